@@ -1,0 +1,35 @@
+//! cardgen-core: deterministic synthetic card transactions, generated batch by
+//! batch straight into Arrow arrays.
+//!
+//! This crate knows the domain (customers, cards, merchants, how people pay)
+//! and nothing about threads or files. Its one promise: a batch's rows are a
+//! pure function of the seed, the options and the batch's position. The
+//! pipeline crate relies on that to generate batches on any thread, in any
+//! order, and still write byte-identical files.
+//!
+//! - [`seed`]: turning one seed into independent random streams.
+//! - [`profile`]: the market scenario as data.
+//! - [`timeline`]: placing rows in time along daily and weekly rhythms.
+//! - [`population`]: stateless customers, cards and merchants.
+//! - [`plan`]: cutting a table into batches.
+//! - [`transactions`]: the `transactions` fact table.
+
+pub mod error;
+pub mod plan;
+pub mod population;
+pub mod profile;
+pub mod sampling;
+pub mod seed;
+pub mod table;
+pub mod timeline;
+pub mod transactions;
+
+pub use error::CoreError;
+pub use plan::{BatchPlan, BatchSpec};
+pub use profile::Profile;
+pub use table::TableGenerator;
+pub use timeline::DateRange;
+pub use transactions::{TransactionGenerator, TransactionsOptions};
+
+/// The generator's version, recorded in every file it writes.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,21 @@
+//! The contract between a table's generator and the pipeline that runs it.
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use crate::error::CoreError;
+use crate::plan::BatchSpec;
+
+/// Generates one table, batch by batch, statelessly.
+///
+/// `generate` must be a pure function of the generator's configuration and the
+/// batch: the pipeline calls it from any thread, in any order, and relies on
+/// the same batch always producing the same rows.
+pub trait TableGenerator: Send + Sync {
+    /// The table's name, e.g. `transactions`.
+    fn name(&self) -> &str;
+    fn schema(&self) -> SchemaRef;
+    fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError>;
+    /// Key-value pairs that describe how the table was generated, for file metadata.
+    fn metadata(&self) -> Vec<(String, String)>;
+}

@@ -1,0 +1,150 @@
+//! Column buffers for one batch: plain vectors while rows are generated,
+//! turned into Arrow arrays without copying when the batch is done.
+
+use std::sync::Arc;
+
+use arrow_array::types::Int8Type;
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int8Array, Int16Array, Int64Array,
+    RecordBatch, TimestampMicrosecondArray,
+};
+use arrow_buffer::{NullBuffer, ScalarBuffer};
+use arrow_schema::SchemaRef;
+
+use super::schema::Dictionaries;
+use crate::error::CoreError;
+
+/// One generated row; dictionary columns hold keys into [`Dictionaries`].
+pub struct Row {
+    pub txn_id: i64,
+    pub event_ts: i64,
+    pub event_date: i32,
+    pub card_id: i64,
+    pub customer_id: i64,
+    pub merchant_id: i64,
+    pub mcc: i16,
+    pub category: i8,
+    pub channel: i8,
+    pub entry_mode: i8,
+    pub amount: i64,
+    pub currency: i8,
+    pub installment_months: i8,
+    pub response_code: i8,
+    pub merchant_region: Option<i8>,
+    pub is_fraud: bool,
+}
+
+#[derive(Default)]
+pub struct ColumnBuilders {
+    txn_id: Vec<i64>,
+    event_ts: Vec<i64>,
+    event_date: Vec<i32>,
+    card_id: Vec<i64>,
+    customer_id: Vec<i64>,
+    merchant_id: Vec<i64>,
+    mcc: Vec<i16>,
+    category: Vec<i8>,
+    channel: Vec<i8>,
+    entry_mode: Vec<i8>,
+    amount: Vec<i64>,
+    currency: Vec<i8>,
+    installment_months: Vec<i8>,
+    response_code: Vec<i8>,
+    is_approved: Vec<bool>,
+    merchant_region: Vec<i8>,
+    merchant_region_valid: Vec<bool>,
+    is_fraud: Vec<bool>,
+}
+
+impl ColumnBuilders {
+    pub fn with_capacity(rows: usize) -> Self {
+        Self {
+            txn_id: Vec::with_capacity(rows),
+            event_ts: Vec::with_capacity(rows),
+            event_date: Vec::with_capacity(rows),
+            card_id: Vec::with_capacity(rows),
+            customer_id: Vec::with_capacity(rows),
+            merchant_id: Vec::with_capacity(rows),
+            mcc: Vec::with_capacity(rows),
+            category: Vec::with_capacity(rows),
+            channel: Vec::with_capacity(rows),
+            entry_mode: Vec::with_capacity(rows),
+            amount: Vec::with_capacity(rows),
+            currency: Vec::with_capacity(rows),
+            installment_months: Vec::with_capacity(rows),
+            response_code: Vec::with_capacity(rows),
+            is_approved: Vec::with_capacity(rows),
+            merchant_region: Vec::with_capacity(rows),
+            merchant_region_valid: Vec::with_capacity(rows),
+            is_fraud: Vec::with_capacity(rows),
+        }
+    }
+
+    #[inline]
+    pub fn push_row(&mut self, row: Row) {
+        self.txn_id.push(row.txn_id);
+        self.event_ts.push(row.event_ts);
+        self.event_date.push(row.event_date);
+        self.card_id.push(row.card_id);
+        self.customer_id.push(row.customer_id);
+        self.merchant_id.push(row.merchant_id);
+        self.mcc.push(row.mcc);
+        self.category.push(row.category);
+        self.channel.push(row.channel);
+        self.entry_mode.push(row.entry_mode);
+        self.amount.push(row.amount);
+        self.currency.push(row.currency);
+        self.installment_months.push(row.installment_months);
+        self.response_code.push(row.response_code);
+        self.is_approved.push(row.response_code == 0);
+        self.merchant_region.push(row.merchant_region.unwrap_or(0));
+        self.merchant_region_valid
+            .push(row.merchant_region.is_some());
+        self.is_fraud.push(row.is_fraud);
+    }
+
+    pub fn finish(
+        self,
+        schema: &SchemaRef,
+        dictionaries: &Dictionaries,
+    ) -> Result<RecordBatch, CoreError> {
+        let timezone = match schema.field_with_name("event_ts")?.data_type() {
+            arrow_schema::DataType::Timestamp(_, tz) => tz.clone(),
+            other => unreachable!("event_ts is a timestamp, not {other}"),
+        };
+        let region_nulls = NullBuffer::from(self.merchant_region_valid);
+        let region_keys =
+            Int8Array::new(ScalarBuffer::from(self.merchant_region), Some(region_nulls));
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(self.txn_id)),
+            Arc::new(TimestampMicrosecondArray::from(self.event_ts).with_timezone_opt(timezone)),
+            Arc::new(Date32Array::from(self.event_date)),
+            Arc::new(Int64Array::from(self.card_id)),
+            Arc::new(Int64Array::from(self.customer_id)),
+            Arc::new(Int64Array::from(self.merchant_id)),
+            Arc::new(Int16Array::from(self.mcc)),
+            dictionary(self.category, &dictionaries.category)?,
+            dictionary(self.channel, &dictionaries.channel)?,
+            dictionary(self.entry_mode, &dictionaries.entry_mode)?,
+            Arc::new(Int64Array::from(self.amount)),
+            dictionary(self.currency, &dictionaries.currency)?,
+            Arc::new(Int8Array::from(self.installment_months)),
+            dictionary(self.response_code, &dictionaries.response_code)?,
+            Arc::new(BooleanArray::from(self.is_approved)),
+            Arc::new(DictionaryArray::<Int8Type>::try_new(
+                region_keys,
+                Arc::clone(&dictionaries.region),
+            )?),
+            Arc::new(BooleanArray::from(self.is_fraud)),
+        ];
+        Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+    }
+}
+
+fn dictionary(keys: Vec<i8>, values: &ArrayRef) -> Result<ArrayRef, CoreError> {
+    let keys = Int8Array::from(keys);
+    Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
+        keys,
+        Arc::clone(values),
+    )?))
+}

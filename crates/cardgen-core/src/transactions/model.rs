@@ -1,0 +1,283 @@
+//! The per-row behaviour model, compiled from a profile into O(1) samplers.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, StandardNormal};
+
+use super::schema::response_codes;
+use crate::error::CoreError;
+use crate::profile::{AmountModel, Channel, Currency, EntryMode, Profile};
+use crate::sampling::{Categorical, WeightedChoice};
+
+/// Amounts of one category, in home-currency minor units.
+#[derive(Debug, Clone)]
+pub struct AmountSampler {
+    /// Fixed prices with their cumulative probability.
+    point_masses: Vec<(f64, i64)>,
+    ln_median: f64,
+    sigma: f64,
+    unit: i64,
+}
+
+impl AmountSampler {
+    fn new(model: &AmountModel) -> Self {
+        let mut cumulative = 0.0;
+        let point_masses = model
+            .point_masses
+            .iter()
+            .map(|&(amount, p)| {
+                cumulative += p;
+                (cumulative, amount)
+            })
+            .collect();
+        Self {
+            point_masses,
+            ln_median: model.median.ln(),
+            sigma: model.sigma,
+            unit: model.unit,
+        }
+    }
+
+    /// A positive amount; `scale` multiplies the lognormal part only, since
+    /// fixed prices (fares, round fuel fills) do not depend on who pays.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, scale: f64) -> i64 {
+        if !self.point_masses.is_empty() {
+            let u: f64 = rng.random();
+            if let Some(&(_, amount)) = self.point_masses.iter().find(|(c, _)| u < *c) {
+                return amount;
+            }
+        }
+        let z: f64 = StandardNormal.sample(rng);
+        let raw = (self.ln_median + self.sigma * z).exp() * scale;
+        let units = (raw / self.unit as f64).round().max(1.0);
+        units as i64 * self.unit
+    }
+}
+
+/// Converts a home-currency amount into minor units of a currency.
+#[derive(Debug, Clone, Copy)]
+pub struct Conversion {
+    minor_per_home: f64,
+}
+
+impl Conversion {
+    fn new(home: &Currency, currency: &Currency) -> Self {
+        Self {
+            minor_per_home: currency.minor_units_per_major as f64
+                / (currency.home_per_major * home.minor_units_per_major as f64),
+        }
+    }
+
+    #[inline]
+    pub fn minor_units(&self, home_amount: i64) -> i64 {
+        ((home_amount as f64 * self.minor_per_home).round() as i64).max(1)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DeclineSampler {
+    pub rate: f64,
+    /// Keys into the response-code dictionary.
+    pub reasons: WeightedChoice<i8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TransactionModel {
+    pub categories: Categorical,
+    pub amounts: Vec<AmountSampler>,
+    pub offline_channels: WeightedChoice<Channel>,
+    /// Per category; `None` where the category has no online merchants.
+    pub online_channels: Vec<Option<WeightedChoice<Channel>>>,
+    pub card_present_entry: WeightedChoice<EntryMode>,
+    pub spend_multipliers: Vec<f64>,
+    pub card_present_declines: DeclineSampler,
+    pub card_not_present_declines: DeclineSampler,
+    pub installment_min_amount: i64,
+    pub installment_probability: Vec<(i64, f64)>,
+    pub installment_months: WeightedChoice<i8>,
+    pub foreign: Conversion,
+    pub fraud: FraudSampler,
+}
+
+#[derive(Debug, Clone)]
+pub struct FraudSampler {
+    pub rate: f64,
+    pub categories: WeightedChoice<u8>,
+    pub amount_multiplier: f64,
+    pub decline_rate: f64,
+}
+
+impl TransactionModel {
+    pub fn compile(profile: &Profile) -> Result<Self, CoreError> {
+        let codes = response_codes(profile);
+        let reasons = |what: &str, list: &[(String, f64)]| {
+            WeightedChoice::new(
+                what,
+                list.iter().map(|(code, w)| {
+                    let key = codes.iter().position(|c| c == code).expect("code listed") as i8;
+                    (key, *w)
+                }),
+            )
+        };
+        let declines = &profile.declines;
+        let fraud = &profile.fraud;
+        let fraud_categories = fraud
+            .categories
+            .iter()
+            .map(|(key, w)| {
+                profile
+                    .category_index(key)
+                    .map(|i| (i as u8, *w))
+                    .ok_or_else(|| {
+                        CoreError::InvalidProfile(format!(
+                            "fraud.categories names unknown category `{key}`"
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            categories: Categorical::new(
+                "category shares",
+                profile.categories.iter().map(|c| c.share),
+            )?,
+            amounts: profile
+                .categories
+                .iter()
+                .map(|c| AmountSampler::new(&c.amount))
+                .collect(),
+            offline_channels: WeightedChoice::new(
+                "offline channels",
+                profile.offline_channels.clone(),
+            )?,
+            online_channels: profile
+                .categories
+                .iter()
+                .map(|c| {
+                    if c.online_merchant_share > 0.0 {
+                        let what = format!("{} online channels", c.key);
+                        WeightedChoice::new(&what, c.online_channels.clone()).map(Some)
+                    } else {
+                        Ok(None)
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+            card_present_entry: WeightedChoice::new(
+                "card-present entry modes",
+                profile.card_present_entry.clone(),
+            )?,
+            spend_multipliers: profile.spend_tiers.iter().map(|&(m, _)| m).collect(),
+            card_present_declines: DeclineSampler {
+                rate: declines.card_present_rate,
+                reasons: reasons(
+                    "card-present decline reasons",
+                    &declines.card_present_reasons,
+                )?,
+            },
+            card_not_present_declines: DeclineSampler {
+                rate: declines.card_not_present_rate,
+                reasons: reasons(
+                    "card-not-present decline reasons",
+                    &declines.card_not_present_reasons,
+                )?,
+            },
+            installment_min_amount: profile.installments.min_amount,
+            installment_probability: profile.installments.probability_by_amount.clone(),
+            installment_months: WeightedChoice::new(
+                "installment months",
+                profile.installments.months.clone(),
+            )?,
+            foreign: Conversion::new(&profile.home_currency, &profile.foreign_currency),
+            fraud: FraudSampler {
+                rate: fraud.rate,
+                categories: WeightedChoice::new("fraud categories", fraud_categories)?,
+                amount_multiplier: fraud.amount_multiplier,
+                decline_rate: fraud.decline_rate,
+            },
+        })
+    }
+
+    #[inline]
+    pub fn entry_mode<R: Rng + ?Sized>(&self, channel: Channel, rng: &mut R) -> EntryMode {
+        match channel {
+            Channel::CardPresent => self.card_present_entry.sample(rng),
+            Channel::MobileWallet => EntryMode::Token,
+            Channel::Ecommerce => EntryMode::Ecommerce,
+            Channel::Recurring | Channel::Moto => EntryMode::Keyed,
+        }
+    }
+
+    /// Months of an instalment plan (0 = paid in full).
+    #[inline]
+    pub fn installment<R: Rng + ?Sized>(
+        &self,
+        is_credit: bool,
+        home_amount: i64,
+        rng: &mut R,
+    ) -> i8 {
+        if !is_credit || home_amount < self.installment_min_amount {
+            return 0;
+        }
+        let probability = self
+            .installment_probability
+            .iter()
+            .rev()
+            .find(|(floor, _)| home_amount >= *floor)
+            .map_or(0.0, |&(_, p)| p);
+        if rng.random::<f64>() < probability {
+            self.installment_months.sample(rng)
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::{Domain, stream_rng};
+
+    #[test]
+    fn amounts_are_positive_and_rounded_to_the_unit() {
+        let model = TransactionModel::compile(&Profile::korean_default()).unwrap();
+        let profile = Profile::korean_default();
+        let mut rng = stream_rng(5, Domain::TransactionBatch, 0);
+        for (sampler, category) in model.amounts.iter().zip(&profile.categories) {
+            for _ in 0..2_000 {
+                let amount = sampler.sample(&mut rng, 1.0);
+                assert!(amount > 0);
+                let fixed = category
+                    .amount
+                    .point_masses
+                    .iter()
+                    .any(|&(a, _)| a == amount);
+                assert!(
+                    fixed || amount % category.amount.unit == 0,
+                    "{}: {amount}",
+                    category.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn installments_only_on_credit_cards_above_the_minimum() {
+        let model = TransactionModel::compile(&Profile::korean_default()).unwrap();
+        let mut rng = stream_rng(5, Domain::TransactionBatch, 1);
+        for _ in 0..1_000 {
+            assert_eq!(model.installment(false, 5_000_000, &mut rng), 0);
+            assert_eq!(model.installment(true, 49_999, &mut rng), 0);
+        }
+        let plans = (0..10_000)
+            .filter(|_| model.installment(true, 2_000_000, &mut rng) > 0)
+            .count();
+        assert!((5_500..6_500).contains(&plans), "{plans} plans at 2M KRW");
+    }
+
+    #[test]
+    fn foreign_amounts_convert_to_cents() {
+        let profile = Profile::korean_default();
+        let conversion = Conversion::new(&profile.home_currency, &profile.foreign_currency);
+        assert_eq!(conversion.minor_units(13_500), 1_000);
+        assert_eq!(conversion.minor_units(1), 1);
+    }
+}

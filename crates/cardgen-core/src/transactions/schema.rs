@@ -1,0 +1,97 @@
+//! Schema v1 of the `transactions` table and the value sets of its
+//! dictionary-encoded columns.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use crate::profile::{Channel, EntryMode, Profile};
+
+/// Bumped whenever a column is added, removed, renamed or changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn dictionary() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+}
+
+/// The Arrow schema; the time zone comes from the profile.
+pub fn transactions_schema(profile: &Profile) -> SchemaRef {
+    let timestamp = DataType::Timestamp(
+        TimeUnit::Microsecond,
+        Some(profile.timezone.as_str().into()),
+    );
+    Arc::new(Schema::new(vec![
+        Field::new("txn_id", DataType::Int64, false),
+        Field::new("event_ts", timestamp, false),
+        Field::new("event_date", DataType::Date32, false),
+        Field::new("card_id", DataType::Int64, false),
+        Field::new("customer_id", DataType::Int64, false),
+        Field::new("merchant_id", DataType::Int64, false),
+        Field::new("mcc", DataType::Int16, false),
+        Field::new("category", dictionary(), false),
+        Field::new("channel", dictionary(), false),
+        Field::new("entry_mode", dictionary(), false),
+        Field::new("amount", DataType::Int64, false),
+        Field::new("currency", dictionary(), false),
+        Field::new("installment_months", DataType::Int8, false),
+        Field::new("response_code", dictionary(), false),
+        Field::new("is_approved", DataType::Boolean, false),
+        Field::new("merchant_region", dictionary(), true),
+        Field::new("is_fraud", DataType::Boolean, false),
+    ]))
+}
+
+/// Columns whose values are nearly all distinct: dictionary encoding only
+/// costs time there, so writers should turn it off.
+pub const HIGH_CARDINALITY_COLUMNS: [&str; 5] =
+    ["txn_id", "event_ts", "card_id", "amount", "customer_id"];
+
+/// The value arrays shared by every batch's dictionary columns.
+#[derive(Debug, Clone)]
+pub struct Dictionaries {
+    pub category: ArrayRef,
+    pub channel: ArrayRef,
+    pub entry_mode: ArrayRef,
+    pub currency: ArrayRef,
+    pub response_code: ArrayRef,
+    pub region: ArrayRef,
+}
+
+/// Response code of an approval; always key 0 of the response-code dictionary.
+pub const APPROVED: &str = "00";
+
+impl Dictionaries {
+    pub fn new(profile: &Profile) -> Self {
+        fn strings<'a>(values: impl IntoIterator<Item = &'a str>) -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(values))
+        }
+        Self {
+            category: strings(profile.categories.iter().map(|c| c.key.as_str())),
+            channel: strings(Channel::NAMES),
+            entry_mode: strings(EntryMode::NAMES),
+            currency: strings([
+                profile.home_currency.code.as_str(),
+                profile.foreign_currency.code.as_str(),
+            ]),
+            response_code: strings(response_codes(profile).iter().map(String::as_str)),
+            region: strings(profile.regions.iter().map(|r| r.code.as_str())),
+        }
+    }
+}
+
+/// `00` followed by every decline code of the profile, each once, in first-seen order.
+pub fn response_codes(profile: &Profile) -> Vec<String> {
+    let declines = &profile.declines;
+    let mut codes = vec![APPROVED.to_string()];
+    for (code, _) in declines
+        .card_present_reasons
+        .iter()
+        .chain(&declines.card_not_present_reasons)
+    {
+        if !codes.contains(code) {
+            codes.push(code.clone());
+        }
+    }
+    codes
+}
