@@ -18,4 +18,9 @@ pub trait TableGenerator: Send + Sync {
     fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError>;
     /// Key-value pairs that describe how the table was generated, for file metadata.
     fn metadata(&self) -> Vec<(String, String)>;
+    /// Columns whose values are nearly all distinct, where dictionary
+    /// encoding would cost time and save nothing.
+    fn high_cardinality_columns(&self) -> &[&str] {
+        &[]
+    }
 }

@@ -1,1 +1,28 @@
-//! placeholder
+//! cardgen-pipeline: runs a table generator on every core and writes its
+//! batches, in order, to a Parquet file in bounded memory.
+//!
+//! Producers on a rayon pool each generate a batch and encode it into a
+//! finished row group; one writer thread appends row groups strictly in batch
+//! order. [`credits`] bound how many batches exist at once, so memory does not
+//! grow with the row count. Files appear under their final name only when
+//! complete ([`output`]).
+//!
+//! - [`runner`]: the producers, the channel and the writer.
+//! - [`credits`]: the memory bound.
+//! - [`encode`]: batch → Parquet row group, on the worker.
+//! - [`output`]: the temporary file and the final rename.
+//! - [`properties`]: codec, encodings and metadata.
+
+pub mod codec;
+pub mod credits;
+pub mod encode;
+pub mod error;
+pub mod output;
+pub mod progress;
+pub mod properties;
+pub mod runner;
+
+pub use codec::Codec;
+pub use error::PipelineError;
+pub use progress::{BatchReport, NoObserver, Observer};
+pub use runner::{RunOptions, RunSummary, write_parquet};

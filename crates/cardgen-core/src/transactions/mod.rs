@@ -214,4 +214,8 @@ impl TableGenerator for TransactionGenerator {
             ("timezone".into(), self.profile.timezone.clone()),
         ]
     }
+
+    fn high_cardinality_columns(&self) -> &[&str] {
+        &HIGH_CARDINALITY_COLUMNS
+    }
 }

@@ -1,0 +1,118 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use cardgen_pipeline::Codec;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::count::parse_count;
+
+/// Seed used when `--seed` is not given.
+pub const DEFAULT_SEED: u64 = 42;
+/// Most row groups a file may have: Parquet numbers them with a 16-bit ordinal.
+pub const MAX_BATCHES: u64 = i16::MAX as u64;
+/// Largest batch: bigger ones would break the memory bound of ~512 MB.
+pub const MAX_BATCH_ROWS: u64 = 4_000_000;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cardgen",
+    version,
+    about = "Realistic synthetic card transactions, fast, to Parquet",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Log one line per batch (same as RUST_LOG=cardgen=debug).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate card transactions into a Parquet file.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// Number of transactions, e.g. 10M, 1e8, 100_000_000.
+    #[arg(long, default_value = "10M", value_parser = parse_count, allow_hyphen_values = true)]
+    pub rows: u64,
+    /// Output Parquet file; missing directories are created.
+    #[arg(long, default_value = "data/card_transactions.parquet")]
+    pub out: PathBuf,
+    /// Seed: the same seed and options give a byte-identical file.
+    #[arg(long, default_value_t = DEFAULT_SEED, value_parser = parse_seed, allow_hyphen_values = true)]
+    pub seed: u64,
+    /// Worker threads [default: all cores]; does not change the output.
+    #[arg(long, value_parser = parse_threads, allow_hyphen_values = true)]
+    pub threads: Option<usize>,
+    /// Rows per batch, which is also rows per Parquet row group.
+    #[arg(long, default_value = "1M", value_parser = parse_batch_rows, allow_hyphen_values = true)]
+    pub batch_rows: u64,
+    /// Page compression: snappy, zstd, zstd:LEVEL (1-22), lz4, none.
+    #[arg(long, default_value = "snappy", value_parser = parse_codec)]
+    pub compression: Codec,
+    /// First day of the date range (local time), YYYY-MM-DD.
+    #[arg(long, default_value = "2025-01-01", value_parser = parse_date)]
+    pub start: NaiveDate,
+    /// Number of days in the date range.
+    #[arg(long, default_value_t = 365, value_parser = parse_days, allow_hyphen_values = true)]
+    pub days: u32,
+    /// Replace an existing output file (only once the new one is complete).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Never show the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Batches allowed in memory at once [default: 2 x threads].
+    #[arg(long, value_parser = parse_in_flight, allow_hyphen_values = true)]
+    pub max_in_flight: Option<usize>,
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim()
+        .replace('_', "")
+        .parse::<u64>()
+        .map_err(|_| format!("`{text}` is not a whole number from 0 to {}", u64::MAX))
+}
+
+fn parse_in_range(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let value = parse_count(text)?;
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is out of range; accepted: {min} to {max}"))
+    }
+}
+
+fn parse_threads(text: &str) -> Result<usize, String> {
+    parse_in_range(text, 1, 1024).map(|n| n as usize)
+}
+
+fn parse_in_flight(text: &str) -> Result<usize, String> {
+    parse_in_range(text, 1, 1024).map(|n| n as usize)
+}
+
+fn parse_batch_rows(text: &str) -> Result<u64, String> {
+    parse_in_range(text, 1, MAX_BATCH_ROWS)
+}
+
+fn parse_days(text: &str) -> Result<u32, String> {
+    parse_in_range(text, 1, 36_500).map(|n| n as u32)
+}
+
+fn parse_codec(text: &str) -> Result<Codec, String> {
+    text.parse()
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
