@@ -66,6 +66,10 @@ fn clap_exit(err: clap::Error) -> ExitCode {
             let _ = err.print();
             ExitCode::SUCCESS
         }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = err.print();
+            ExitCode::from(EXIT_USAGE)
+        }
         _ => {
             let rendered = err.render().to_string();
             let first = rendered

@@ -6,9 +6,10 @@ use std::str::FromStr;
 use parquet::basic::{Compression, ZstdLevel};
 
 /// A page compression codec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Codec {
     None,
+    #[default]
     Snappy,
     /// Zstandard at a level from 1 to 22.
     Zstd(i32),
@@ -29,12 +30,6 @@ impl Codec {
             }
             Codec::Lz4 => Compression::LZ4_RAW,
         }
-    }
-}
-
-impl Default for Codec {
-    fn default() -> Self {
-        Codec::Snappy
     }
 }
 

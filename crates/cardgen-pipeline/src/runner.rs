@@ -272,7 +272,6 @@ fn write_in_order(
             };
             rows += row_group.rows;
             output.append(row_group)?;
-            credits.release();
             tracing::debug!(
                 target: "cardgen::pipeline",
                 batch = report.index,
@@ -285,6 +284,8 @@ fn write_in_order(
                 "batch written"
             );
             observer.batch_written(&report);
+            // Only now is the batch gone from memory, so only now may another start.
+            credits.release();
             next += 1;
         }
         if cancel.load(Ordering::Acquire) {

@@ -288,13 +288,16 @@ impl Profile {
             .hour_weights
             .iter()
             .chain(&self.weekday_weights)
-            .any(|w| !(*w >= 0.0))
+            .any(|w| w.is_nan() || *w < 0.0)
             || self.hour_weights.iter().sum::<f64>() <= 0.0
             || self.weekday_weights.iter().sum::<f64>() <= 0.0
         {
             return fail("hour_weights and weekday_weights: non-negative, not all zero".into());
         }
-        if self.fraud.slot_days == 0 || !(self.fraud.txns_per_attacked_card > 0.0) {
+        if self.fraud.slot_days == 0
+            || !(self.fraud.txns_per_attacked_card.is_finite()
+                && self.fraud.txns_per_attacked_card > 0.0)
+        {
             return fail("fraud: slot_days >= 1 and txns_per_attacked_card > 0".into());
         }
         if self.spend_tiers.is_empty() {

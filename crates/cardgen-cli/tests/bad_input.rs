@@ -1,0 +1,123 @@
+//! Bad input: one line naming the flag, a non-zero exit, nothing written.
+
+mod common;
+
+use common::{cardgen, files_in};
+
+/// (arguments after `generate`, text the error must contain)
+const BAD_INPUTS: &[(&[&str], &str)] = &[
+    (&["--rows", "-5"], "--rows"),
+    (&["--rows", "abc"], "--rows"),
+    (&["--rows", "1.5"], "--rows"),
+    (&["--rows", ""], "--rows"),
+    (&["--threads", "0"], "--threads"),
+    (&["--threads", "many"], "--threads"),
+    (&["--threads", "-1"], "--threads"),
+    (&["--compression", "foo"], "--compression"),
+    (&["--compression", "zstd:99"], "--compression"),
+    (&["--batch-rows", "0"], "--batch-rows"),
+    (&["--batch-rows", "100M"], "--batch-rows"),
+    (&["--rows", "10G", "--batch-rows", "1000"], "--batch-rows"),
+    (&["--start", "2025-02-30"], "--start"),
+    (&["--start", "yesterday"], "--start"),
+    (&["--days", "0"], "--days"),
+    (&["--days", "-3"], "--days"),
+    (&["--seed", "-1"], "--seed"),
+    (&["--seed", "x"], "--seed"),
+    (&["--max-in-flight", "0"], "--max-in-flight"),
+    (&["--bogus"], "--bogus"),
+];
+
+#[test]
+fn each_bad_flag_is_named_in_one_line_and_nothing_is_written() {
+    for (args, flag) in BAD_INPUTS {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.parquet");
+        let output = cardgen()
+            .arg("generate")
+            .args(*args)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: exit code; stderr: {stderr}"
+        );
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "{args:?}: not one line: {stderr}"
+        );
+        assert!(
+            stderr.contains(flag),
+            "{args:?}: message does not name {flag}: {stderr}"
+        );
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{args:?}: wrote {:?}",
+            files_in(dir.path())
+        );
+    }
+}
+
+#[test]
+fn an_existing_output_is_left_untouched_without_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("keep.parquet");
+    std::fs::write(&out, b"precious").unwrap();
+    let output = cardgen()
+        .args(["generate", "--rows", "10", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("--out") && stderr.contains("--overwrite"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    assert_eq!(files_in(dir.path()), vec!["keep.parquet"]);
+}
+
+#[test]
+fn overwrite_replaces_an_existing_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("replace.parquet");
+    std::fs::write(&out, b"old").unwrap();
+    cardgen()
+        .args(["generate", "--rows", "10", "--overwrite", "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(&std::fs::read(&out).unwrap()[..4], b"PAR1");
+    assert_eq!(files_in(dir.path()), vec!["replace.parquet"]);
+}
+
+#[test]
+fn an_output_directory_that_cannot_be_created_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a_file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let out = blocker.join("sub").join("out.parquet");
+    let output = cardgen()
+        .args(["generate", "--rows", "10", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--out"), "{stderr}");
+    assert_eq!(files_in(dir.path()), vec!["a_file"]);
+}
+
+#[test]
+fn a_finished_run_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    common::generate(dir.path(), "done.parquet", &["--rows", "1000"]);
+    assert_eq!(files_in(dir.path()), vec!["done.parquet"]);
+}

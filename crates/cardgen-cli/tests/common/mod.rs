@@ -1,0 +1,73 @@
+//! Helpers shared by the CLI's integration tests.
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use assert_cmd::Command;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+/// The `cardgen` binary built from this workspace.
+pub fn cardgen() -> Command {
+    assert_cmd::cargo_bin_cmd!("cardgen")
+}
+
+/// Runs `cardgen generate ARGS --out DIR/NAME -q`, asserts success, returns the path.
+pub fn generate(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    cardgen()
+        .arg("generate")
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
+    out
+}
+
+pub fn read_batches(path: &Path) -> Vec<RecordBatch> {
+    let file = File::open(path).expect("output exists");
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("valid parquet")
+        .with_batch_size(64 * 1024)
+        .build()
+        .expect("reader")
+        .collect::<Result<_, _>>()
+        .expect("readable batches")
+}
+
+pub fn key_value(path: &Path, key: &str) -> Option<String> {
+    let file = File::open(path).expect("output exists");
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).expect("valid parquet");
+    builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()?
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| kv.value.clone())
+}
+
+pub fn row_count(path: &Path) -> i64 {
+    let file = File::open(path).expect("output exists");
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("valid parquet")
+        .metadata()
+        .file_metadata()
+        .num_rows()
+}
+
+/// Files in `dir`, by name, sorted.
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
