@@ -54,7 +54,7 @@ pub struct GenerateArgs {
     #[arg(long, value_parser = parse_threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
     /// Rows per batch, which is also rows per Parquet row group.
-    #[arg(long, default_value = "1M", value_parser = parse_batch_rows, allow_hyphen_values = true)]
+    #[arg(long, default_value = "500k", value_parser = parse_batch_rows, allow_hyphen_values = true)]
     pub batch_rows: u64,
     /// Page compression: snappy, zstd, zstd:LEVEL (1-22), lz4, none.
     #[arg(long, default_value = "snappy", value_parser = parse_codec)]

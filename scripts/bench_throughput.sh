@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# End-to-end throughput of `cardgen generate` (default options, Snappy) for 1
+# thread and all threads at 10M rows, then one 100M-row run. Prints the
+# machine, each command and cardgen's raw summary lines, then medians.
+#
+#   scripts/bench_throughput.sh | tee benches/results/throughput-$(date +%F).txt
+#   REPS=5 ROWS=10M BIG_ROWS=100M scripts/bench_throughput.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+reps=${REPS:-3}
+rows=${ROWS:-10M}
+big_rows=${BIG_ROWS:-100M}
+all=$(nproc)
+out_dir=${OUT_DIR:-$(mktemp -d)}
+trap 'rm -rf "$out_dir"' EXIT
+
+cargo build --release -q -p cardgen-cli
+bin=target/release/cardgen
+
+echo "# date: $(date -u +%FT%TZ)"
+echo "# machine: $all cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
+echo "# cardgen $($bin --version | cut -d' ' -f2), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+
+run() {
+  local cmd=("$bin" generate --no-progress --overwrite --out "$out_dir/bench.parquet" "$@")
+  echo "\$ cardgen generate $*" >&2
+  "${cmd[@]}" 2>&1 | tail -n 1
+}
+
+rate() { sed -n 's/.*(\([0-9.]*\)M rows\/s.*/\1/p'; }
+
+declare -A median
+for threads in 1 "$all"; do
+  rates=()
+  for ((i = 1; i <= reps; i++)); do
+    line=$(run --rows "$rows" --threads "$threads")
+    echo "threads=$threads rep=$i: $line"
+    rates+=("$(rate <<<"$line")")
+  done
+  median[$threads]=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+done
+line=$(run --rows "$big_rows" --threads "$all")
+echo "threads=$all rows=$big_rows: $line"
+
+echo
+echo "| rows | threads | median M rows/s ($reps runs) |"
+echo "|---|---|---|"
+echo "| $rows | 1 | ${median[1]} |"
+echo "| $rows | $all | ${median[$all]} |"
+awk -v a="${median[1]}" -v b="${median[$all]}" -v n="$all" 'BEGIN { printf "speedup 1 -> %d threads: %.2fx\n", n, b / a }'
