@@ -37,6 +37,20 @@ pub struct Cli {
 pub enum Command {
     /// Generate card transactions into a Parquet file.
     Generate(GenerateArgs),
+    /// Check a file cardgen wrote: footer, schema, row counts, checksums.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// The Parquet file to check.
+    pub path: PathBuf,
+    /// Also regenerate sampled row groups from the recorded seed and compare them.
+    #[arg(long)]
+    pub deep: bool,
+    /// Row groups to regenerate with --deep (first, last and evenly spaced).
+    #[arg(long, default_value_t = 4, value_parser = parse_sample, allow_hyphen_values = true)]
+    pub sample: usize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -71,9 +85,12 @@ pub struct GenerateArgs {
     /// Never show the progress bar.
     #[arg(long)]
     pub no_progress: bool,
-    /// Batches allowed in memory at once [default: 2 x threads].
+    /// Batches allowed in memory at once [default: 2 x threads, within --max-memory].
     #[arg(long, value_parser = parse_in_flight, allow_hyphen_values = true)]
     pub max_in_flight: Option<usize>,
+    /// Memory budget for batches in flight, in bytes (e.g. 512M, 2G).
+    #[arg(long, default_value = "1G", value_parser = parse_memory, allow_hyphen_values = true)]
+    pub max_memory: u64,
 }
 
 fn parse_seed(text: &str) -> Result<u64, String> {
@@ -98,6 +115,14 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 
 fn parse_in_flight(text: &str) -> Result<usize, String> {
     parse_in_range(text, 1, 1024).map(|n| n as usize)
+}
+
+fn parse_sample(text: &str) -> Result<usize, String> {
+    parse_in_range(text, 1, MAX_BATCHES).map(|n| n as usize)
+}
+
+fn parse_memory(text: &str) -> Result<u64, String> {
+    parse_in_range(text, 16_000_000, 1 << 50)
 }
 
 fn parse_batch_rows(text: &str) -> Result<u64, String> {

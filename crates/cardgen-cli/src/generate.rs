@@ -5,56 +5,92 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use cardgen_core::{BatchPlan, DateRange, Profile, TransactionGenerator, TransactionsOptions};
-use cardgen_pipeline::output::check_destination;
+use cardgen_core::{
+    BatchPlan, DateRange, Profile, TableGenerator, TransactionGenerator, TransactionsOptions,
+};
+use cardgen_pipeline::output::{check_destination, temp_path};
 use cardgen_pipeline::{NoObserver, Observer, PipelineError, RunOptions, write_parquet};
+use chrono::NaiveDate;
 
-use crate::UsageError;
 use crate::args::{GenerateArgs, MAX_BATCHES};
+use crate::fault::{self, Faulty};
 use crate::progress::ProgressBarObserver;
+use crate::signals::Signals;
 use crate::summary::{peak_rss_bytes, summary_line};
+use crate::{Interrupted, UsageError, memory};
+
+/// The `transactions` generator for the given options and the default profile.
+pub fn transaction_generator(
+    seed: u64,
+    rows: u64,
+    start: NaiveDate,
+    days: u32,
+) -> anyhow::Result<TransactionGenerator> {
+    let options = TransactionsOptions {
+        seed,
+        rows,
+        range: DateRange { start, days },
+    };
+    TransactionGenerator::new(options, Arc::new(Profile::korean_default()))
+        .context("could not set up the generator")
+}
 
 pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()> {
-    validate(args)?;
     let threads = args.threads.unwrap_or_else(num_cpus::get);
+    let credits = validate(args, threads)?;
+    let signals = Signals::install().context("could not install signal handlers")?;
     let plan = BatchPlan::new(args.rows, args.batch_rows)?;
-    let options = TransactionsOptions {
-        seed: args.seed,
-        rows: args.rows,
-        range: DateRange {
-            start: args.start,
-            days: args.days,
-        },
-    };
-    let generator = TransactionGenerator::new(options, Arc::new(Profile::korean_default()))
-        .context("could not set up the generator")?;
+    let generator = transaction_generator(args.seed, args.rows, args.start, args.days)?;
     let mut run_options = RunOptions::new(threads);
     run_options.codec = args.compression;
     run_options.overwrite = args.overwrite;
-    run_options.max_in_flight = args.max_in_flight;
+    run_options.max_in_flight = Some(credits);
+    run_options.cancel = Arc::clone(&signals.stop);
+    let population = generator.population();
     tracing::debug!(
         target: "cardgen::generate",
         rows = args.rows,
         batches = plan.batch_count(),
         threads,
-        credits = run_options.credits(),
-        customers = generator.population().customers,
-        cards = generator.population().cards,
-        merchants = generator.population().merchants,
+        credits,
+        customers = population.customers,
+        cards = population.cards,
+        merchants = population.merchants,
         "starting"
     );
 
+    let faulty = fault::from_env().map(|fault| Faulty {
+        inner: &generator,
+        fault,
+    });
+    let table: &dyn TableGenerator = match &faulty {
+        Some(faulty) => faulty,
+        None => &generator,
+    };
     let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
     let bar = show_bar.then(|| ProgressBarObserver::new(args.rows));
     let observer: &dyn Observer = match &bar {
         Some(bar) => bar,
         None => &NoObserver,
     };
-    let result = write_parquet(&generator, plan, &args.out, &run_options, observer);
+    let result = write_parquet(table, plan, &args.out, &run_options, observer);
     if let Some(bar) = &bar {
         bar.finish();
     }
-    let summary = result.with_context(|| format!("generating {} failed", args.out.display()))?;
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(PipelineError::Cancelled) => {
+            let status = signals.exit_status().unwrap_or(crate::EXIT_FAILURE);
+            return Err(Interrupted {
+                status,
+                removed: temp_path(&args.out),
+            }
+            .into());
+        }
+        Err(err) => {
+            return Err(err).with_context(|| format!("generating {} failed", args.out.display()));
+        }
+    };
     if !quiet {
         eprintln!(
             "{}",
@@ -71,7 +107,8 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
 }
 
 /// Checks that need more than one flag, or the file system, before any work.
-fn validate(args: &GenerateArgs) -> Result<(), UsageError> {
+/// Returns the number of batches allowed in flight.
+fn validate(args: &GenerateArgs, threads: usize) -> Result<usize, UsageError> {
     let batches = args.rows.div_ceil(args.batch_rows);
     if batches > MAX_BATCHES {
         return Err(UsageError(format!(
@@ -91,14 +128,21 @@ fn validate(args: &GenerateArgs) -> Result<(), UsageError> {
             args.start, args.days
         )));
     }
+    let credits = memory::credits_for(
+        threads,
+        args.batch_rows,
+        args.max_in_flight,
+        args.max_memory,
+    )?;
     check_destination(&args.out, args.overwrite).map_err(|e| match e {
         PipelineError::OutputExists { path } => UsageError(format!(
             "--out {} already exists; pass --overwrite to replace it",
             path.display()
         )),
-        other => UsageError(other.to_string()),
+        other => UsageError(format!("--out: {other}")),
     })?;
-    ensure_parent_dir(&args.out)
+    ensure_parent_dir(&args.out)?;
+    Ok(credits)
 }
 
 fn ensure_parent_dir(out: &Path) -> Result<(), UsageError> {

@@ -4,10 +4,14 @@
 
 pub mod args;
 pub mod count;
+pub mod fault;
 pub mod generate;
 pub mod logging;
+pub mod memory;
 pub mod progress;
+pub mod signals;
 pub mod summary;
+pub mod verify;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -17,7 +21,7 @@ use clap::Parser;
 use crate::args::{Cli, Command};
 
 /// A mistake in the command line: reported in one line, exit code 2.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct UsageError(pub String);
 
 impl std::fmt::Display for UsageError {
@@ -27,6 +31,25 @@ impl std::fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
+
+/// A run stopped by a signal; the temporary file has been removed.
+#[derive(Debug)]
+pub struct Interrupted {
+    pub status: u8,
+    pub removed: std::path::PathBuf,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "interrupted; removed the partial file {}",
+            self.removed.display()
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
 
 /// Exit code for bad input.
 pub const EXIT_USAGE: u8 = 2;
@@ -40,21 +63,51 @@ pub fn run(argv: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
         Err(err) => return clap_exit(err),
     };
     logging::init(cli.quiet, cli.verbose);
+    // A panicking worker is reported once, as an error naming the batch; the
+    // default hook's multi-line message goes to the debug log instead.
+    std::panic::set_hook(Box::new(
+        |info| tracing::debug!(target: "cardgen::panic", "{info}"),
+    ));
     let result = match &cli.command {
         Command::Generate(args) => generate::run(args, cli.quiet, cli.verbose),
+        Command::Verify(args) => {
+            return if verify::run(args, cli.quiet) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_FAILURE)
+            };
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // `{:#}` prints the whole cause chain on one line.
-            eprintln!("cardgen: error: {err:#}");
-            if err.downcast_ref::<UsageError>().is_some() {
+            eprintln!("cardgen: error: {}", one_line(&err));
+            if let Some(interrupted) = err.downcast_ref::<Interrupted>() {
+                ExitCode::from(interrupted.status)
+            } else if err.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::from(EXIT_FAILURE)
             }
         }
     }
+}
+
+/// The error and its causes on one line, each said once: libraries (parquet's
+/// `External` errors, for one) often repeat their source in their own message.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// Help and version go to stdout in full; errors are cut to their first line,

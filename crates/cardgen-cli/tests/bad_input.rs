@@ -10,21 +10,38 @@ const BAD_INPUTS: &[(&[&str], &str)] = &[
     (&["--rows", "abc"], "--rows"),
     (&["--rows", "1.5"], "--rows"),
     (&["--rows", ""], "--rows"),
+    (&["--rows", "1e400"], "--rows"),
     (&["--threads", "0"], "--threads"),
     (&["--threads", "many"], "--threads"),
     (&["--threads", "-1"], "--threads"),
+    (&["--threads", "5000"], "--threads"),
     (&["--compression", "foo"], "--compression"),
     (&["--compression", "zstd:99"], "--compression"),
+    (&["--compression", "zstd:abc"], "--compression"),
+    (&["--compression", "snappy:3"], "--compression"),
     (&["--batch-rows", "0"], "--batch-rows"),
     (&["--batch-rows", "100M"], "--batch-rows"),
     (&["--rows", "10G", "--batch-rows", "1000"], "--batch-rows"),
     (&["--start", "2025-02-30"], "--start"),
     (&["--start", "yesterday"], "--start"),
+    (&["--start", "2025-13-01"], "--start"),
     (&["--days", "0"], "--days"),
     (&["--days", "-3"], "--days"),
+    (&["--days", "40000"], "--days"),
     (&["--seed", "-1"], "--seed"),
     (&["--seed", "x"], "--seed"),
+    (&["--seed", "18446744073709551616"], "--seed"),
     (&["--max-in-flight", "0"], "--max-in-flight"),
+    (
+        &["--max-in-flight", "1000", "--batch-rows", "1M"],
+        "--max-in-flight",
+    ),
+    (&["--max-memory", "1k"], "--max-memory"),
+    (&["--max-memory", "lots"], "--max-memory"),
+    (
+        &["--batch-rows", "4M", "--max-memory", "100M"],
+        "--batch-rows",
+    ),
     (&["--bogus"], "--bogus"),
 ];
 
@@ -61,6 +78,36 @@ fn each_bad_flag_is_named_in_one_line_and_nothing_is_written() {
             files_in(dir.path())
         );
     }
+}
+
+#[test]
+fn verify_rejects_bad_flags_too() {
+    for args in [
+        &["verify"][..],
+        &["verify", "x.parquet", "--sample", "0"],
+        &["verify", "x.parquet", "--deep=maybe"],
+    ] {
+        let output = cardgen().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn an_out_path_that_is_a_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cardgen()
+        .args(["generate", "--rows", "10", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--out") && stderr.contains("directory"),
+        "{stderr}"
+    );
+    assert!(files_in(dir.path()).is_empty());
 }
 
 #[test]

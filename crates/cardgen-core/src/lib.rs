@@ -24,6 +24,9 @@ pub mod table;
 pub mod timeline;
 pub mod transactions;
 
+/// The Arrow crates this one builds on, for implementors of [`TableGenerator`].
+pub use arrow_array;
+pub use arrow_schema;
 pub use error::CoreError;
 pub use plan::{BatchPlan, BatchSpec};
 pub use profile::Profile;

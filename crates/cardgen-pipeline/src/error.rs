@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use cardgen_core::CoreError;
 use parquet::errors::ParquetError;
 
+/// Messages name the context only; the cause is the error's `source()`, so
+/// that a cause chain printed on one line says each thing once.
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]
@@ -15,19 +17,19 @@ pub enum PipelineError {
     },
     #[error("{path} already exists (pass --overwrite to replace it)")]
     OutputExists { path: PathBuf },
-    #[error("writing Parquet to {path} failed: {source}")]
+    #[error("writing Parquet to {path} failed")]
     Parquet {
         path: PathBuf,
         #[source]
         source: ParquetError,
     },
-    #[error("encoding batch {batch} failed: {source}")]
+    #[error("encoding batch {batch} failed")]
     Encode {
         batch: u64,
         #[source]
         source: ParquetError,
     },
-    #[error("generating batch {batch} failed: {source}")]
+    #[error("generating batch {batch} failed")]
     Generate {
         batch: u64,
         #[source]

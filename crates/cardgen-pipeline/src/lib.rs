@@ -13,6 +13,7 @@
 //! - [`output`]: the temporary file and the final rename.
 //! - [`properties`]: codec, encodings and metadata.
 
+pub mod checksum;
 pub mod codec;
 pub mod credits;
 pub mod encode;
@@ -21,6 +22,7 @@ pub mod output;
 pub mod progress;
 pub mod properties;
 pub mod runner;
+pub mod verify;
 
 pub use codec::Codec;
 pub use error::PipelineError;

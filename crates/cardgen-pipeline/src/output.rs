@@ -15,9 +15,11 @@ use std::sync::Arc;
 use arrow_schema::SchemaRef;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, ArrowWriterOptions};
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 
+use crate::checksum::{ChecksumWriter, ROW_GROUP_CRC_KEY, format_crcs};
 use crate::encode::{EncodedRowGroup, RowGroupEncoder};
 use crate::error::PipelineError;
 
@@ -58,9 +60,11 @@ pub fn check_destination(path: &Path, overwrite: bool) -> Result<(), PipelineErr
 pub struct ParquetFileOutput {
     final_path: PathBuf,
     temp_path: PathBuf,
-    writer: Option<SerializedFileWriter<BufWriter<File>>>,
-    row_groups: u64,
+    writer: Option<SerializedFileWriter<Sink>>,
+    row_group_crcs: Vec<u32>,
 }
+
+type Sink = ChecksumWriter<BufWriter<File>>;
 
 impl ParquetFileOutput {
     /// Creates the temporary file and returns it with the encoder that workers
@@ -86,9 +90,9 @@ impl ParquetFileOutput {
             final_path: path.to_path_buf(),
             temp_path,
             writer: None,
-            row_groups: 0,
+            row_group_crcs: Vec::new(),
         };
-        let sink = BufWriter::with_capacity(WRITE_BUFFER_BYTES, file);
+        let sink = ChecksumWriter::new(BufWriter::with_capacity(WRITE_BUFFER_BYTES, file));
         let options = ArrowWriterOptions::new().with_properties(properties);
         let (writer, factory): (_, ArrowRowGroupWriterFactory) =
             ArrowWriter::try_new_with_options(sink, Arc::clone(&schema), options)
@@ -106,24 +110,35 @@ impl ParquetFileOutput {
     pub fn append(&mut self, row_group: EncodedRowGroup) -> Result<(), PipelineError> {
         let writer = self.writer.as_mut().expect("open until commit");
         let result = (|| {
+            // Everything before this row group (magic, earlier groups) is hashed already.
+            writer.flush()?;
+            writer.inner_mut().take();
             let mut group = writer.next_row_group()?;
             for chunk in row_group.chunks {
                 chunk.append_to_row_group(&mut group)?;
             }
-            group.close().map(|_| ())
+            group.close()?;
+            writer.flush()?;
+            Ok::<_, parquet::errors::ParquetError>(writer.inner_mut().take())
         })();
-        self.row_groups += 1;
-        result.map_err(|source| self.parquet_error(source))
+        let crc = result.map_err(|source| self.parquet_error(source))?;
+        self.row_group_crcs.push(crc);
+        Ok(())
     }
 
     /// Writes the footer, flushes to disk and renames to the final name.
     /// Returns the size of the finished file in bytes.
     pub fn commit(mut self) -> Result<u64, PipelineError> {
-        let writer = self.writer.take().expect("open until commit");
+        let mut writer = self.writer.take().expect("open until commit");
+        writer.append_key_value_metadata(KeyValue::new(
+            ROW_GROUP_CRC_KEY.to_string(),
+            format_crcs(&self.row_group_crcs),
+        ));
         // `into_inner` writes the footer before handing back the sink.
         let mut sink = writer
             .into_inner()
-            .map_err(|source| self.parquet_error(source))?;
+            .map_err(|source| self.parquet_error(source))?
+            .into_inner();
         let io_error = |source| PipelineError::Io {
             path: self.temp_path.clone(),
             source,
