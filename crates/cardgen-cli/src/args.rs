@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use cardgen_pipeline::Codec;
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::count::parse_count;
 
@@ -39,6 +39,69 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Check a file cardgen wrote: footer, schema, row counts, checksums.
     Verify(VerifyArgs),
+    /// Measure throughput per thread count, in-process (see docs/benchmarks.md).
+    Bench(BenchArgs),
+}
+
+/// Which table to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Table {
+    /// The card-transaction fact table.
+    Transactions,
+    /// The 12-column table of the peer comparison (scripts/compare_peers.sh).
+    Reference,
+}
+
+/// What a benchmark run includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Generate, encode and write the file.
+    Write,
+    /// Generate and encode; nothing is written.
+    Encode,
+    /// Generate only (the null sink).
+    Generate,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Write => "write",
+            Mode::Encode => "encode",
+            Mode::Generate => "generate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Rows per run.
+    #[arg(long, default_value = "10M", value_parser = parse_count, allow_hyphen_values = true)]
+    pub rows: u64,
+    /// Thread counts to measure, e.g. 1,2,4 [default: 1 to all cores].
+    #[arg(long, value_delimiter = ',', value_parser = parse_threads, allow_hyphen_values = true)]
+    pub threads: Option<Vec<usize>>,
+    /// Repetitions of each measurement.
+    #[arg(long, default_value_t = 3, value_parser = parse_reps, allow_hyphen_values = true)]
+    pub reps: usize,
+    /// Modes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "write,encode,generate")]
+    pub modes: Vec<Mode>,
+    /// Table to generate.
+    #[arg(long, value_enum, default_value = "transactions")]
+    pub table: Table,
+    /// Rows per batch (= per row group).
+    #[arg(long, default_value = "250k", value_parser = parse_batch_rows, allow_hyphen_values = true)]
+    pub batch_rows: u64,
+    /// Page compression, as for `generate`.
+    #[arg(long, default_value = "snappy", value_parser = parse_codec)]
+    pub compression: Codec,
+    /// Seed.
+    #[arg(long, default_value_t = DEFAULT_SEED, value_parser = parse_seed, allow_hyphen_values = true)]
+    pub seed: u64,
+    /// Where runs.csv, summary.json and throughput.png go.
+    #[arg(long, default_value = "benches/results/bench")]
+    pub out_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -68,7 +131,7 @@ pub struct GenerateArgs {
     #[arg(long, value_parser = parse_threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
     /// Rows per batch, which is also rows per Parquet row group.
-    #[arg(long, default_value = "500k", value_parser = parse_batch_rows, allow_hyphen_values = true)]
+    #[arg(long, default_value = "250k", value_parser = parse_batch_rows, allow_hyphen_values = true)]
     pub batch_rows: u64,
     /// Page compression: snappy, zstd, zstd:LEVEL (1-22), lz4, none.
     #[arg(long, default_value = "snappy", value_parser = parse_codec)]
@@ -88,6 +151,9 @@ pub struct GenerateArgs {
     /// Batches allowed in memory at once [default: 2 x threads, within --max-memory].
     #[arg(long, value_parser = parse_in_flight, allow_hyphen_values = true)]
     pub max_in_flight: Option<usize>,
+    /// Table to generate (the reference table exists for peer benchmarks).
+    #[arg(long, value_enum, default_value = "transactions", hide = true)]
+    pub table: Table,
     /// Memory budget for batches in flight, in bytes (e.g. 512M, 2G).
     #[arg(long, default_value = "1G", value_parser = parse_memory, allow_hyphen_values = true)]
     pub max_memory: u64,
@@ -115,6 +181,10 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 
 fn parse_in_flight(text: &str) -> Result<usize, String> {
     parse_in_range(text, 1, 1024).map(|n| n as usize)
+}
+
+fn parse_reps(text: &str) -> Result<usize, String> {
+    parse_in_range(text, 1, 1000).map(|n| n as usize)
 }
 
 fn parse_sample(text: &str) -> Result<usize, String> {

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use cardgen_core::reference::ReferenceGenerator;
 use cardgen_core::{
     BatchPlan, DateRange, Profile, TableGenerator, TransactionGenerator, TransactionsOptions,
 };
@@ -12,7 +13,7 @@ use cardgen_pipeline::output::{check_destination, temp_path};
 use cardgen_pipeline::{NoObserver, Observer, PipelineError, RunOptions, write_parquet};
 use chrono::NaiveDate;
 
-use crate::args::{GenerateArgs, MAX_BATCHES};
+use crate::args::{BenchArgs, GenerateArgs, MAX_BATCHES, Table};
 use crate::fault::{self, Faulty};
 use crate::progress::ProgressBarObserver;
 use crate::signals::Signals;
@@ -35,37 +36,54 @@ pub fn transaction_generator(
         .context("could not set up the generator")
 }
 
+/// The generator for `table`.
+pub fn table_generator(
+    table: Table,
+    seed: u64,
+    rows: u64,
+    start: NaiveDate,
+    days: u32,
+) -> anyhow::Result<Box<dyn TableGenerator>> {
+    Ok(match table {
+        Table::Transactions => Box::new(transaction_generator(seed, rows, start, days)?),
+        Table::Reference => Box::new(ReferenceGenerator::new(seed, rows)),
+    })
+}
+
+pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let start = NaiveDate::from_ymd_opt(2025, 1, 1).expect("valid date");
+    let generator = table_generator(args.table, args.seed, args.rows, start, 365)?;
+    crate::bench::run_bench(args, generator.as_ref())
+}
+
 pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()> {
     let threads = args.threads.unwrap_or_else(num_cpus::get);
     let credits = validate(args, threads)?;
     let signals = Signals::install().context("could not install signal handlers")?;
     let plan = BatchPlan::new(args.rows, args.batch_rows)?;
-    let generator = transaction_generator(args.seed, args.rows, args.start, args.days)?;
+    let generator = table_generator(args.table, args.seed, args.rows, args.start, args.days)?;
     let mut run_options = RunOptions::new(threads);
     run_options.codec = args.compression;
     run_options.overwrite = args.overwrite;
     run_options.max_in_flight = Some(credits);
     run_options.cancel = Arc::clone(&signals.stop);
-    let population = generator.population();
     tracing::debug!(
         target: "cardgen::generate",
+        table = generator.name(),
         rows = args.rows,
         batches = plan.batch_count(),
         threads,
         credits,
-        customers = population.customers,
-        cards = population.cards,
-        merchants = population.merchants,
         "starting"
     );
 
     let faulty = fault::from_env().map(|fault| Faulty {
-        inner: &generator,
+        inner: generator.as_ref(),
         fault,
     });
     let table: &dyn TableGenerator = match &faulty {
         Some(faulty) => faulty,
-        None => &generator,
+        None => generator.as_ref(),
     };
     let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
     let bar = show_bar.then(|| ProgressBarObserver::new(args.rows));
@@ -95,9 +113,9 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
         eprintln!(
             "{}",
             summary_line(
-                &summary.path.display().to_string(),
+                &args.out.display().to_string(),
                 summary.rows,
-                summary.file_bytes,
+                summary.bytes,
                 summary.elapsed,
                 peak_rss_bytes()
             )

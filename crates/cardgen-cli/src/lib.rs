@@ -3,6 +3,8 @@
 //! [`run`] and turns its result into an exit code.
 
 pub mod args;
+pub mod bench;
+pub mod chart;
 pub mod count;
 pub mod fault;
 pub mod generate;
@@ -70,6 +72,7 @@ pub fn run(argv: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
     ));
     let result = match &cli.command {
         Command::Generate(args) => generate::run(args, cli.quiet, cli.verbose),
+        Command::Bench(args) => generate::bench(args),
         Command::Verify(args) => {
             return if verify::run(args, cli.quiet) {
                 ExitCode::SUCCESS

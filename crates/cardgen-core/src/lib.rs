@@ -18,6 +18,7 @@ pub mod error;
 pub mod plan;
 pub mod population;
 pub mod profile;
+pub mod reference;
 pub mod sampling;
 pub mod seed;
 pub mod table;

@@ -29,6 +29,8 @@ pub enum Domain {
     Merchant = 0x4d65_7263,
     /// The set of cards under attack in one fraud time slot, indexed by slot.
     FraudSlot = 0x4672_6175,
+    /// One batch of the peer-comparison reference table.
+    ReferenceBatch = 0x5265_6642,
 }
 
 /// SplitMix64's output function: a fast bijection on `u64` with full avalanche.

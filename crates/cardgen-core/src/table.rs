@@ -23,4 +23,9 @@ pub trait TableGenerator: Send + Sync {
     fn high_cardinality_columns(&self) -> &[&str] {
         &[]
     }
+    /// Integer columns whose values rise steadily (ids, timestamps), where
+    /// delta encoding stores a few bits per row instead of eight bytes.
+    fn sorted_columns(&self) -> &[&str] {
+        &[]
+    }
 }

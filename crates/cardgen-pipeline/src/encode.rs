@@ -5,8 +5,12 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowRowGroupWriterFactory, ArrowWriterOptions, compute_leaves,
+};
 use parquet::errors::ParquetError;
+use parquet::file::properties::WriterProperties;
 
 /// A row group whose columns are encoded and compressed, ready to append.
 pub struct EncodedRowGroup {
@@ -14,6 +18,17 @@ pub struct EncodedRowGroup {
     /// Compressed bytes of all column chunks.
     pub bytes: u64,
     pub chunks: Vec<ArrowColumnChunk>,
+}
+
+impl EncodedRowGroup {
+    /// A batch that was generated but not encoded (the null sink).
+    pub fn empty(rows: u64) -> Self {
+        Self {
+            rows,
+            bytes: 0,
+            chunks: Vec::new(),
+        }
+    }
 }
 
 /// Turns record batches into row groups for one file; shared by all workers.
@@ -29,6 +44,18 @@ impl RowGroupEncoder {
             factory: Arc::new(factory),
             schema,
         }
+    }
+
+    /// An encoder for row groups that will be dropped, not written (benchmarks).
+    pub fn discarding(
+        schema: SchemaRef,
+        properties: WriterProperties,
+    ) -> Result<Self, ParquetError> {
+        let options = ArrowWriterOptions::new().with_properties(properties);
+        let (_, factory) =
+            ArrowWriter::try_new_with_options(std::io::sink(), Arc::clone(&schema), options)?
+                .into_serialized_writer()?;
+        Ok(Self::new(factory, schema))
     }
 
     /// Encodes `batch` as row group number `index` of the file.

@@ -23,8 +23,9 @@ pub mod progress;
 pub mod properties;
 pub mod runner;
 pub mod verify;
+mod writer;
 
 pub use codec::Codec;
 pub use error::PipelineError;
 pub use progress::{BatchReport, NoObserver, Observer};
-pub use runner::{RunOptions, RunSummary, write_parquet};
+pub use runner::{RunOptions, RunSummary, Sink, run, write_parquet};

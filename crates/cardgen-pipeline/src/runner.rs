@@ -15,7 +15,6 @@
 //! nothing stays blocked; the output's temporary file is removed on drop.
 
 use std::any::Any;
-use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,15 +22,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use cardgen_core::{BatchPlan, TableGenerator};
-use crossbeam_channel::{Receiver, Sender, bounded};
+use crossbeam_channel::{Sender, bounded};
 
 use crate::codec::Codec;
-use crate::credits::{CreditPool, CreditReturn, credit_pool, default_credits};
+use crate::credits::{CreditPool, credit_pool, default_credits};
 use crate::encode::{EncodedRowGroup, RowGroupEncoder};
 use crate::error::PipelineError;
 use crate::output::ParquetFileOutput;
-use crate::progress::{BatchReport, Observer};
+use crate::progress::Observer;
 use crate::properties::writer_properties;
+use crate::writer::{Destination, Produced, write_in_order};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -62,22 +62,27 @@ impl RunOptions {
     }
 }
 
+/// Where a run's batches end up.
+#[derive(Debug, Clone, Copy)]
+pub enum Sink<'a> {
+    /// A Parquet file, written atomically.
+    File(&'a Path),
+    /// Encode every row group, then drop it: generation plus encoding, no I/O.
+    EncodeOnly,
+    /// Generate every batch, then drop it: generation alone.
+    Null,
+}
+
 /// What a finished run did.
 #[derive(Debug, Clone)]
 pub struct RunSummary {
-    pub path: PathBuf,
+    /// The file written, for [`Sink::File`].
+    pub path: Option<PathBuf>,
     pub rows: u64,
     pub batches: u64,
-    pub file_bytes: u64,
+    /// The file's size, or the encoded bytes for [`Sink::EncodeOnly`].
+    pub bytes: u64,
     pub elapsed: Duration,
-}
-
-struct Produced {
-    index: u64,
-    outcome: Result<EncodedRowGroup, PipelineError>,
-    generate: Duration,
-    encode: Duration,
-    credit_wait: Duration,
 }
 
 /// Generates every batch of `plan` with `generator` and writes them, in order,
@@ -86,6 +91,18 @@ pub fn write_parquet(
     generator: &dyn TableGenerator,
     plan: BatchPlan,
     path: &Path,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<RunSummary, PipelineError> {
+    run(generator, plan, Sink::File(path), options, observer)
+}
+
+/// Generates every batch of `plan` on `options.threads` producers and hands
+/// them to `sink` in batch order.
+pub fn run(
+    generator: &dyn TableGenerator,
+    plan: BatchPlan,
+    sink: Sink<'_>,
     options: &RunOptions,
     observer: &dyn Observer,
 ) -> Result<RunSummary, PipelineError> {
@@ -102,8 +119,19 @@ pub fn write_parquet(
         .map_err(|e| PipelineError::ThreadPool(e.to_string()))?;
     let extra = [("batch_rows", plan.batch_rows().to_string())];
     let properties = writer_properties(generator, options.codec, &extra);
-    let (output, encoder) =
-        ParquetFileOutput::create(path, generator.schema(), properties, options.overwrite)?;
+    let (destination, encoder) = match sink {
+        Sink::File(path) => {
+            let (output, encoder) =
+                ParquetFileOutput::create(path, generator.schema(), properties, options.overwrite)?;
+            (Destination::File(Box::new(output)), Some(encoder))
+        }
+        Sink::EncodeOnly => {
+            let encoder = RowGroupEncoder::discarding(generator.schema(), properties)
+                .map_err(|source| PipelineError::Encode { batch: 0, source })?;
+            (Destination::Discard, Some(encoder))
+        }
+        Sink::Null => (Destination::Discard, None),
+    };
 
     let credits = options.credits();
     let (credit_pool, credit_return) = credit_pool(credits);
@@ -112,7 +140,7 @@ pub fn write_parquet(
     let next_batch = AtomicU64::new(0);
     let shared = Producers {
         generator,
-        encoder: &encoder,
+        encoder: encoder.as_ref(),
         plan,
         credits: &credit_pool,
         next_batch: &next_batch,
@@ -125,7 +153,7 @@ pub fn write_parquet(
             .name("cardgen-writer".into())
             .spawn_scoped(scope, || {
                 let result = write_in_order(
-                    output,
+                    destination,
                     &results_rx,
                     credit_return,
                     plan,
@@ -149,12 +177,14 @@ pub fn write_parquet(
         })
     })?;
 
-    let (file_bytes, rows) = written;
     Ok(RunSummary {
-        path: path.to_path_buf(),
-        rows,
+        path: match sink {
+            Sink::File(path) => Some(path.to_path_buf()),
+            _ => None,
+        },
+        rows: written.rows,
         batches: plan.batch_count(),
-        file_bytes,
+        bytes: written.bytes,
         elapsed: started.elapsed(),
     })
 }
@@ -162,7 +192,8 @@ pub fn write_parquet(
 /// Everything a producer needs, borrowed for the duration of the run.
 struct Producers<'a> {
     generator: &'a dyn TableGenerator,
-    encoder: &'a RowGroupEncoder,
+    /// `None` for the null sink: batches are generated and dropped.
+    encoder: Option<&'a RowGroupEncoder>,
     plan: BatchPlan,
     credits: &'a CreditPool,
     next_batch: &'a AtomicU64,
@@ -178,10 +209,7 @@ impl Producers<'_> {
     fn run(&self, results: Sender<Produced>) {
         loop {
             let waiting = Instant::now();
-            if self.stopped()
-                || self.credits.acquire(self.stop).is_none()
-                || self.cancel.load(Ordering::Acquire)
-            {
+            if self.stopped() || self.credits.acquire(self.stop).is_none() || self.stopped() {
                 return;
             }
             let credit_wait = waiting.elapsed();
@@ -224,77 +252,20 @@ impl Producers<'_> {
                     source,
                 })?;
         produced.generate = started.elapsed();
+        let Some(encoder) = self.encoder else {
+            return Ok(EncodedRowGroup::empty(batch.rows));
+        };
         let started = Instant::now();
-        let encoded = self
-            .encoder
-            .encode(batch.index, &records)
-            .map_err(|source| PipelineError::Encode {
-                batch: batch.index,
-                source,
-            })?;
+        let encoded =
+            encoder
+                .encode(batch.index, &records)
+                .map_err(|source| PipelineError::Encode {
+                    batch: batch.index,
+                    source,
+                })?;
         produced.encode = started.elapsed();
         Ok(encoded)
     }
-}
-
-/// The writer thread: appends row groups strictly in batch order and returns
-/// each batch's credit once it is in the file. Returns (file bytes, rows).
-fn write_in_order(
-    mut output: ParquetFileOutput,
-    results: &Receiver<Produced>,
-    credits: CreditReturn,
-    plan: BatchPlan,
-    observer: &dyn Observer,
-    cancel: &AtomicBool,
-) -> Result<(u64, u64), PipelineError> {
-    let batches = plan.batch_count();
-    let mut parked: BTreeMap<u64, (Produced, EncodedRowGroup)> = BTreeMap::new();
-    let mut next = 0;
-    let mut rows = 0;
-    while next < batches {
-        // Producers all gone before the last batch: only a cancellation does
-        // that, since a failing producer sends its error first.
-        let Ok(mut produced) = results.recv() else {
-            return Err(PipelineError::Cancelled);
-        };
-        // A failure ends the run at once, whatever batch it belongs to.
-        let row_group = std::mem::replace(&mut produced.outcome, Err(PipelineError::Cancelled))?;
-        parked.insert(produced.index, (produced, row_group));
-        while let Some((produced, row_group)) = parked.remove(&next) {
-            let report = BatchReport {
-                index: next,
-                batches,
-                rows: row_group.rows,
-                encoded_bytes: row_group.bytes,
-                generate: produced.generate,
-                encode: produced.encode,
-                credit_wait: produced.credit_wait,
-            };
-            rows += row_group.rows;
-            output.append(row_group)?;
-            tracing::debug!(
-                target: "cardgen::pipeline",
-                batch = report.index,
-                of = report.batches,
-                rows = report.rows,
-                encoded_bytes = report.encoded_bytes,
-                generate_ms = report.generate.as_millis() as u64,
-                encode_ms = report.encode.as_millis() as u64,
-                credit_wait_ms = report.credit_wait.as_millis() as u64,
-                "batch written"
-            );
-            observer.batch_written(&report);
-            // Only now is the batch gone from memory, so only now may another start.
-            credits.release();
-            next += 1;
-        }
-        if cancel.load(Ordering::Acquire) {
-            return Err(PipelineError::Cancelled);
-        }
-    }
-    drop(credits);
-    let bytes = output.commit()?;
-    Ok((bytes, rows))
 }
 
 fn panic_message(panic: &Box<dyn Any + Send>) -> String {

@@ -18,7 +18,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use rand::RngExt;
 
-pub use schema::{HIGH_CARDINALITY_COLUMNS, SCHEMA_VERSION, transactions_schema};
+pub use schema::{HIGH_CARDINALITY_COLUMNS, SCHEMA_VERSION, SORTED_COLUMNS, transactions_schema};
 
 use self::columns::ColumnBuilders;
 use self::model::TransactionModel;
@@ -217,5 +217,9 @@ impl TableGenerator for TransactionGenerator {
 
     fn high_cardinality_columns(&self) -> &[&str] {
         &HIGH_CARDINALITY_COLUMNS
+    }
+
+    fn sorted_columns(&self) -> &[&str] {
+        &SORTED_COLUMNS
     }
 }

@@ -1,0 +1,240 @@
+//! The peer-comparison reference table: a fixed 12-column card table that
+//! every generator in `scripts/compare_peers.sh` writes, so that cardgen is
+//! timed like for like against pyarrow, DuckDB and Polars. It has no
+//! behaviour model on purpose: independent columns with the distributions the
+//! comparison specifies.
+
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::types::Int8Type;
+use arrow_array::{
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int8Array, Int32Array, Int64Array,
+    RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use rand::RngExt;
+use rand_distr::{Distribution, LogNormal};
+
+use crate::error::CoreError;
+use crate::plan::BatchSpec;
+use crate::seed::{Domain, stream_rng};
+use crate::table::TableGenerator;
+
+const CATEGORIES: [&str; 20] = [
+    "restaurant",
+    "convenience",
+    "cafe",
+    "online",
+    "grocery",
+    "transport",
+    "fuel",
+    "medical",
+    "fashion",
+    "bar",
+    "bills",
+    "digital",
+    "leisure",
+    "education",
+    "travel",
+    "department",
+    "electronics",
+    "beauty",
+    "pharmacy",
+    "other",
+];
+const CHANNELS: [&str; 4] = ["card_present", "ecommerce", "mobile_wallet", "recurring"];
+const REGIONS: [&str; 17] = [
+    "Seoul",
+    "Busan",
+    "Daegu",
+    "Incheon",
+    "Gwangju",
+    "Daejeon",
+    "Ulsan",
+    "Sejong",
+    "Gyeonggi",
+    "Gangwon",
+    "Chungbuk",
+    "Chungnam",
+    "Jeonbuk",
+    "Jeonnam",
+    "Gyeongbuk",
+    "Gyeongnam",
+    "Jeju",
+];
+const YEAR_MICROS: i64 = 365 * 86_400_000_000;
+/// 2025-01-01T00:00:00Z.
+const START_MICROS: i64 = 1_735_689_600_000_000;
+
+fn dictionary() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+}
+
+/// Generates the reference table; rows depend on the seed and batch only.
+#[derive(Debug)]
+pub struct ReferenceGenerator {
+    seed: u64,
+    rows: u64,
+    schema: SchemaRef,
+    categories: ArrayRef,
+    currencies: ArrayRef,
+    channels: ArrayRef,
+    regions: ArrayRef,
+    amount: LogNormal<f64>,
+}
+
+impl ReferenceGenerator {
+    pub fn new(seed: u64, rows: u64) -> Self {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("transaction_id", DataType::Int64, false),
+            Field::new(
+                "ts",
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                false,
+            ),
+            Field::new("card_number", DataType::Utf8, false),
+            Field::new("customer_id", DataType::Int64, false),
+            Field::new("merchant_id", DataType::Int64, false),
+            Field::new("mcc", dictionary(), false),
+            Field::new("amount", DataType::Float64, false),
+            Field::new("currency", dictionary(), false),
+            Field::new("channel", dictionary(), false),
+            Field::new("region", dictionary(), false),
+            Field::new("installment_months", DataType::Int32, false),
+            Field::new("is_fraud", DataType::Boolean, false),
+        ]));
+        let strings = |values: &[&str]| Arc::new(StringArray::from_iter_values(values)) as ArrayRef;
+        Self {
+            seed,
+            rows,
+            schema,
+            categories: strings(&CATEGORIES),
+            currencies: strings(&["KRW", "USD"]),
+            channels: strings(&CHANNELS),
+            regions: strings(&REGIONS),
+            amount: LogNormal::new(10.0, 1.0).expect("valid parameters"),
+        }
+    }
+}
+
+impl TableGenerator for ReferenceGenerator {
+    fn name(&self) -> &str {
+        "reference"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
+        let n = batch.rows as usize;
+        let mut rng = stream_rng(self.seed, Domain::ReferenceBatch, batch.index);
+        let mut ts = Vec::with_capacity(n);
+        let mut card_numbers = StringBuilder::with_capacity(n, n * 16);
+        let mut customers = Vec::with_capacity(n);
+        let mut merchants = Vec::with_capacity(n);
+        let mut mcc = Vec::with_capacity(n);
+        let mut amount = Vec::with_capacity(n);
+        let mut currency = Vec::with_capacity(n);
+        let mut channel = Vec::with_capacity(n);
+        let mut region = Vec::with_capacity(n);
+        let mut installments = Vec::with_capacity(n);
+        let mut fraud = Vec::with_capacity(n);
+        let mut digits = [0u8; 16];
+        for _ in 0..n {
+            ts.push(START_MICROS + rng.random_range(0..YEAR_MICROS));
+            write_digits(rng.random_range(0..10_000_000_000_000_000u64), &mut digits);
+            card_numbers.append_value(std::str::from_utf8(&digits).expect("ASCII digits"));
+            customers.push(rng.random_range(1..=5_000_000i64));
+            merchants.push(rng.random_range(1..=500_000i64));
+            mcc.push(rng.random_range(0..CATEGORIES.len() as i8));
+            amount.push((self.amount.sample(&mut rng) * 100.0).round() / 100.0);
+            currency.push(i8::from(rng.random::<f64>() < 0.05));
+            channel.push(rng.random_range(0..CHANNELS.len() as i8));
+            region.push(rng.random_range(0..REGIONS.len() as i8));
+            installments.push(if rng.random::<f64>() < 0.8 {
+                0
+            } else {
+                rng.random_range(2..=12)
+            });
+            fraud.push(rng.random::<f64>() < 0.002);
+        }
+        let dictionary = |keys: Vec<i8>, values: &ArrayRef| -> Result<ArrayRef, CoreError> {
+            Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
+                Int8Array::from(keys),
+                Arc::clone(values),
+            )?))
+        };
+        let first = batch.first_row as i64;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
+            Arc::new(TimestampMicrosecondArray::from(ts)),
+            Arc::new(card_numbers.finish()),
+            Arc::new(Int64Array::from(customers)),
+            Arc::new(Int64Array::from(merchants)),
+            dictionary(mcc, &self.categories)?,
+            Arc::new(Float64Array::from(amount)),
+            dictionary(currency, &self.currencies)?,
+            dictionary(channel, &self.channels)?,
+            dictionary(region, &self.regions)?,
+            Arc::new(Int32Array::from(installments)),
+            Arc::new(BooleanArray::from(fraud)),
+        ];
+        Ok(RecordBatch::try_new(self.schema(), columns)?)
+    }
+
+    fn metadata(&self) -> Vec<(String, String)> {
+        vec![
+            ("table".into(), "reference".into()),
+            ("seed".into(), self.seed.to_string()),
+            ("rows".into(), self.rows.to_string()),
+        ]
+    }
+
+    fn high_cardinality_columns(&self) -> &[&str] {
+        &[
+            "transaction_id",
+            "ts",
+            "card_number",
+            "customer_id",
+            "amount",
+        ]
+    }
+}
+
+/// Writes `value` as exactly 16 decimal digits, zero-padded.
+fn write_digits(mut value: u64, out: &mut [u8; 16]) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_zero_padded() {
+        let mut out = [0u8; 16];
+        write_digits(42, &mut out);
+        assert_eq!(&out, b"0000000000000042");
+        write_digits(9_999_999_999_999_999, &mut out);
+        assert_eq!(&out, b"9999999999999999");
+    }
+
+    #[test]
+    fn a_batch_has_the_reference_columns() {
+        let generator = ReferenceGenerator::new(1, 1000);
+        let batch = generator
+            .generate(&BatchSpec {
+                index: 0,
+                first_row: 0,
+                rows: 1000,
+            })
+            .unwrap();
+        assert_eq!(batch.num_columns(), 12);
+        assert_eq!(batch.num_rows(), 1000);
+    }
+}

@@ -1,0 +1,104 @@
+//! The writer thread: the only place that touches the output, and it only
+//! appends bytes that workers have already encoded.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use cardgen_core::BatchPlan;
+use crossbeam_channel::Receiver;
+
+use crate::credits::CreditReturn;
+use crate::encode::EncodedRowGroup;
+use crate::error::PipelineError;
+use crate::output::ParquetFileOutput;
+use crate::progress::{BatchReport, Observer};
+
+/// A batch as a producer hands it over.
+pub(crate) struct Produced {
+    pub index: u64,
+    pub outcome: Result<EncodedRowGroup, PipelineError>,
+    pub generate: Duration,
+    pub encode: Duration,
+    pub credit_wait: Duration,
+}
+
+/// Where finished batches go.
+pub(crate) enum Destination {
+    File(Box<ParquetFileOutput>),
+    /// Benchmarks: count the batch and drop it.
+    Discard,
+}
+
+/// What the writer did: bytes kept (the file's size, or the encoded bytes
+/// when discarding) and rows.
+pub(crate) struct Written {
+    pub bytes: u64,
+    pub rows: u64,
+}
+
+/// Appends batches strictly in batch order, returning each batch's credit once
+/// it is out of memory. Any error ends the loop at once; dropping the output
+/// then removes its temporary file.
+pub(crate) fn write_in_order(
+    mut destination: Destination,
+    results: &Receiver<Produced>,
+    credits: CreditReturn,
+    plan: BatchPlan,
+    observer: &dyn Observer,
+    cancel: &AtomicBool,
+) -> Result<Written, PipelineError> {
+    let batches = plan.batch_count();
+    let mut parked: BTreeMap<u64, (Produced, EncodedRowGroup)> = BTreeMap::new();
+    let mut next = 0;
+    let mut written = Written { bytes: 0, rows: 0 };
+    while next < batches {
+        // Producers all gone before the last batch: only a cancellation does
+        // that, since a failing producer sends its error first.
+        let Ok(mut produced) = results.recv() else {
+            return Err(PipelineError::Cancelled);
+        };
+        // A failure ends the run at once, whatever batch it belongs to.
+        let row_group = std::mem::replace(&mut produced.outcome, Err(PipelineError::Cancelled))?;
+        parked.insert(produced.index, (produced, row_group));
+        while let Some((produced, row_group)) = parked.remove(&next) {
+            let report = BatchReport {
+                index: next,
+                batches,
+                rows: row_group.rows,
+                encoded_bytes: row_group.bytes,
+                generate: produced.generate,
+                encode: produced.encode,
+                credit_wait: produced.credit_wait,
+            };
+            written.rows += row_group.rows;
+            match &mut destination {
+                Destination::File(output) => output.append(row_group)?,
+                Destination::Discard => written.bytes += row_group.bytes,
+            }
+            tracing::debug!(
+                target: "cardgen::pipeline",
+                batch = report.index,
+                of = report.batches,
+                rows = report.rows,
+                encoded_bytes = report.encoded_bytes,
+                generate_ms = report.generate.as_millis() as u64,
+                encode_ms = report.encode.as_millis() as u64,
+                credit_wait_ms = report.credit_wait.as_millis() as u64,
+                "batch written"
+            );
+            observer.batch_written(&report);
+            // Only now is the batch gone from memory, so only now may another start.
+            credits.release();
+            next += 1;
+        }
+        if cancel.load(Ordering::Acquire) {
+            return Err(PipelineError::Cancelled);
+        }
+    }
+    drop(credits);
+    if let Destination::File(output) = destination {
+        written.bytes = output.commit()?;
+    }
+    Ok(written)
+}
