@@ -1,11 +1,8 @@
 //! One batch: generating it, and encoding it with each codec.
 
 use std::hint::black_box;
-use std::sync::Arc;
 
-use cardgen_core::{
-    BatchSpec, DateRange, Profile, TableGenerator, TransactionGenerator, TransactionsOptions,
-};
+use cardgen_core::{BatchSpec, DateRange, TableGenerator, TransactionGenerator, World};
 use cardgen_pipeline::Codec;
 use cardgen_pipeline::encode::RowGroupEncoder;
 use cardgen_pipeline::properties::writer_properties;
@@ -14,15 +11,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 const ROWS: u64 = 100_000;
 
 fn generator() -> TransactionGenerator {
-    let options = TransactionsOptions {
-        seed: 42,
-        rows: 10_000_000,
-        range: DateRange {
-            start: "2025-01-01".parse().unwrap(),
-            days: 365,
-        },
+    let range = DateRange {
+        start: "2025-01-01".parse().unwrap(),
+        days: 365,
     };
-    TransactionGenerator::new(options, Arc::new(Profile::korean_default())).unwrap()
+    TransactionGenerator::new(World::with_default_profile(42, 10_000_000, range).unwrap()).unwrap()
 }
 
 fn batch() -> BatchSpec {

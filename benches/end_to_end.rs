@@ -1,24 +1,18 @@
 //! A small end-to-end run: 1M rows on all cores to a Parquet file.
 
-use std::sync::Arc;
-
-use cardgen_core::{BatchPlan, DateRange, Profile, TransactionGenerator, TransactionsOptions};
+use cardgen_core::{BatchPlan, DateRange, TransactionGenerator, World};
 use cardgen_pipeline::{NoObserver, RunOptions, write_parquet};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const ROWS: u64 = 1_000_000;
 
 fn end_to_end(c: &mut Criterion) {
-    let options = TransactionsOptions {
-        seed: 42,
-        rows: ROWS,
-        range: DateRange {
-            start: "2025-01-01".parse().unwrap(),
-            days: 365,
-        },
+    let range = DateRange {
+        start: "2025-01-01".parse().unwrap(),
+        days: 365,
     };
     let generator =
-        TransactionGenerator::new(options, Arc::new(Profile::korean_default())).unwrap();
+        TransactionGenerator::new(World::with_default_profile(42, ROWS, range).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.parquet");
     let mut run = RunOptions::new(std::thread::available_parallelism().map_or(1, |n| n.get()));

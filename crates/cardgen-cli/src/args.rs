@@ -41,6 +41,30 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Measure throughput per thread count, in-process (see docs/benchmarks.md).
     Bench(BenchArgs),
+    /// Scenario files: print the default profile as a starting point, or check one.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["print_default", "check"])))]
+pub struct ConfigArgs {
+    /// Print the built-in Korean profile as TOML.
+    #[arg(long)]
+    pub print_default: bool,
+    /// Check a scenario file and report the first problem.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+}
+
+/// How `cards.pan_masked` shows card numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PanMaskArg {
+    /// `1234-5678-****-3456` (Korean receipt rule).
+    KrReceipt,
+    /// First six and last four digits.
+    Pci,
+    /// Last four digits only.
+    Last4,
 }
 
 /// Which table to generate.
@@ -106,8 +130,11 @@ pub struct BenchArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// The Parquet file to check.
+    /// The Parquet file, or a dataset directory, to check.
     pub path: PathBuf,
+    /// The scenario file the data was generated with, for --deep.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Also regenerate sampled row groups from the recorded seed and compare them.
     #[arg(long)]
     pub deep: bool,
@@ -121,9 +148,25 @@ pub struct GenerateArgs {
     /// Number of transactions, e.g. 10M, 1e8, 100_000_000.
     #[arg(long, default_value = "10M", value_parser = parse_count, allow_hyphen_values = true)]
     pub rows: u64,
-    /// Output Parquet file; missing directories are created.
+    /// Output: a `.parquet` file (transactions only) or a directory (transactions,
+    /// customers, cards and merchants); missing directories are created.
     #[arg(long, default_value = "data/card_transactions.parquet")]
     pub out: PathBuf,
+    /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Number of customers [default: rows / (1.6 x days)].
+    #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
+    pub customers: Option<u64>,
+    /// Number of merchants [default: customers / 40].
+    #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
+    pub merchants: Option<u64>,
+    /// Write full card numbers (`cards.pan`); off by default.
+    #[arg(long)]
+    pub emit_pan: bool,
+    /// How `cards.pan_masked` shows card numbers.
+    #[arg(long, value_enum, default_value = "kr-receipt")]
+    pub pan_mask: PanMaskArg,
     /// Seed: the same seed and options give a byte-identical file.
     #[arg(long, default_value_t = DEFAULT_SEED, value_parser = parse_seed, allow_hyphen_values = true)]
     pub seed: u64,
@@ -181,6 +224,10 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 
 fn parse_in_flight(text: &str) -> Result<usize, String> {
     parse_in_range(text, 1, 1024).map(|n| n as usize)
+}
+
+fn parse_population(text: &str) -> Result<u64, String> {
+    parse_in_range(text, 1, 20_000_000)
 }
 
 fn parse_reps(text: &str) -> Result<usize, String> {

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod bench;
 pub mod chart;
+pub mod config;
 pub mod count;
 pub mod fault;
 pub mod generate;
@@ -73,6 +74,7 @@ pub fn run(argv: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
     let result = match &cli.command {
         Command::Generate(args) => generate::run(args, cli.quiet, cli.verbose),
         Command::Bench(args) => generate::bench(args),
+        Command::Config(args) => config::run(args),
         Command::Verify(args) => {
             return if verify::run(args, cli.quiet) {
                 ExitCode::SUCCESS

@@ -94,11 +94,13 @@ fn verify_rejects_bad_flags_too() {
 }
 
 #[test]
-fn an_out_path_that_is_a_directory_is_refused() {
+fn an_out_file_name_that_is_a_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.parquet");
+    std::fs::create_dir(&out).unwrap();
     let output = cardgen()
         .args(["generate", "--rows", "10", "--out"])
-        .arg(dir.path())
+        .arg(&out)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -107,7 +109,7 @@ fn an_out_path_that_is_a_directory_is_refused() {
         stderr.contains("--out") && stderr.contains("directory"),
         "{stderr}"
     );
-    assert!(files_in(dir.path()).is_empty());
+    assert!(files_in(&out).is_empty());
 }
 
 #[test]

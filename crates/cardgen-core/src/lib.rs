@@ -11,10 +11,15 @@
 //! - [`profile`]: the market scenario as data.
 //! - [`timeline`]: placing rows in time along daily and weekly rhythms.
 //! - [`population`]: stateless customers, cards and merchants.
+//! - [`world`]: one dataset's population and shared lookup tables.
+//! - [`pan`]: card numbers, Luhn and masks.
+//! - [`dimensions`]: the `customers`, `cards` and `merchants` tables.
 //! - [`plan`]: cutting a table into batches.
 //! - [`transactions`]: the `transactions` fact table.
 
+pub mod dimensions;
 pub mod error;
+pub mod pan;
 pub mod plan;
 pub mod population;
 pub mod profile;
@@ -24,6 +29,7 @@ pub mod seed;
 pub mod table;
 pub mod timeline;
 pub mod transactions;
+pub mod world;
 
 /// The Arrow crates this one builds on, for implementors of [`TableGenerator`].
 pub use arrow_array;
@@ -33,7 +39,8 @@ pub use plan::{BatchPlan, BatchSpec};
 pub use profile::Profile;
 pub use table::TableGenerator;
 pub use timeline::DateRange;
-pub use transactions::{TransactionGenerator, TransactionsOptions};
+pub use transactions::TransactionGenerator;
+pub use world::{World, WorldOptions};
 
 /// The generator's version, recorded in every file it writes.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,19 +1,16 @@
 //! Customers, cards and merchants: stateless entities with stable habits.
 //!
 //! Every attribute of an entity is a pure function of `(seed, entity id)`: a
-//! card's owner, a customer's spend tier, a merchant's category, region and
-//! popularity. Any batch can therefore reference any entity without shared
-//! state, and the same card belongs to the same customer in every row and every
-//! run. The only precomputed state is [`EntityIndex`]: read-only lookup tables
-//! (who is how active, which merchants sell what) derived from the seed and the
-//! population sizes, built once and shared by all workers.
+//! card's owner, brand and validity, a customer's persona, income band, home
+//! and work regions, a merchant's category, region and popularity. Any batch
+//! can therefore reference any entity without shared state, and the same card
+//! belongs to the same customer in every row, every table and every run.
 
-use rand_distr::{Distribution, Gamma};
+use chrono::{Datelike, NaiveDate};
 
-use crate::error::CoreError;
 use crate::profile::Profile;
-use crate::sampling::Categorical;
-use crate::seed::{Domain, EntityHash, stream_rng};
+use crate::seed::{Domain, EntityHash, Salt, reduce};
+use crate::timeline::DateRange;
 
 /// How many customers, cards and merchants a dataset has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,17 +22,29 @@ pub struct PopulationSizes {
 
 impl PopulationSizes {
     /// Sizes implied by the row count and the length of the date range:
-    /// `customers = rows / (txns_per_customer_per_day * days)` (at least 1, at
-    /// most the profile's cap), `cards = customers * cards_per_customer`,
-    /// `merchants = customers / customers_per_merchant` (at least two per category).
-    pub fn derive(profile: &Profile, rows: u64, days: u32) -> Self {
+    /// `customers = rows / (txns_per_customer_per_day × days)` (at least 1, at
+    /// most the profile's cap), `cards = customers × cards_per_customer`,
+    /// `merchants = customers / customers_per_merchant` (at least two per
+    /// category). `customers` and `merchants` override the formula.
+    pub fn derive(
+        profile: &Profile,
+        rows: u64,
+        days: u32,
+        customers: Option<u64>,
+        merchants: Option<u64>,
+    ) -> Self {
         let model = &profile.population;
         let per_customer = model.txns_per_customer_per_day * f64::from(days.max(1));
-        let customers = ((rows as f64 / per_customer).round() as u64).clamp(1, model.max_customers);
+        let customers = customers
+            .unwrap_or_else(|| {
+                ((rows as f64 / per_customer).round() as u64).clamp(1, model.max_customers)
+            })
+            .max(1);
         let cards = ((customers as f64 * model.cards_per_customer).round() as u64).max(customers);
         let min_merchants = 2 * profile.categories.len() as u64;
-        let merchants =
-            ((customers as f64 / model.customers_per_merchant).round() as u64).max(min_merchants);
+        let merchants = merchants
+            .unwrap_or_else(|| (customers as f64 / model.customers_per_merchant).round() as u64)
+            .max(min_merchants);
         Self {
             customers,
             cards,
@@ -44,191 +53,8 @@ impl PopulationSizes {
     }
 }
 
-/// Attributes of one card that rows need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CardFacts {
-    pub customer_id: u64,
-    pub is_credit: bool,
-}
-
-/// Attributes of one merchant that rows need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MerchantFacts {
-    pub category: u8,
-    pub mcc: i16,
-    /// Index into the profile's regions; `None` for online merchants.
-    pub region: Option<u8>,
-    pub foreign_currency: bool,
-}
-
-impl MerchantFacts {
-    pub fn is_online(&self) -> bool {
-        self.region.is_none()
-    }
-}
-
-/// The card's owner: the first `customers` cards are each customer's main card,
-/// the rest are extra cards of hash-chosen customers.
-pub fn card_facts(
-    seed: u64,
-    sizes: &PopulationSizes,
-    credit_share: f64,
-    card_id: u64,
-) -> CardFacts {
-    let hash = EntityHash::new(seed, Domain::Card, card_id);
-    let customer_id = if card_id < sizes.customers {
-        card_id
-    } else {
-        hash.bits(0) % sizes.customers
-    };
-    CardFacts {
-        customer_id,
-        is_credit: hash.unit(1) < credit_share,
-    }
-}
-
-/// Index of the customer's spend tier in the profile's `spend_tiers`.
-pub fn customer_spend_tier(seed: u64, profile: &Profile, customer_id: u64) -> usize {
-    let mut u = EntityHash::new(seed, Domain::Customer, customer_id).unit(0);
-    let total: f64 = profile.spend_tiers.iter().map(|&(_, w)| w).sum();
-    for (tier, &(_, weight)) in profile.spend_tiers.iter().enumerate() {
-        u -= weight / total;
-        if u < 0.0 {
-            return tier;
-        }
-    }
-    profile.spend_tiers.len() - 1
-}
-
-/// Read-only tables shared by every worker.
-#[derive(Debug)]
-pub struct EntityIndex {
-    sizes: PopulationSizes,
-    /// Chooses a card in proportion to its owner's activity.
-    cards_by_activity: Categorical,
-    merchants: Vec<MerchantFacts>,
-    /// Per category: its merchant ids and a popularity-weighted chooser.
-    merchants_by_category: Vec<(Vec<u32>, Categorical)>,
-}
-
-impl EntityIndex {
-    pub fn build(seed: u64, profile: &Profile, sizes: PopulationSizes) -> Result<Self, CoreError> {
-        if sizes.cards > u64::from(u32::MAX) || sizes.merchants > u64::from(u32::MAX) {
-            return Err(CoreError::InvalidOptions(
-                "population too large: at most 4,294,967,295 cards and merchants".into(),
-            ));
-        }
-        let activity = customer_activity(seed, profile, sizes.customers)?;
-        let card_weights = (0..sizes.cards).map(|card| {
-            let facts = card_facts(seed, &sizes, profile.credit_card_share, card);
-            // Main cards carry most of a customer's spend.
-            let card_share = if card < sizes.customers { 1.0 } else { 0.5 };
-            f64::from(activity[facts.customer_id as usize]) * card_share
-        });
-        let cards_by_activity = Categorical::new("card activity", card_weights)?;
-
-        let merchants: Vec<MerchantFacts> = (0..sizes.merchants)
-            .map(|id| merchant_facts(seed, profile, id))
-            .collect::<Result<_, _>>()?;
-        let mut ids_by_category = vec![Vec::new(); profile.categories.len()];
-        for (id, facts) in merchants.iter().enumerate() {
-            ids_by_category[facts.category as usize].push(id as u32);
-        }
-        let sigma = profile.population.merchant_popularity_sigma;
-        let merchants_by_category = ids_by_category
-            .into_iter()
-            .zip(&profile.categories)
-            .map(|(ids, category)| {
-                let popularity = ids.iter().map(|&id| merchant_popularity(seed, sigma, id));
-                let chooser = Categorical::new(&format!("{} merchants", category.key), popularity)?;
-                Ok((ids, chooser))
-            })
-            .collect::<Result<_, CoreError>>()?;
-        Ok(Self {
-            sizes,
-            cards_by_activity,
-            merchants,
-            merchants_by_category,
-        })
-    }
-
-    pub fn sizes(&self) -> &PopulationSizes {
-        &self.sizes
-    }
-
-    pub fn cards_by_activity(&self) -> &Categorical {
-        &self.cards_by_activity
-    }
-
-    pub fn merchant(&self, merchant_id: u64) -> &MerchantFacts {
-        &self.merchants[merchant_id as usize]
-    }
-
-    /// Merchant ids of a category and the popularity-weighted chooser over them.
-    pub fn merchants_in(&self, category: usize) -> (&[u32], &Categorical) {
-        let (ids, chooser) = &self.merchants_by_category[category];
-        (ids, chooser)
-    }
-}
-
-/// Mean-one Gamma activity per customer: a few heavy users, many light ones.
-fn customer_activity(seed: u64, profile: &Profile, customers: u64) -> Result<Vec<f32>, CoreError> {
-    let shape = profile.population.activity_shape;
-    let gamma = Gamma::new(shape, 1.0 / shape).map_err(|e| {
-        CoreError::InvalidProfile(format!("population.activity_shape = {shape}: {e}"))
-    })?;
-    Ok((0..customers)
-        .map(|id| {
-            let mut rng = stream_rng(seed, Domain::Customer, id);
-            gamma.sample(&mut rng) as f32
-        })
-        .collect())
-}
-
-/// Lognormal popularity, from the merchant's own hash.
-fn merchant_popularity(seed: u64, sigma: f64, merchant_id: u32) -> f64 {
-    let mut rng = stream_rng(seed, Domain::Merchant, u64::from(merchant_id));
-    let z: f64 = rand_distr::StandardNormal.sample(&mut rng);
-    (sigma * z).exp()
-}
-
-/// A merchant's category, code, location and currency. The first merchants
-/// cover each category once so that no category is left without a merchant.
-pub fn merchant_facts(
-    seed: u64,
-    profile: &Profile,
-    merchant_id: u64,
-) -> Result<MerchantFacts, CoreError> {
-    let hash = EntityHash::new(seed, Domain::Merchant, merchant_id);
-    let categories = &profile.categories;
-    let category = if merchant_id < categories.len() as u64 {
-        merchant_id as usize
-    } else {
-        pick(hash.unit(1), categories.iter().map(|c| c.share))
-    };
-    let spec = &categories[category];
-    let mcc = spec.mccs[(hash.bits(2) % spec.mccs.len() as u64) as usize];
-    let online = hash.unit(3) < spec.online_merchant_share;
-    let region = if online {
-        None
-    } else {
-        Some(pick(
-            hash.unit(4),
-            profile.regions.iter().map(|r| r.merchant_weight),
-        ) as u8)
-    };
-    let foreign_currency = online && hash.unit(5) < profile.foreign_online_merchant_share;
-    Ok(MerchantFacts {
-        category: category as u8,
-        mcc,
-        region,
-        foreign_currency,
-    })
-}
-
-/// Index chosen by a uniform `u` against cumulative weights (for build-time
-/// draws where an alias table would cost more than it saves).
-fn pick(u: f64, weights: impl Iterator<Item = f64> + Clone) -> usize {
+/// Index chosen by a uniform `u` against weights (linear: small tables only).
+pub fn pick(u: f64, weights: impl Iterator<Item = f64> + Clone) -> usize {
     let total: f64 = weights.clone().sum();
     let mut remaining = u * total;
     let mut last = 0;
@@ -242,51 +68,275 @@ fn pick(u: f64, weights: impl Iterator<Item = f64> + Clone) -> usize {
     last
 }
 
+/// A customer's stable traits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CustomerFacts {
+    pub persona: u8,
+    pub income_band: u8,
+    pub home_region: u8,
+    pub work_region: u8,
+    /// Persona × income-band multiplier on amounts.
+    pub spend: f32,
+}
+
+pub fn customer_facts(seed: u64, profile: &Profile, customer_id: u64) -> CustomerFacts {
+    let h = EntityHash::new(seed, Domain::Customer, customer_id);
+    let persona = pick(h.unit(0), profile.personas.iter().map(|p| p.share));
+    let income_band = pick(h.unit(1), profile.income_bands.iter().map(|b| b.share));
+    let home_region = pick(
+        h.unit(2),
+        profile.regions.iter().map(|r| r.population_share),
+    );
+    // Most people work where they live; the rest commute (mostly to the capital).
+    let work_region = if h.unit(3) < 0.6 {
+        home_region
+    } else {
+        pick(h.unit(4), profile.regions.iter().map(|r| r.work_weight))
+    };
+    let spend = profile.personas[persona].spend_multiplier
+        * profile.income_bands[income_band].spend_multiplier;
+    CustomerFacts {
+        persona: persona as u8,
+        income_band: income_band as u8,
+        home_region: home_region as u8,
+        work_region: work_region as u8,
+        spend: spend as f32,
+    }
+}
+
+/// What every transaction needs to know about a card, cheaply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardOwner {
+    pub customer_id: u64,
+    pub is_credit: bool,
+    /// Days since 1970-01-01.
+    pub issued_day: i64,
+    validity_years: u32,
+}
+
+impl CardOwner {
+    /// Whether the card may be used on `epoch_day`. The exact expiry is a
+    /// calendar computation, needed only near the end of the validity period.
+    #[inline]
+    pub fn valid_on(&self, epoch_day: i64) -> bool {
+        epoch_day >= self.issued_day
+            && (epoch_day < self.issued_day + 365 * i64::from(self.validity_years)
+                || epoch_day <= expires_day(self.issued_day, self.validity_years))
+    }
+
+    pub fn expires_day(&self) -> i64 {
+        expires_day(self.issued_day, self.validity_years)
+    }
+}
+
+/// The last day of the month `years` after the month of issue.
+pub fn expires_day(issued_day: i64, years: u32) -> i64 {
+    let issued = from_epoch_day(issued_day);
+    let (year, month) = (issued.year() + years as i32, issued.month());
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    epoch_day(NaiveDate::from_ymd_opt(next_year, next_month, 1).expect("valid month")) - 1
+}
+
+fn epoch_day(date: NaiveDate) -> i64 {
+    date.signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid"))
+        .num_days()
+}
+
+fn from_epoch_day(day: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid") + chrono::Duration::days(day)
+}
+
+/// The first `customers` cards are each customer's main card; the others are
+/// extra cards of hash-chosen customers. Cards issued before the range stay
+/// valid through it (when the range is shorter than the validity period);
+/// the profile's share of new cards are issued during the range.
+#[inline]
+pub fn card_owner(
+    seed: u64,
+    profile: &Profile,
+    sizes: &PopulationSizes,
+    range: &DateRange,
+    card_id: u64,
+) -> CardOwner {
+    card_owner_salted(
+        Salt::new(seed, Domain::Card),
+        profile,
+        sizes,
+        range,
+        card_id,
+    )
+}
+
+/// [`card_owner`] with the card salt at hand (the per-row path).
+#[inline]
+pub fn card_owner_salted(
+    salt: Salt,
+    profile: &Profile,
+    sizes: &PopulationSizes,
+    range: &DateRange,
+    card_id: u64,
+) -> CardOwner {
+    let h = EntityHash::salted(salt, card_id);
+    let customer_id = if card_id < sizes.customers {
+        card_id
+    } else {
+        reduce(h.bits(0), sizes.customers)
+    };
+    let cards = &profile.cards;
+    let start = range.start_epoch_day();
+    // Two uniforms from one hash: 32 bits are plenty for these probabilities.
+    let traits = h.bits(1);
+    let unit32 = |bits: u64| (bits & 0xffff_ffff) as f64 / 4_294_967_296.0;
+    let is_credit = unit32(traits >> 32) < profile.credit_card_share;
+    let is_new = unit32(traits) < cards.new_card_share;
+    let when = h.bits(3);
+    let issued_day = if is_new {
+        start + reduce(when, u64::from(range.days)) as i64
+    } else {
+        // Issued early enough to be valid on day one, late enough to last to the end.
+        let end = start + i64::from(range.days) - 1;
+        let earliest = (end - 365 * i64::from(cards.validity_years) + 1).min(start);
+        earliest + reduce(when, (start - earliest + 1) as u64) as i64
+    };
+    CardOwner {
+        customer_id,
+        is_credit,
+        issued_day,
+        validity_years: cards.validity_years,
+    }
+}
+
+/// Everything about a card, for the `cards` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardFacts {
+    pub owner: CardOwner,
+    pub brand: u8,
+    pub issuer: u8,
+    pub product: u8,
+    pub expires_day: i64,
+}
+
+pub fn card_facts(
+    seed: u64,
+    profile: &Profile,
+    sizes: &PopulationSizes,
+    range: &DateRange,
+    card_id: u64,
+) -> CardFacts {
+    let owner = card_owner(seed, profile, sizes, range, card_id);
+    let h = EntityHash::new(seed, Domain::Card, card_id);
+    let cards = &profile.cards;
+    CardFacts {
+        owner,
+        brand: pick(h.unit(4), cards.brands.iter().map(|b| b.share)) as u8,
+        issuer: pick(h.unit(5), cards.issuers.iter().map(|b| b.share)) as u8,
+        product: pick(h.unit(6), cards.products.iter().map(|b| b.share)) as u8,
+        expires_day: owner.expires_day(),
+    }
+}
+
+/// A merchant's stable traits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MerchantFacts {
+    pub category: u8,
+    pub mcc: i16,
+    /// Index into the profile's regions; `None` for online merchants.
+    pub region: Option<u8>,
+    pub foreign_currency: bool,
+    pub popularity: f32,
+}
+
+impl MerchantFacts {
+    pub fn is_online(&self) -> bool {
+        self.region.is_none()
+    }
+}
+
+/// The first merchants cover each category once, so that no category is
+/// left without a merchant.
+pub fn merchant_facts(seed: u64, profile: &Profile, merchant_id: u64) -> MerchantFacts {
+    let h = EntityHash::new(seed, Domain::Merchant, merchant_id);
+    let categories = &profile.categories;
+    let category = if merchant_id < categories.len() as u64 {
+        merchant_id as usize
+    } else {
+        pick(h.unit(1), categories.iter().map(|c| c.share))
+    };
+    let spec = &categories[category];
+    let mcc = spec.mccs[(h.bits(2) % spec.mccs.len() as u64) as usize];
+    // The second merchant of each category is its first online one, if it has any.
+    let online = if merchant_id < 2 * categories.len() as u64 && spec.online_merchant_share > 0.0 {
+        merchant_id >= categories.len() as u64 || spec.online_merchant_share >= 1.0
+    } else {
+        h.unit(3) < spec.online_merchant_share
+    };
+    let region =
+        (!online).then(|| pick(h.unit(4), profile.regions.iter().map(|r| r.merchant_weight)) as u8);
+    let foreign_currency = online && h.unit(5) < profile.foreign_online_merchant_share;
+    // Lognormal popularity from two uniforms (Box-Muller), so it stays a pure hash.
+    let z = (-2.0 * (1.0 - h.unit(6)).ln()).sqrt() * (std::f64::consts::TAU * h.unit(7)).cos();
+    let popularity = (profile.population.merchant_popularity_sigma * z).exp() as f32;
+    MerchantFacts {
+        category: category as u8,
+        mcc,
+        region,
+        foreign_currency,
+        popularity,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sizes() -> PopulationSizes {
-        PopulationSizes::derive(&Profile::korean_default(), 10_000_000, 365)
-    }
-
-    #[test]
-    fn sizes_follow_the_documented_formula() {
-        let s = sizes();
-        assert_eq!(s.customers, (10_000_000f64 / (1.6 * 365.0)).round() as u64);
-        assert!(s.cards >= s.customers);
-        assert_eq!(
-            PopulationSizes::derive(&Profile::korean_default(), 1, 365).customers,
-            1
-        );
-    }
-
-    #[test]
-    fn a_card_always_belongs_to_the_same_customer() {
-        let s = sizes();
-        for card in [0, 5, s.customers, s.cards - 1] {
-            let a = card_facts(7, &s, 0.62, card);
-            assert_eq!(a, card_facts(7, &s, 0.62, card));
-            assert!(a.customer_id < s.customers);
+    fn range() -> DateRange {
+        DateRange {
+            start: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            days: 365,
         }
     }
 
     #[test]
-    fn every_category_has_merchants_and_online_ones_have_no_region() {
-        let profile = Profile::korean_default();
-        let index = EntityIndex::build(3, &profile, sizes()).unwrap();
-        for (category, spec) in profile.categories.iter().enumerate() {
-            let (ids, _) = index.merchants_in(category);
-            assert!(!ids.is_empty(), "{} has no merchant", spec.key);
-            for &id in ids {
-                let m = index.merchant(u64::from(id));
-                assert!(spec.mccs.contains(&m.mcc));
-                if spec.online_merchant_share == 1.0 {
-                    assert!(m.is_online());
-                }
-                if m.foreign_currency {
-                    assert!(m.is_online());
-                }
+    fn sizes_follow_the_documented_formula_and_overrides() {
+        let p = Profile::korean_default();
+        let s = PopulationSizes::derive(&p, 10_000_000, 365, None, None);
+        assert_eq!(s.customers, (10_000_000f64 / (1.6 * 365.0)).round() as u64);
+        assert_eq!(s.cards, (s.customers as f64 * 1.8).round() as u64);
+        assert_eq!(PopulationSizes::derive(&p, 1, 365, None, None).customers, 1);
+        let o = PopulationSizes::derive(&p, 10, 365, Some(500), Some(70));
+        assert_eq!((o.customers, o.merchants), (500, 70));
+    }
+
+    #[test]
+    fn a_card_is_stable_and_valid_through_the_range_unless_new() {
+        let p = Profile::korean_default();
+        let s = PopulationSizes::derive(&p, 10_000_000, 365, None, None);
+        let r = range();
+        let end = r.start_epoch_day() + 364;
+        for card in 0..5_000 {
+            let a = card_facts(7, &p, &s, &r, card);
+            assert_eq!(a, card_facts(7, &p, &s, &r, card));
+            assert!(a.owner.customer_id < s.customers);
+            assert!(a.expires_day >= end, "card {card} expires inside the range");
+            assert!(a.owner.issued_day <= end);
+            let expiry = from_epoch_day(a.expires_day);
+            assert_eq!(
+                (expiry + chrono::Duration::days(1)).day(),
+                1,
+                "expiry is the last day of a month"
+            );
+            for day in [
+                a.owner.issued_day - 1,
+                a.owner.issued_day,
+                a.expires_day,
+                a.expires_day + 1,
+            ] {
+                let inside = (a.owner.issued_day..=a.expires_day).contains(&day);
+                assert_eq!(a.owner.valid_on(day), inside, "card {card} day {day}");
             }
         }
     }

@@ -1,31 +1,77 @@
-//! Weighted choice in O(1): a thin wrapper over Walker's alias tables.
+//! Weighted choice in O(1) with Walker's alias method.
+//!
+//! `rand_distr::WeightedAliasIndex` draws twice per sample (an index and a
+//! coin); the generator samples several tables per row, so this table packs
+//! both into one 64-bit draw: the high half picks the column by
+//! multiply-shift, the low half is the coin. Built with Vose's algorithm.
 
 use rand::Rng;
-use rand_distr::Distribution;
-use rand_distr::weighted::WeightedAliasIndex;
 
 use crate::error::CoreError;
 
 /// Draws an index with probability proportional to its weight.
 #[derive(Debug, Clone)]
 pub struct Categorical {
-    alias: WeightedAliasIndex<f32>,
+    /// Per column: keep the column if the coin is below this, else take the alias.
+    threshold: Vec<u32>,
+    alias: Vec<u32>,
 }
 
 impl Categorical {
     /// `what` names the table in the error when the weights are unusable
-    /// (empty, negative, not finite, or all zero).
+    /// (empty, negative, not finite, all zero, or more than 2^32 of them).
     pub fn new(what: &str, weights: impl IntoIterator<Item = f64>) -> Result<Self, CoreError> {
-        let weights: Vec<f32> = weights.into_iter().map(|w| w as f32).collect();
-        let alias = WeightedAliasIndex::new(weights).map_err(|e| {
-            CoreError::InvalidProfile(format!("weights of {what} are not usable: {e}"))
-        })?;
-        Ok(Self { alias })
+        let weights: Vec<f64> = weights.into_iter().collect();
+        let fail = |why: &str| {
+            Err(CoreError::InvalidProfile(format!(
+                "weights of {what} are not usable: {why}"
+            )))
+        };
+        if weights.is_empty() || weights.len() > u32::MAX as usize {
+            return fail("need 1 to 4,294,967,295 weights");
+        }
+        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
+            return fail("a weight is negative or not finite");
+        }
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 || !total.is_finite() {
+            return fail("all weights are zero");
+        }
+        let n = weights.len();
+        // Scaled so that the average column holds exactly 1.
+        let mut scaled: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
+        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let mut threshold = vec![u32::MAX; n];
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| scaled[i] < 1.0);
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            threshold[s] = (scaled[s] * 4_294_967_296.0).min(u32::MAX as f64) as u32;
+            alias[s] = l as u32;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // Columns left over hold (up to rounding) exactly one column's worth:
+        // their threshold stays at the maximum and their alias is themselves.
+        Ok(Self { threshold, alias })
     }
 
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
-        self.alias.sample(rng)
+        self.sample_from(rng.next_u64())
+    }
+
+    /// The index for a given uniform 64-bit draw (e.g. a hash).
+    #[inline]
+    pub fn sample_from(&self, draw: u64) -> usize {
+        let column = (((draw >> 32) * self.threshold.len() as u64) >> 32) as usize;
+        if (draw as u32) < self.threshold[column] {
+            column
+        } else {
+            self.alias[column] as usize
+        }
     }
 }
 
@@ -67,6 +113,27 @@ mod tests {
         assert_eq!(counts[2], 0);
         let share = f64::from(counts[3]) / 100_000.0;
         assert!((share - 0.6).abs() < 0.01, "share {share}");
+    }
+
+    #[test]
+    fn many_uneven_weights_come_out_in_proportion() {
+        let weights: Vec<f64> = (1..=50).map(|i| f64::from(i * i)).collect();
+        let total: f64 = weights.iter().sum();
+        let table = Categorical::new("test", weights.iter().copied()).unwrap();
+        let mut rng = stream_rng(2, Domain::TransactionBatch, 0);
+        let mut counts = [0u32; 50];
+        let draws = 2_000_000;
+        for _ in 0..draws {
+            counts[table.sample(&mut rng)] += 1;
+        }
+        for (i, w) in weights.iter().enumerate() {
+            let expected = w / total * f64::from(draws);
+            let got = f64::from(counts[i]);
+            assert!(
+                (got - expected).abs() < 5.0 * expected.sqrt() + 5.0,
+                "column {i}: {got} vs {expected}"
+            );
+        }
     }
 
     #[test]

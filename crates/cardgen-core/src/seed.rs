@@ -31,6 +31,12 @@ pub enum Domain {
     FraudSlot = 0x4672_6175,
     /// One batch of the peer-comparison reference table.
     ReferenceBatch = 0x5265_6642,
+    /// One row of the transactions table, indexed by row.
+    TransactionRow = 0x5478_526f,
+    /// A customer's regular merchants, indexed by customer.
+    Regulars = 0x5265_6775,
+    /// The keyed permutation behind card numbers.
+    CardNumber = 0x5061_6e73,
 }
 
 /// SplitMix64's output function: a fast bijection on `u64` with full avalanche.
@@ -41,16 +47,39 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The seed and a domain folded together once, so that keys of many
+/// indices in one domain cost a single mix each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Salt(u64);
+
+impl Salt {
+    pub fn new(seed: u64, domain: Domain) -> Self {
+        Self(mix64(seed ^ mix64(domain as u64)))
+    }
+
+    /// The key of stream `index` in this domain; equals [`stream_key`].
+    #[inline]
+    pub fn key(self, index: u64) -> u64 {
+        mix64(self.0 ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+}
+
 /// A 64-bit key for stream `(seed, domain, index)`.
 #[inline]
 pub fn stream_key(seed: u64, domain: Domain, index: u64) -> u64 {
-    let salted = mix64(seed ^ mix64(domain as u64));
-    mix64(salted ^ index.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    Salt::new(seed, domain).key(index)
 }
 
 /// A fresh generator for stream `(seed, domain, index)`.
 pub fn stream_rng(seed: u64, domain: Domain, index: u64) -> StreamRng {
     StreamRng::seed_from_u64(stream_key(seed, domain, index))
+}
+
+/// Maps a uniform 64-bit value onto `0..n` by multiply-shift: as fair as `%`
+/// for any `n` far below 2^64, without a 64-bit division.
+#[inline]
+pub fn reduce(value: u64, n: u64) -> u64 {
+    ((u128::from(value) * u128::from(n)) >> 64) as u64
 }
 
 /// A uniform `f64` in `[0, 1)` from the top 53 bits of a hash.
@@ -71,6 +100,12 @@ impl EntityHash {
         Self {
             key: stream_key(seed, domain, id),
         }
+    }
+
+    /// The same as `new(seed, domain, id)` with the salt of (seed, domain) at hand.
+    #[inline]
+    pub fn salted(salt: Salt, id: u64) -> Self {
+        Self { key: salt.key(id) }
     }
 
     /// The `n`-th independent 64-bit value for this entity.

@@ -58,18 +58,21 @@ pub struct Timeline {
     utc_offset_micros: i64,
     /// `cumulative[h]` is the intensity before hour `h`; one more entry than hours.
     cumulative: Vec<f64>,
+    total: f64,
 }
 
 impl Timeline {
     pub fn new(profile: &Profile, range: DateRange) -> Self {
         let hours = range.days as usize * 24;
+        let hour_weights = profile.hour_weights();
+        let calendar = Calendar::new(profile);
         let mut cumulative = Vec::with_capacity(hours + 1);
         cumulative.push(0.0);
         let mut total = 0.0;
         for day in 0..range.days {
             let date = range.start + chrono::Days::new(u64::from(day));
-            let day_weight = day_weight(profile, date);
-            for hour_weight in profile.hour_weights {
+            let day_weight = calendar.day_weight(profile, date);
+            for hour_weight in hour_weights {
                 total += day_weight * hour_weight;
                 cumulative.push(total);
             }
@@ -79,6 +82,7 @@ impl Timeline {
             start_local_micros: range.start_epoch_day() * MICROS_PER_DAY,
             utc_offset_micros: profile.utc_offset_seconds * 1_000_000,
             cumulative,
+            total,
         }
     }
 
@@ -102,17 +106,13 @@ impl Timeline {
 
     /// A cursor positioned at `quantile`, for walking forward through sorted quantiles.
     pub fn cursor_at(&self, quantile: f64) -> TimelineCursor<'_> {
-        let target = quantile * self.total();
+        let target = quantile * self.total;
         // First hour whose end lies beyond the target.
         let hour = self.cumulative[1..].partition_point(|&end| end <= target);
         TimelineCursor {
             timeline: self,
             hour: hour.min(self.hours() - 1),
         }
-    }
-
-    fn total(&self) -> f64 {
-        *self.cumulative.last().expect("at least one entry")
     }
 
     fn hours(&self) -> usize {
@@ -131,7 +131,7 @@ impl TimelineCursor<'_> {
     pub fn local_at(&mut self, quantile: f64) -> LocalMicros {
         let cumulative = &self.timeline.cumulative;
         let last_hour = cumulative.len() - 2;
-        let target = quantile * self.timeline.total();
+        let target = quantile * self.timeline.total;
         while self.hour < last_hour && cumulative[self.hour + 1] <= target {
             self.hour += 1;
         }
@@ -143,15 +143,43 @@ impl TimelineCursor<'_> {
     }
 }
 
-fn day_weight(profile: &Profile, date: NaiveDate) -> f64 {
-    let weekday = profile.weekday_weights[date.weekday().num_days_from_monday() as usize];
-    let payday = &profile.payday;
-    let payday_multiplier = if (payday.first_day..=payday.last_day).contains(&date.day()) {
-        payday.multiplier
-    } else {
-        1.0
-    };
-    weekday * payday_multiplier
+/// Day-level effects: weekday, payday, public holidays and the eves of major ones.
+struct Calendar {
+    holidays: Vec<NaiveDate>,
+    major: Vec<NaiveDate>,
+}
+
+impl Calendar {
+    fn new(profile: &Profile) -> Self {
+        let parse = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+        let dates = &profile.holidays.dates;
+        Self {
+            holidays: dates.iter().filter_map(|h| parse(&h.date)).collect(),
+            major: dates
+                .iter()
+                .filter(|h| h.major)
+                .filter_map(|h| parse(&h.date))
+                .collect(),
+        }
+    }
+
+    fn day_weight(&self, profile: &Profile, date: NaiveDate) -> f64 {
+        let mut weight = profile.weekday_weights[date.weekday().num_days_from_monday() as usize];
+        let payday = &profile.payday;
+        if (payday.first_day..=payday.last_day).contains(&date.day()) {
+            weight *= payday.multiplier;
+        }
+        let holidays = &profile.holidays;
+        if self.holidays.contains(&date) {
+            weight *= holidays.holiday_multiplier;
+        } else if self.major.iter().any(|&m| {
+            let before = (m - date).num_days();
+            (1..=i64::from(holidays.eve_days)).contains(&before)
+        }) {
+            weight *= holidays.eve_multiplier;
+        }
+        weight
+    }
 }
 
 #[cfg(test)]
@@ -199,9 +227,13 @@ mod tests {
         for r in 0..n {
             per_hour[cursor.local_at(r as f64 / n as f64).hour() as usize] += 1;
         }
-        // The profile puts 9.0 at noon and 0.3 at 04:00.
+        let weights = Profile::korean_default().hour_weights();
+        let expected = weights[12] / weights[4];
         let ratio = f64::from(per_hour[12]) / f64::from(per_hour[4]);
-        assert!((ratio - 30.0).abs() < 3.0, "noon/4am ratio {ratio}");
+        assert!(
+            (ratio / expected - 1.0).abs() < 0.1,
+            "noon/4am ratio {ratio}, expected {expected}"
+        );
     }
 
     #[test]

@@ -1,15 +1,24 @@
 //! Scenario profiles: every number that shapes the data, kept as data.
 //!
-//! A [`Profile`] says what the market looks like (currency, regions, merchant
-//! categories with their amount models, daily and weekly rhythms, decline and
-//! installment rules, fraud rates, population ratios). Generators read it and
-//! never hard-code market facts, so a different market is a different profile,
-//! not a different code path. [`Profile::korean_default`] is the built-in one.
+//! A [`Profile`] says what the market looks like: currency, regions and their
+//! populations, merchant categories with their amount and hour-of-day models,
+//! customer personas, weekly and holiday rhythms, card brands and issuers,
+//! decline, instalment, refund and fraud rates, and population ratios.
+//! Generators read it and never hard-code market facts, so another market is
+//! another profile (a TOML scenario file), not another code path.
+//! [`Profile::korean_default`] is the built-in one; `cardgen config
+//! --print-default` prints it as TOML.
 
 mod korea;
+mod validate;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 /// Payment channel of a transaction; the order is the dictionary order in files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Channel {
     CardPresent = 0,
     Ecommerce = 1,
@@ -29,7 +38,8 @@ impl Channel {
 }
 
 /// How the card details reached the terminal; the order is the dictionary order in files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EntryMode {
     Chip = 0,
     Contactless = 1,
@@ -51,39 +61,44 @@ impl EntryMode {
 }
 
 /// The whole scenario.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Profile {
     /// IANA name of the local time zone, written into the timestamp type.
     pub timezone: String,
-    /// Offset of local time from UTC, in seconds (the default zone has no DST).
+    /// Offset of local time from UTC, in seconds (the zone must not observe DST).
     pub utc_offset_seconds: i64,
     pub home_currency: Currency,
     pub foreign_currency: Currency,
-    pub categories: Vec<Category>,
-    pub regions: Vec<Region>,
-    /// Relative transaction intensity for each local hour 0..=23.
-    pub hour_weights: [f64; 24],
-    /// Relative intensity for Monday..Sunday.
-    pub weekday_weights: [f64; 7],
-    pub payday: PaydayEffect,
-    /// Channel mix at merchants with a physical location.
-    pub offline_channels: Vec<(Channel, f64)>,
-    /// Entry-mode mix for a physical card at a terminal.
-    pub card_present_entry: Vec<(EntryMode, f64)>,
-    pub declines: DeclineModel,
-    pub installments: InstallmentModel,
-    /// Customers' spend-level tiers: (amount multiplier, share of customers).
-    pub spend_tiers: Vec<(f64, f64)>,
     /// Share of cards that are credit cards (the rest are check/debit cards).
     pub credit_card_share: f64,
     /// Share of online merchants that sell in the foreign currency.
     pub foreign_online_merchant_share: f64,
+    /// Relative intensity for Monday..Sunday.
+    pub weekday_weights: [f64; 7],
+    pub payday: PaydayEffect,
+    pub holidays: HolidayEffect,
+    /// Channel mix at merchants with a physical location.
+    pub offline_channels: BTreeMap<Channel, f64>,
+    /// Entry-mode mix for a physical card at a terminal.
+    pub card_present_entry: BTreeMap<EntryMode, f64>,
+    pub locality: Locality,
+    pub declines: DeclineModel,
+    pub installments: InstallmentModel,
+    pub reversals: ReversalModel,
+    pub cards: CardModel,
     pub fraud: FraudModel,
     pub population: PopulationModel,
+    pub regions: Vec<Region>,
+    pub personas: Vec<Persona>,
+    /// Income bands: spend multiplier and share of customers.
+    pub income_bands: Vec<IncomeBand>,
+    pub categories: Vec<Category>,
 }
 
 /// An ISO 4217 currency and how many minor units make one major unit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Currency {
     pub code: String,
     pub minor_units_per_major: i64,
@@ -92,7 +107,8 @@ pub struct Currency {
 }
 
 /// A merchant category and everything that depends on it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Category {
     pub key: String,
     /// ISO 18245 merchant category codes used by merchants of this category.
@@ -100,66 +116,205 @@ pub struct Category {
     /// Share of all transactions.
     pub share: f64,
     pub amount: AmountModel,
+    /// Relative intensity for each local hour 0..=23.
+    pub hour_weights: [f64; 24],
     /// Share of this category's merchants that are online only.
     pub online_merchant_share: f64,
     /// Channel mix at this category's online merchants.
-    pub online_channels: Vec<(Channel, f64)>,
+    #[serde(default)]
+    pub online_channels: BTreeMap<Channel, f64>,
+    /// Regular merchants each customer keeps in this category.
+    pub regular_merchants: u32,
 }
 
-/// Amounts in home-currency major units: fixed prices with probabilities,
-/// otherwise a lognormal given by its median and log-scale sigma, scaled by the
-/// customer's spend level and rounded to `unit`.
-#[derive(Debug, Clone)]
+/// Amounts in home-currency minor units: fixed prices with probabilities,
+/// otherwise a lognormal given by its median and log-scale sigma, scaled by
+/// the customer's spend level and rounded to `unit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AmountModel {
-    pub point_masses: Vec<(i64, f64)>,
     pub median: f64,
     pub sigma: f64,
     pub unit: i64,
+    #[serde(default)]
+    pub point_masses: Vec<PointMass>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointMass {
+    pub amount: i64,
+    pub probability: f64,
 }
 
 /// A province-level region.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Region {
     pub code: String,
     pub name: String,
+    /// Weight of the region as a home.
     pub population_share: f64,
-    /// Weight of the region when placing merchants (spend is more concentrated
-    /// in the capital than residence is).
+    /// Weight of the region as a workplace (commuters flow to the capital).
+    pub work_weight: f64,
+    /// Weight of the region when placing merchants.
     pub merchant_weight: f64,
 }
 
+/// A customer segment: how many there are, how much and on what they spend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    pub name: String,
+    pub share: f64,
+    pub spend_multiplier: f64,
+    /// Mean of the segment's Gamma-distributed activity (1 = average).
+    pub activity: f64,
+    /// Multipliers on category shares; categories not named keep 1.
+    #[serde(default)]
+    pub category_multipliers: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncomeBand {
+    pub name: String,
+    pub share: f64,
+    pub spend_multiplier: f64,
+}
+
 /// More spending around payday.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PaydayEffect {
     pub first_day: u32,
     pub last_day: u32,
     pub multiplier: f64,
 }
 
+/// Public holidays: less spending on the day, more on the days before major ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayEffect {
+    pub holiday_multiplier: f64,
+    pub eve_days: u32,
+    pub eve_multiplier: f64,
+    pub dates: Vec<Holiday>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub name: String,
+    /// Major (family) holidays get the eve effect.
+    #[serde(default)]
+    pub major: bool,
+}
+
+/// Where card-present purchases happen and how loyal customers are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Locality {
+    /// Share of purchases made at one of the customer's regular merchants.
+    pub repeat_share: f64,
+    /// Share of other card-present purchases made in the home or work region.
+    pub home_or_work_share: f64,
+    /// Share of the non-regular home/work purchases made near work.
+    pub work_share: f64,
+}
+
 /// Authorisation outcomes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeclineModel {
     pub card_present_rate: f64,
     pub card_not_present_rate: f64,
-    /// ISO 8583 DE39-style codes with their share among card-present declines.
-    pub card_present_reasons: Vec<(String, f64)>,
+    /// ISO 8583 DE39-style codes with their weight among card-present declines.
+    pub card_present_reasons: BTreeMap<String, f64>,
     /// The same for card-not-present declines.
-    pub card_not_present_reasons: Vec<(String, f64)>,
+    pub card_not_present_reasons: BTreeMap<String, f64>,
 }
 
 /// Instalment plans: only credit cards, only from `min_amount` up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InstallmentModel {
     pub min_amount: i64,
-    /// (lower amount bound, probability of an instalment plan), ascending.
-    pub probability_by_amount: Vec<(i64, f64)>,
-    /// (months, weight).
-    pub months: Vec<(i8, f64)>,
+    /// Probability of a plan from each amount up, ascending.
+    pub probability_by_amount: Vec<AmountProbability>,
+    pub months: Vec<MonthsWeight>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountProbability {
+    pub from: i64,
+    pub probability: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthsWeight {
+    pub months: i8,
+    pub weight: f64,
+}
+
+/// Cancels (minutes to hours after the purchase) and refunds (days after).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReversalModel {
+    pub cancel_rate: f64,
+    pub cancel_mean_minutes: f64,
+    pub refund_rate: f64,
+    pub refund_max_days: u32,
+}
+
+/// Card products: brands with their number formats, issuers, validity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardModel {
+    pub validity_years: u32,
+    /// Share of cards issued during the date range (the rest exist before it).
+    pub new_card_share: f64,
+    pub brands: Vec<Brand>,
+    pub issuers: Vec<Issuer>,
+    pub products: Vec<Product>,
+}
+
+/// A card brand: its share and the BIN prefixes and length of its numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    pub name: String,
+    pub share: f64,
+    /// Leading digits the brand's 6-digit BINs start with, e.g. `["51", "2221"]`.
+    pub prefixes: Vec<String>,
+    /// PAN length in digits (check digit included).
+    pub length: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    pub name: String,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub name: String,
+    pub share: f64,
+    /// Credit limit in home-currency minor units, for credit cards.
+    pub credit_limit: i64,
 }
 
 /// Interim fraud model until fraud campaigns land: in each time slot a small
 /// set of cards is under attack, and fraudulent rows fall on those cards.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FraudModel {
     /// Target share of transactions that are fraudulent.
     pub rate: f64,
@@ -168,19 +323,20 @@ pub struct FraudModel {
     pub txns_per_attacked_card: f64,
     /// Categories fraudsters buy in, with weights; the merchant chosen in the
     /// category decides whether the card is present.
-    pub categories: Vec<(String, f64)>,
+    pub categories: BTreeMap<String, f64>,
     /// Multiplier on the category's amount median.
     pub amount_multiplier: f64,
     pub decline_rate: f64,
 }
 
 /// How many entities a dataset of a given size has.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PopulationModel {
     pub txns_per_customer_per_day: f64,
     pub cards_per_customer: f64,
     pub customers_per_merchant: f64,
-    /// Shape of the Gamma distribution of customers' activity (mean 1).
+    /// Shape of the Gamma distribution of customers' activity.
     pub activity_shape: f64,
     /// Log-scale sigma of merchants' popularity.
     pub merchant_popularity_sigma: f64,
@@ -188,7 +344,7 @@ pub struct PopulationModel {
 }
 
 impl Profile {
-    /// The built-in Korean-market profile (KRW, Korean regions, Korean rhythms).
+    /// The built-in Korean-market profile (KRW, Korean regions and rhythms).
     pub fn korean_default() -> Self {
         korea::profile()
     }
@@ -196,113 +352,19 @@ impl Profile {
     pub fn category_index(&self, key: &str) -> Option<usize> {
         self.categories.iter().position(|c| c.key == key)
     }
-}
 
-impl Profile {
-    /// Checks what the samplers cannot: sizes that fit the file format and
-    /// values that are in range. Weights are checked when samplers are built.
-    pub fn validate(&self) -> Result<(), crate::CoreError> {
-        let fail = |msg: String| Err(crate::CoreError::InvalidProfile(msg));
-        let dictionary_limit = i8::MAX as usize;
-        if self.categories.is_empty() || self.categories.len() > dictionary_limit {
-            return fail(format!(
-                "categories: need 1 to {dictionary_limit}, got {}",
-                self.categories.len()
-            ));
-        }
-        if self.regions.is_empty() || self.regions.len() > dictionary_limit {
-            return fail(format!(
-                "regions: need 1 to {dictionary_limit}, got {}",
-                self.regions.len()
-            ));
-        }
-        for c in &self.categories {
-            let a = &c.amount;
-            if c.mccs.is_empty() {
-                return fail(format!(
-                    "categories.{}.mccs: at least one code is needed",
-                    c.key
-                ));
-            }
-            if !(a.median > 0.0 && a.sigma >= 0.0 && a.unit >= 1) {
-                return fail(format!(
-                    "categories.{}.amount: need median > 0, sigma >= 0, unit >= 1",
-                    c.key
-                ));
-            }
-            if !(0.0..=1.0).contains(&c.online_merchant_share) {
-                return fail(format!(
-                    "categories.{}.online_merchant_share must be in [0, 1]",
-                    c.key
-                ));
-            }
-            if c.online_merchant_share > 0.0 && c.online_channels.is_empty() {
-                return fail(format!(
-                    "categories.{}.online_channels: needed for online merchants",
-                    c.key
-                ));
-            }
-            let mass: f64 = a.point_masses.iter().map(|&(_, p)| p).sum();
-            if a.point_masses
-                .iter()
-                .any(|&(amount, p)| amount <= 0 || p < 0.0)
-                || mass > 1.0
-            {
-                return fail(format!(
-                    "categories.{}.amount.point_masses: amounts > 0, probabilities summing to at most 1",
-                    c.key
-                ));
+    /// Hour-of-day intensity of all spending: the categories' curves, each
+    /// normalised and weighted by the category's share.
+    pub fn hour_weights(&self) -> [f64; 24] {
+        let mut mix = [0.0; 24];
+        for category in &self.categories {
+            let total: f64 = category.hour_weights.iter().sum();
+            if total > 0.0 {
+                for (slot, w) in mix.iter_mut().zip(category.hour_weights) {
+                    *slot += category.share * w / total;
+                }
             }
         }
-        let rates = [
-            ("credit_card_share", self.credit_card_share),
-            (
-                "foreign_online_merchant_share",
-                self.foreign_online_merchant_share,
-            ),
-            (
-                "declines.card_present_rate",
-                self.declines.card_present_rate,
-            ),
-            (
-                "declines.card_not_present_rate",
-                self.declines.card_not_present_rate,
-            ),
-            ("fraud.rate", self.fraud.rate),
-            ("fraud.decline_rate", self.fraud.decline_rate),
-        ];
-        for (key, value) in rates {
-            if !(0.0..=1.0).contains(&value) {
-                return fail(format!("{key} = {value}: must be in [0, 1]"));
-            }
-        }
-        let codes =
-            self.declines.card_present_reasons.len() + self.declines.card_not_present_reasons.len();
-        if codes + 1 > dictionary_limit {
-            return fail(format!(
-                "declines: at most {} reason codes",
-                dictionary_limit - 1
-            ));
-        }
-        if self
-            .hour_weights
-            .iter()
-            .chain(&self.weekday_weights)
-            .any(|w| w.is_nan() || *w < 0.0)
-            || self.hour_weights.iter().sum::<f64>() <= 0.0
-            || self.weekday_weights.iter().sum::<f64>() <= 0.0
-        {
-            return fail("hour_weights and weekday_weights: non-negative, not all zero".into());
-        }
-        if self.fraud.slot_days == 0
-            || !(self.fraud.txns_per_attacked_card.is_finite()
-                && self.fraud.txns_per_attacked_card > 0.0)
-        {
-            return fail("fraud: slot_days >= 1 and txns_per_attacked_card > 0".into());
-        }
-        if self.spend_tiers.is_empty() {
-            return fail("spend_tiers: at least one tier".into());
-        }
-        Ok(())
+        mix
     }
 }

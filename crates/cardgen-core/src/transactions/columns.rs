@@ -15,8 +15,11 @@ use super::schema::Dictionaries;
 use crate::error::CoreError;
 
 /// One generated row; dictionary columns hold keys into [`Dictionaries`].
+#[derive(Debug, Clone, Copy)]
 pub struct Row {
     pub txn_id: i64,
+    pub txn_type: i8,
+    pub orig_txn_id: Option<i64>,
     pub event_ts: i64,
     pub event_date: i32,
     pub card_id: i64,
@@ -37,6 +40,9 @@ pub struct Row {
 #[derive(Default)]
 pub struct ColumnBuilders {
     txn_id: Vec<i64>,
+    txn_type: Vec<i8>,
+    orig_txn_id: Vec<i64>,
+    orig_txn_id_valid: Vec<bool>,
     event_ts: Vec<i64>,
     event_date: Vec<i32>,
     card_id: Vec<i64>,
@@ -60,6 +66,9 @@ impl ColumnBuilders {
     pub fn with_capacity(rows: usize) -> Self {
         Self {
             txn_id: Vec::with_capacity(rows),
+            txn_type: Vec::with_capacity(rows),
+            orig_txn_id: Vec::with_capacity(rows),
+            orig_txn_id_valid: Vec::with_capacity(rows),
             event_ts: Vec::with_capacity(rows),
             event_date: Vec::with_capacity(rows),
             card_id: Vec::with_capacity(rows),
@@ -83,6 +92,9 @@ impl ColumnBuilders {
     #[inline]
     pub fn push_row(&mut self, row: Row) {
         self.txn_id.push(row.txn_id);
+        self.txn_type.push(row.txn_type);
+        self.orig_txn_id.push(row.orig_txn_id.unwrap_or(0));
+        self.orig_txn_id_valid.push(row.orig_txn_id.is_some());
         self.event_ts.push(row.event_ts);
         self.event_date.push(row.event_date);
         self.card_id.push(row.card_id);
@@ -117,6 +129,11 @@ impl ColumnBuilders {
             Int8Array::new(ScalarBuffer::from(self.merchant_region), Some(region_nulls));
         let columns: Vec<ArrayRef> = vec![
             Arc::new(Int64Array::from(self.txn_id)),
+            dictionary(self.txn_type, &dictionaries.txn_type)?,
+            Arc::new(Int64Array::new(
+                ScalarBuffer::from(self.orig_txn_id),
+                Some(NullBuffer::from(self.orig_txn_id_valid)),
+            )),
             Arc::new(TimestampMicrosecondArray::from(self.event_ts).with_timezone_opt(timezone)),
             Arc::new(Date32Array::from(self.event_date)),
             Arc::new(Int64Array::from(self.card_id)),

@@ -1,12 +1,17 @@
 //! The `transactions` fact table: one row per card authorisation.
 //!
-//! A batch is generated from its own random stream, seeded by
-//! `(seed, transactions, batch index)`. Row `r` first gets its timestamp from
-//! the [`Timeline`](crate::timeline::Timeline) (so time never goes backwards
-//! across the file), then a card chosen by its owner's activity, a category by
-//! its share, a merchant of that category by popularity, and from those the
-//! channel, amount, instalment plan and authorisation outcome. Every entity
-//! attribute comes from the stateless [`population`](crate::population) model.
+//! Row `r` is a pure function of `(seed, r)`: it draws from its own random
+//! stream, seeded by `(seed, transactions row, r)`. That lets a refund or a
+//! cancel regenerate the purchase it reverses, wherever that purchase lies.
+//!
+//! A purchase takes its timestamp from the [`Timeline`] (so time never goes
+//! backwards across the file), then a card valid on that day chosen by its
+//! owner's activity, a category given the owner's persona and the hour, a
+//! merchant (one of the customer's regulars most of the time, otherwise a
+//! popular one near home or work, or online), and from those the channel,
+//! amount, instalment plan and authorisation outcome. A cancel or refund
+//! points to an approved purchase some minutes (cancel) or days (refund)
+//! earlier and repeats its card, merchant and amount.
 
 mod columns;
 mod model;
@@ -16,89 +21,273 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use rand::RngExt;
+use rand::{RngExt, SeedableRng};
 
-pub use schema::{HIGH_CARDINALITY_COLUMNS, SCHEMA_VERSION, SORTED_COLUMNS, transactions_schema};
+pub use schema::{
+    HIGH_CARDINALITY_COLUMNS, SCHEMA_VERSION, SORTED_COLUMNS, TXN_TYPES, transactions_schema,
+};
 
-use self::columns::ColumnBuilders;
+use self::columns::{ColumnBuilders, Row};
 use self::model::TransactionModel;
 use self::schema::Dictionaries;
 use crate::error::CoreError;
 use crate::plan::BatchSpec;
-use crate::population::{EntityIndex, PopulationSizes, card_facts, customer_spend_tier};
-use crate::profile::Profile;
-use crate::seed::{Domain, EntityHash, stream_rng};
+use crate::seed::{Domain, EntityHash, Salt, StreamRng, reduce};
 use crate::table::TableGenerator;
-use crate::timeline::{DateRange, Timeline};
+use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
+use crate::world::World;
 
-/// What the user asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransactionsOptions {
-    pub seed: u64,
-    pub rows: u64,
-    pub range: DateRange,
-}
+const PURCHASE: i8 = 0;
+const CANCEL: i8 = 1;
+const REFUND: i8 = 2;
+/// Originals tried before a would-be reversal becomes a purchase.
+const REVERSAL_TRIES: u64 = 8;
 
 /// Generates the `transactions` table; cheap to share between threads.
 #[derive(Debug)]
 pub struct TransactionGenerator {
-    options: TransactionsOptions,
-    profile: Arc<Profile>,
+    world: Arc<World>,
     schema: SchemaRef,
     dictionaries: Dictionaries,
     timeline: Timeline,
-    entities: EntityIndex,
     model: TransactionModel,
     attacked_cards_per_slot: u64,
+    /// Average rows per local day, to turn reversal delays into row offsets.
+    rows_per_day: f64,
+    row_salt: Salt,
 }
 
 impl TransactionGenerator {
-    pub fn new(options: TransactionsOptions, profile: Arc<Profile>) -> Result<Self, CoreError> {
-        profile.validate()?;
-        if options.range.days == 0 {
-            return Err(CoreError::InvalidOptions(
-                "the date range must cover at least one day".into(),
-            ));
-        }
-        let sizes = PopulationSizes::derive(&profile, options.rows, options.range.days);
-        let entities = EntityIndex::build(options.seed, &profile, sizes)?;
+    pub fn new(world: Arc<World>) -> Result<Self, CoreError> {
+        let profile = &world.profile;
+        let options = &world.options;
         let fraud = &profile.fraud;
         let slot_share = f64::from(fraud.slot_days) / f64::from(options.range.days);
         let fraud_rows_per_slot = fraud.rate * options.rows as f64 * slot_share.min(1.0);
         let attacked_cards_per_slot = ((fraud_rows_per_slot / fraud.txns_per_attacked_card).round()
             as u64)
-            .clamp(1, sizes.cards);
+            .clamp(1, world.sizes.cards);
         Ok(Self {
-            schema: transactions_schema(&profile),
-            dictionaries: Dictionaries::new(&profile),
-            timeline: Timeline::new(&profile, options.range),
-            model: TransactionModel::compile(&profile)?,
-            entities,
+            schema: transactions_schema(profile),
+            dictionaries: Dictionaries::new(profile),
+            timeline: Timeline::new(profile, options.range),
+            model: TransactionModel::compile(profile)?,
             attacked_cards_per_slot,
-            options,
-            profile,
+            rows_per_day: options.rows as f64 / f64::from(options.range.days),
+            row_salt: Salt::new(world.seed(), Domain::TransactionRow),
+            world,
         })
     }
 
-    pub fn options(&self) -> &TransactionsOptions {
-        &self.options
-    }
-
-    pub fn population(&self) -> &PopulationSizes {
-        self.entities.sizes()
+    pub fn world(&self) -> &Arc<World> {
+        &self.world
     }
 
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
     }
 
-    /// The card under attack that fraudulent row draws `draw` in the slot of `epoch_day`.
-    fn attacked_card(&self, epoch_day: i64, draw: u64) -> u64 {
-        let day_in_range = (epoch_day - self.options.range.start_epoch_day()).max(0) as u64;
-        let slot = day_in_range / u64::from(self.profile.fraud.slot_days.max(1));
-        let victim = draw % self.attacked_cards_per_slot;
-        EntityHash::new(self.options.seed, Domain::FraudSlot, slot).bits(victim)
-            % self.population().cards
+    fn row_rng(&self, row: u64) -> StreamRng {
+        StreamRng::seed_from_u64(self.row_salt.key(row))
+    }
+
+    fn local_time(
+        &self,
+        row: u64,
+        rng: &mut StreamRng,
+        cursor: Option<&mut TimelineCursor<'_>>,
+    ) -> LocalMicros {
+        let quantile = (row as f64 + rng.random::<f64>()) / self.world.options.rows as f64;
+        match cursor {
+            Some(cursor) => cursor.local_at(quantile),
+            None => self.timeline.cursor_at(quantile).local_at(quantile),
+        }
+    }
+
+    /// Row `row`, placed with `cursor` when generating in order.
+    fn row(&self, row: u64, cursor: Option<&mut TimelineCursor<'_>>) -> Row {
+        let mut rng = self.row_rng(row);
+        let local = self.local_time(row, &mut rng, cursor);
+        let reversals = &self.world.profile.reversals;
+        let kind = rng.random::<f64>();
+        if kind < reversals.cancel_rate + reversals.refund_rate {
+            let cancel = kind < reversals.cancel_rate;
+            let delay_days = if cancel {
+                // Exponential minutes after the purchase.
+                -reversals.cancel_mean_minutes * (1.0 - rng.random::<f64>()).ln() / (24.0 * 60.0)
+            } else {
+                1.0 + rng.random::<f64>() * f64::from(reversals.refund_max_days - 1)
+            };
+            let back = (delay_days * self.rows_per_day).round() as u64 + 1;
+            if let Some(row) = self.reversal(row, local, back, if cancel { CANCEL } else { REFUND })
+            {
+                return row;
+            }
+        }
+        self.purchase(row, local, &mut rng)
+    }
+
+    /// A reversal of the first approved, legitimate purchase at or before
+    /// `row - back`, or `None` if there is none close by.
+    fn reversal(&self, row: u64, local: LocalMicros, back: u64, kind: i8) -> Option<Row> {
+        let first = row.checked_sub(back)?;
+        for candidate in (first.saturating_sub(REVERSAL_TRIES - 1)..=first).rev() {
+            let mut rng = self.row_rng(candidate);
+            let original_time = self.local_time(candidate, &mut rng, None);
+            let kind_draw = rng.random::<f64>();
+            let reversals = &self.world.profile.reversals;
+            if kind_draw < reversals.cancel_rate + reversals.refund_rate {
+                continue; // itself a reversal (or a fallback purchase): not reversible
+            }
+            let original = self.purchase(candidate, original_time, &mut rng);
+            if original.response_code != 0
+                || original.is_fraud
+                || !self
+                    .world
+                    .card(original.card_id as u64)
+                    .valid_on(local.epoch_day())
+            {
+                continue;
+            }
+            return Some(Row {
+                txn_id: row as i64,
+                txn_type: kind,
+                orig_txn_id: Some(candidate as i64),
+                event_ts: self.timeline.to_utc_micros(local),
+                event_date: local.epoch_day() as i32,
+                ..original
+            });
+        }
+        None
+    }
+
+    fn purchase(&self, row: u64, local: LocalMicros, rng: &mut StreamRng) -> Row {
+        let world = &*self.world;
+        let model = &self.model;
+        let day = local.epoch_day();
+        let is_fraud = rng.random::<f64>() < model.fraud.rate;
+        let (card_id, card) = if is_fraud {
+            self.attacked_card(day, rng)
+        } else {
+            world.active_card(day, rng)
+        };
+        let customer = world.customer(card.customer_id);
+        let category = if is_fraud {
+            usize::from(model.fraud.categories.sample(rng))
+        } else {
+            world.category_for(customer.persona, local.hour(), rng)
+        };
+        let merchant_id = self.merchant(card.customer_id, category, is_fraud, rng);
+        let merchant = world.merchant(merchant_id);
+
+        let channel = match &model.online_channels[category] {
+            Some(online) if merchant.is_online() => online.sample(rng),
+            _ => model.offline_channels.sample(rng),
+        };
+        let entry_mode = model.entry_mode(channel, rng);
+        let mut scale = f64::from(customer.spend);
+        if is_fraud {
+            scale *= model.fraud.amount_multiplier;
+        }
+        let home_amount = model.amounts[category].sample(rng, scale);
+        let installment = model.installment(card.is_credit, home_amount, rng);
+        let amount = if merchant.foreign_currency {
+            model.foreign.minor_units(home_amount)
+        } else {
+            home_amount
+        };
+        let declines = if merchant.is_online() {
+            &model.card_not_present_declines
+        } else {
+            &model.card_present_declines
+        };
+        let decline_rate = if is_fraud {
+            model.fraud.decline_rate
+        } else {
+            declines.rate
+        };
+        let response_code = if rng.random::<f64>() < decline_rate {
+            declines.reasons.sample(rng)
+        } else {
+            0
+        };
+        Row {
+            txn_id: row as i64,
+            txn_type: PURCHASE,
+            orig_txn_id: None,
+            event_ts: self.timeline.to_utc_micros(local),
+            event_date: day as i32,
+            card_id: card_id as i64,
+            customer_id: card.customer_id as i64,
+            merchant_id: merchant_id as i64,
+            mcc: merchant.mcc,
+            category: category as i8,
+            channel: channel as i8,
+            entry_mode: entry_mode as i8,
+            amount,
+            currency: i8::from(merchant.foreign_currency),
+            installment_months: installment,
+            response_code,
+            merchant_region: merchant.region.map(|r| r as i8),
+            is_fraud,
+        }
+    }
+
+    /// Regulars most of the time; otherwise a popular merchant online, near
+    /// home or work, or (for the rest) anywhere. Fraudsters have no regulars.
+    fn merchant(
+        &self,
+        customer_id: u64,
+        category: usize,
+        is_fraud: bool,
+        rng: &mut StreamRng,
+    ) -> u64 {
+        let world = &*self.world;
+        let profile = &*world.profile;
+        let spec = &profile.categories[category];
+        let locality = &profile.locality;
+        if !is_fraud && rng.random::<f64>() < locality.repeat_share {
+            let k = rng.random_range(0..spec.regular_merchants);
+            return world.regular_merchant(customer_id, category, k);
+        }
+        if rng.random::<f64>() < spec.online_merchant_share
+            && let Some(id) = world.online_merchant(category, rng)
+        {
+            return id;
+        }
+        let customer = world.customer(customer_id);
+        let region = if !is_fraud && rng.random::<f64>() < locality.home_or_work_share {
+            if rng.random::<f64>() < locality.work_share {
+                customer.work_region
+            } else {
+                customer.home_region
+            }
+        } else {
+            crate::population::pick(
+                rng.random(),
+                profile.regions.iter().map(|r| r.merchant_weight),
+            ) as u8
+        };
+        world.merchant_in(category, region, rng)
+    }
+
+    /// One of the cards under attack in the fraud slot of `day`, valid that day.
+    fn attacked_card(&self, day: i64, rng: &mut StreamRng) -> (u64, crate::population::CardOwner) {
+        let world = &*self.world;
+        let day_in_range = (day - world.range().start_epoch_day()).max(0) as u64;
+        let slot = day_in_range / u64::from(world.profile.fraud.slot_days.max(1));
+        let victims = EntityHash::new(world.seed(), Domain::FraudSlot, slot);
+        for _ in 0..16 {
+            let card_id = reduce(
+                victims.bits(rng.random_range(0..self.attacked_cards_per_slot)),
+                world.sizes.cards,
+            );
+            let card = world.card(card_id);
+            if card.valid_on(day) {
+                return (card_id, card);
+            }
+        }
+        world.active_card(day, rng)
     }
 }
 
@@ -112,107 +301,23 @@ impl TableGenerator for TransactionGenerator {
     }
 
     fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
-        let seed = self.options.seed;
-        let sizes = *self.population();
-        let model = &self.model;
-        let profile = &*self.profile;
-        let total = self.options.rows as f64;
-        let mut rng = stream_rng(seed, Domain::TransactionBatch, batch.index);
+        let total = self.world.options.rows as f64;
         let mut cursor = self.timeline.cursor_at(batch.first_row as f64 / total);
         let mut out = ColumnBuilders::with_capacity(batch.rows as usize);
-
         for row in batch.first_row..batch.first_row + batch.rows {
-            let local = cursor.local_at((row as f64 + rng.random::<f64>()) / total);
-            let is_fraud = rng.random::<f64>() < model.fraud.rate;
-            let card_id = if is_fraud {
-                self.attacked_card(local.epoch_day(), rng.random::<u64>())
-            } else {
-                self.entities.cards_by_activity().sample(&mut rng) as u64
-            };
-            let card = card_facts(seed, &sizes, profile.credit_card_share, card_id);
-            let category = if is_fraud {
-                usize::from(model.fraud.categories.sample(&mut rng))
-            } else {
-                model.categories.sample(&mut rng)
-            };
-            let (merchant_ids, popularity) = self.entities.merchants_in(category);
-            let merchant_id = u64::from(merchant_ids[popularity.sample(&mut rng)]);
-            let merchant = self.entities.merchant(merchant_id);
-
-            let channel = match &model.online_channels[category] {
-                Some(online) if merchant.is_online() => online.sample(&mut rng),
-                _ => model.offline_channels.sample(&mut rng),
-            };
-            let entry_mode = model.entry_mode(channel, &mut rng);
-
-            let tier = customer_spend_tier(seed, profile, card.customer_id);
-            let mut scale = model.spend_multipliers[tier];
-            if is_fraud {
-                scale *= model.fraud.amount_multiplier;
-            }
-            let home_amount = model.amounts[category].sample(&mut rng, scale);
-            let installment = model.installment(card.is_credit, home_amount, &mut rng);
-            let amount = if merchant.foreign_currency {
-                model.foreign.minor_units(home_amount)
-            } else {
-                home_amount
-            };
-
-            let declines = if merchant.is_online() {
-                &model.card_not_present_declines
-            } else {
-                &model.card_present_declines
-            };
-            let decline_rate = if is_fraud {
-                model.fraud.decline_rate
-            } else {
-                declines.rate
-            };
-            let response = if rng.random::<f64>() < decline_rate {
-                declines.reasons.sample(&mut rng)
-            } else {
-                0
-            };
-
-            out.push_row(columns::Row {
-                txn_id: row as i64,
-                event_ts: self.timeline.to_utc_micros(local),
-                event_date: local.epoch_day() as i32,
-                card_id: card_id as i64,
-                customer_id: card.customer_id as i64,
-                merchant_id: merchant_id as i64,
-                mcc: merchant.mcc,
-                category: category as i8,
-                channel: channel as i8,
-                entry_mode: entry_mode as i8,
-                amount,
-                currency: i8::from(merchant.foreign_currency),
-                installment_months: installment,
-                response_code: response,
-                merchant_region: merchant.region.map(|r| r as i8),
-                is_fraud,
-            });
+            out.push_row(self.row(row, Some(&mut cursor)));
         }
         out.finish(&self.schema, &self.dictionaries)
     }
 
     fn metadata(&self) -> Vec<(String, String)> {
-        let o = &self.options;
-        let p = self.population();
-        let end = o.range.end_inclusive();
-        vec![
+        let mut metadata = vec![
             ("table".into(), self.name().into()),
             ("schema_version".into(), SCHEMA_VERSION.to_string()),
-            ("seed".into(), o.seed.to_string()),
-            ("rows".into(), o.rows.to_string()),
-            ("start".into(), o.range.start.to_string()),
-            ("days".into(), o.range.days.to_string()),
-            ("end_inclusive".into(), end.to_string()),
-            ("customers".into(), p.customers.to_string()),
-            ("cards".into(), p.cards.to_string()),
-            ("merchants".into(), p.merchants.to_string()),
-            ("timezone".into(), self.profile.timezone.clone()),
-        ]
+            ("rows".into(), self.world.options.rows.to_string()),
+        ];
+        metadata.extend(self.world.metadata());
+        metadata
     }
 
     fn high_cardinality_columns(&self) -> &[&str] {

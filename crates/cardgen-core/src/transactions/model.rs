@@ -6,7 +6,7 @@ use rand_distr::{Distribution, StandardNormal};
 use super::schema::response_codes;
 use crate::error::CoreError;
 use crate::profile::{AmountModel, Channel, Currency, EntryMode, Profile};
-use crate::sampling::{Categorical, WeightedChoice};
+use crate::sampling::WeightedChoice;
 
 /// Amounts of one category, in home-currency minor units.
 #[derive(Debug, Clone)]
@@ -24,9 +24,9 @@ impl AmountSampler {
         let point_masses = model
             .point_masses
             .iter()
-            .map(|&(amount, p)| {
-                cumulative += p;
-                (cumulative, amount)
+            .map(|mass| {
+                cumulative += mass.probability;
+                (cumulative, mass.amount)
             })
             .collect();
         Self {
@@ -49,8 +49,10 @@ impl AmountSampler {
         }
         let z: f64 = StandardNormal.sample(rng);
         let raw = (self.ln_median + self.sigma * z).exp() * scale;
-        let units = (raw / self.unit as f64).round().max(1.0);
-        units as i64 * self.unit
+        // `raw` is positive, so adding a half and truncating rounds it (and
+        // avoids a libm call in the hottest loop).
+        let units = ((raw / self.unit as f64 + 0.5) as i64).max(1);
+        units * self.unit
     }
 }
 
@@ -83,13 +85,11 @@ pub struct DeclineSampler {
 
 #[derive(Debug, Clone)]
 pub struct TransactionModel {
-    pub categories: Categorical,
     pub amounts: Vec<AmountSampler>,
     pub offline_channels: WeightedChoice<Channel>,
     /// Per category; `None` where the category has no online merchants.
     pub online_channels: Vec<Option<WeightedChoice<Channel>>>,
     pub card_present_entry: WeightedChoice<EntryMode>,
-    pub spend_multipliers: Vec<f64>,
     pub card_present_declines: DeclineSampler,
     pub card_not_present_declines: DeclineSampler,
     pub installment_min_amount: i64,
@@ -110,7 +110,7 @@ pub struct FraudSampler {
 impl TransactionModel {
     pub fn compile(profile: &Profile) -> Result<Self, CoreError> {
         let codes = response_codes(profile);
-        let reasons = |what: &str, list: &[(String, f64)]| {
+        let reasons = |what: &str, list: &std::collections::BTreeMap<String, f64>| {
             WeightedChoice::new(
                 what,
                 list.iter().map(|(code, w)| {
@@ -130,66 +130,73 @@ impl TransactionModel {
                     .map(|i| (i as u8, *w))
                     .ok_or_else(|| {
                         CoreError::InvalidProfile(format!(
-                            "fraud.categories names unknown category `{key}`"
+                            "fraud.categories.{key}: no such category"
                         ))
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let pairs = |map: &std::collections::BTreeMap<Channel, f64>| {
+            map.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>()
+        };
         Ok(Self {
-            categories: Categorical::new(
-                "category shares",
-                profile.categories.iter().map(|c| c.share),
-            )?,
             amounts: profile
                 .categories
                 .iter()
                 .map(|c| AmountSampler::new(&c.amount))
                 .collect(),
             offline_channels: WeightedChoice::new(
-                "offline channels",
-                profile.offline_channels.clone(),
+                "offline_channels",
+                pairs(&profile.offline_channels),
             )?,
             online_channels: profile
                 .categories
                 .iter()
                 .map(|c| {
                     if c.online_merchant_share > 0.0 {
-                        let what = format!("{} online channels", c.key);
-                        WeightedChoice::new(&what, c.online_channels.clone()).map(Some)
+                        let what = format!("categories.{}.online_channels", c.key);
+                        WeightedChoice::new(&what, pairs(&c.online_channels)).map(Some)
                     } else {
                         Ok(None)
                     }
                 })
                 .collect::<Result<_, _>>()?,
             card_present_entry: WeightedChoice::new(
-                "card-present entry modes",
-                profile.card_present_entry.clone(),
+                "card_present_entry",
+                profile.card_present_entry.iter().map(|(k, v)| (*k, *v)),
             )?,
-            spend_multipliers: profile.spend_tiers.iter().map(|&(m, _)| m).collect(),
             card_present_declines: DeclineSampler {
                 rate: declines.card_present_rate,
                 reasons: reasons(
-                    "card-present decline reasons",
+                    "declines.card_present_reasons",
                     &declines.card_present_reasons,
                 )?,
             },
             card_not_present_declines: DeclineSampler {
                 rate: declines.card_not_present_rate,
                 reasons: reasons(
-                    "card-not-present decline reasons",
+                    "declines.card_not_present_reasons",
                     &declines.card_not_present_reasons,
                 )?,
             },
             installment_min_amount: profile.installments.min_amount,
-            installment_probability: profile.installments.probability_by_amount.clone(),
+            installment_probability: profile
+                .installments
+                .probability_by_amount
+                .iter()
+                .map(|p| (p.from, p.probability))
+                .collect(),
             installment_months: WeightedChoice::new(
-                "installment months",
-                profile.installments.months.clone(),
+                "installments.months",
+                profile
+                    .installments
+                    .months
+                    .iter()
+                    .map(|m| (m.months, m.weight)),
             )?,
             foreign: Conversion::new(&profile.home_currency, &profile.foreign_currency),
             fraud: FraudSampler {
                 rate: fraud.rate,
-                categories: WeightedChoice::new("fraud categories", fraud_categories)?,
+                categories: WeightedChoice::new("fraud.categories", fraud_categories)?,
                 amount_multiplier: fraud.amount_multiplier,
                 decline_rate: fraud.decline_rate,
             },
@@ -249,7 +256,7 @@ mod tests {
                     .amount
                     .point_masses
                     .iter()
-                    .any(|&(a, _)| a == amount);
+                    .any(|p| p.amount == amount);
                 assert!(
                     fixed || amount % category.amount.unit == 0,
                     "{}: {amount}",

@@ -9,7 +9,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use crate::profile::{Channel, EntryMode, Profile};
 
 /// Bumped whenever a column is added, removed, renamed or changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 fn dictionary() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
@@ -23,6 +23,8 @@ pub fn transactions_schema(profile: &Profile) -> SchemaRef {
     );
     Arc::new(Schema::new(vec![
         Field::new("txn_id", DataType::Int64, false),
+        Field::new("txn_type", dictionary(), false),
+        Field::new("orig_txn_id", DataType::Int64, true),
         Field::new("event_ts", timestamp, false),
         Field::new("event_date", DataType::Date32, false),
         Field::new("card_id", DataType::Int64, false),
@@ -53,6 +55,7 @@ pub const SORTED_COLUMNS: [&str; 2] = ["txn_id", "event_ts"];
 /// The value arrays shared by every batch's dictionary columns.
 #[derive(Debug, Clone)]
 pub struct Dictionaries {
+    pub txn_type: ArrayRef,
     pub category: ArrayRef,
     pub channel: ArrayRef,
     pub entry_mode: ArrayRef,
@@ -60,6 +63,9 @@ pub struct Dictionaries {
     pub response_code: ArrayRef,
     pub region: ArrayRef,
 }
+
+/// Transaction types, in dictionary order.
+pub const TXN_TYPES: [&str; 3] = ["purchase", "cancel", "refund"];
 
 /// Response code of an approval; always key 0 of the response-code dictionary.
 pub const APPROVED: &str = "00";
@@ -70,6 +76,7 @@ impl Dictionaries {
             Arc::new(StringArray::from_iter_values(values))
         }
         Self {
+            txn_type: strings(TXN_TYPES),
             category: strings(profile.categories.iter().map(|c| c.key.as_str())),
             channel: strings(Channel::NAMES),
             entry_mode: strings(EntryMode::NAMES),
@@ -87,10 +94,10 @@ impl Dictionaries {
 pub fn response_codes(profile: &Profile) -> Vec<String> {
     let declines = &profile.declines;
     let mut codes = vec![APPROVED.to_string()];
-    for (code, _) in declines
+    for code in declines
         .card_present_reasons
-        .iter()
-        .chain(&declines.card_not_present_reasons)
+        .keys()
+        .chain(declines.card_not_present_reasons.keys())
     {
         if !codes.contains(code) {
             codes.push(code.clone());

@@ -1,0 +1,407 @@
+//! The dimension tables: `customers`, `cards` and `merchants`, one row per
+//! entity, each row a pure function of (seed, id) read from the same
+//! [`World`] the transactions use, so every key in the fact table resolves.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Float32Builder, Int64Builder, StringBuilder};
+use arrow_array::types::Int8Type;
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int8Array, Int16Array, Int64Array,
+    RecordBatch, StringArray,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use crate::error::CoreError;
+use crate::pan::{Pan, PanMask, Permutation, synthetic_bin};
+use crate::plan::BatchSpec;
+use crate::seed::{Domain, EntityHash, stream_key};
+use crate::table::TableGenerator;
+use crate::world::World;
+
+/// Schema version of the dimension tables.
+pub const DIMENSIONS_SCHEMA_VERSION: u32 = 1;
+
+fn dictionary() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
+}
+
+fn strings<'a>(values: impl IntoIterator<Item = &'a str>) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(values))
+}
+
+fn dict(keys: Vec<i8>, values: &ArrayRef) -> Result<ArrayRef, CoreError> {
+    Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
+        Int8Array::from(keys),
+        Arc::clone(values),
+    )?))
+}
+
+fn nullable_dict(keys: Vec<Option<i8>>, values: &ArrayRef) -> Result<ArrayRef, CoreError> {
+    Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
+        Int8Array::from(keys),
+        Arc::clone(values),
+    )?))
+}
+
+fn metadata(world: &World, table: &str, rows: u64) -> Vec<(String, String)> {
+    let mut m = vec![
+        ("table".into(), table.into()),
+        (
+            "schema_version".into(),
+            DIMENSIONS_SCHEMA_VERSION.to_string(),
+        ),
+        ("rows".into(), rows.to_string()),
+    ];
+    m.extend(world.metadata());
+    m
+}
+
+const FAMILY_NAMES: [&str; 12] = [
+    "김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오",
+];
+const GIVEN_SYLLABLES: [&str; 16] = [
+    "민", "서", "지", "현", "준", "우", "하", "윤", "도", "수", "예", "은", "재", "영", "진", "아",
+];
+const MERCHANT_WORDS: [&str; 12] = [
+    "Hana", "Maru", "Saerom", "Gaon", "Nuri", "Dami", "Haneul", "Bom", "Areum", "Dal", "Sol", "Bit",
+];
+
+/// `customers`: one row per customer.
+pub struct CustomersGenerator {
+    world: Arc<World>,
+    schema: SchemaRef,
+    segments: ArrayRef,
+    bands: ArrayRef,
+    regions: ArrayRef,
+}
+
+impl CustomersGenerator {
+    pub fn new(world: Arc<World>) -> Self {
+        let p = &world.profile;
+        Self {
+            schema: Arc::new(Schema::new(vec![
+                Field::new("customer_id", DataType::Int64, false),
+                Field::new("name", DataType::Utf8, false),
+                Field::new("segment", dictionary(), false),
+                Field::new("income_band", dictionary(), false),
+                Field::new("region_code", dictionary(), false),
+                Field::new("work_region_code", dictionary(), false),
+                Field::new("activity_rate", DataType::Float32, false),
+            ])),
+            segments: strings(p.personas.iter().map(|x| x.name.as_str())),
+            bands: strings(p.income_bands.iter().map(|x| x.name.as_str())),
+            regions: strings(p.regions.iter().map(|x| x.code.as_str())),
+            world,
+        }
+    }
+}
+
+impl TableGenerator for CustomersGenerator {
+    fn name(&self) -> &str {
+        "customers"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
+        let n = batch.rows as usize;
+        let mut names = StringBuilder::with_capacity(n, n * 9);
+        let (mut segment, mut band, mut home, mut work) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut rate = Float32Builder::with_capacity(n);
+        for id in batch.first_row..batch.first_row + batch.rows {
+            let c = self.world.customer(id);
+            let h = EntityHash::new(self.world.seed(), Domain::Customer, id).bits(9);
+            let pick = |list: &[&'static str], shift: u32| {
+                list[((h >> shift) % list.len() as u64) as usize]
+            };
+            names.append_value(format!(
+                "{}{}{}",
+                pick(&FAMILY_NAMES, 0),
+                pick(&GIVEN_SYLLABLES, 8),
+                pick(&GIVEN_SYLLABLES, 16)
+            ));
+            segment.push(c.persona as i8);
+            band.push(c.income_band as i8);
+            home.push(c.home_region as i8);
+            work.push(c.work_region as i8);
+            rate.append_value(self.world.activity_rate(id) as f32);
+        }
+        let first = batch.first_row as i64;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
+            Arc::new(names.finish()),
+            dict(segment, &self.segments)?,
+            dict(band, &self.bands)?,
+            dict(home, &self.regions)?,
+            dict(work, &self.regions)?,
+            Arc::new(rate.finish()),
+        ];
+        Ok(RecordBatch::try_new(self.schema(), columns)?)
+    }
+
+    fn metadata(&self) -> Vec<(String, String)> {
+        metadata(&self.world, self.name(), self.world.sizes.customers)
+    }
+}
+
+/// `cards`: one row per card, with its number in masked forms (and in full
+/// only when asked for). Never a CVV.
+pub struct CardsGenerator {
+    world: Arc<World>,
+    schema: SchemaRef,
+    emit_pan: bool,
+    mask: PanMask,
+    issuers: ArrayRef,
+    brands: ArrayRef,
+    kinds: ArrayRef,
+    products: ArrayRef,
+}
+
+impl CardsGenerator {
+    pub fn new(world: Arc<World>, emit_pan: bool, mask: PanMask) -> Self {
+        let cards = &world.profile.cards;
+        let mut fields = vec![
+            Field::new("card_id", DataType::Int64, false),
+            Field::new("customer_id", DataType::Int64, false),
+            Field::new("issuer", dictionary(), false),
+            Field::new("brand", dictionary(), false),
+            Field::new("card_kind", dictionary(), false),
+            Field::new("product", dictionary(), false),
+            Field::new("bin", DataType::Utf8, false),
+        ];
+        if emit_pan {
+            fields.push(Field::new("pan", DataType::Utf8, false));
+        }
+        fields.extend([
+            Field::new("pan_masked", DataType::Utf8, false),
+            Field::new("pan_last4", DataType::Utf8, false),
+            Field::new("issued_at", DataType::Date32, false),
+            Field::new("expires_at", DataType::Date32, false),
+            Field::new("credit_limit", DataType::Int64, true),
+            Field::new("is_main_card", DataType::Boolean, false),
+        ]);
+        Self {
+            schema: Arc::new(Schema::new(fields)),
+            emit_pan,
+            mask,
+            issuers: strings(cards.issuers.iter().map(|x| x.name.as_str())),
+            brands: strings(cards.brands.iter().map(|x| x.name.as_str())),
+            kinds: strings(["credit", "check"]),
+            products: strings(cards.products.iter().map(|x| x.name.as_str())),
+            world,
+        }
+    }
+
+    /// The card's number: a BIN of its brand and issuer, then the keyed
+    /// permutation of its id over the brand's account space, then Luhn.
+    pub fn pan(&self, card_id: u64) -> Pan {
+        card_pan(&self.world, card_id)
+    }
+}
+
+/// The card number of `card_id` (see [`CardsGenerator`]).
+pub fn card_pan(world: &World, card_id: u64) -> Pan {
+    let card = world.card_details(card_id);
+    let brand = &world.profile.cards.brands[usize::from(card.brand)];
+    let h = EntityHash::new(world.seed(), Domain::Card, card_id);
+    let prefix = &brand.prefixes[(h.bits(7) % brand.prefixes.len() as u64) as usize];
+    // One BIN per (brand prefix, issuer): issuers own their ranges.
+    let bin = synthetic_bin(
+        prefix,
+        stream_key(world.seed(), Domain::CardNumber, u64::from(card.issuer)),
+    );
+    let account_digits = brand.length as usize - bin.len() - 1;
+    let domain = 10u64.pow(account_digits as u32);
+    let permutation = Permutation::new(
+        stream_key(
+            world.seed(),
+            Domain::CardNumber,
+            1 << 32 | u64::from(card.brand),
+        ),
+        domain,
+    );
+    Pan::new(
+        &bin,
+        permutation.apply(card_id % domain),
+        brand.length as usize,
+    )
+}
+
+impl TableGenerator for CardsGenerator {
+    fn name(&self) -> &str {
+        "cards"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
+        let n = batch.rows as usize;
+        let world = &*self.world;
+        let mut customer = Vec::with_capacity(n);
+        let (mut issuer, mut brand, mut kind, mut product) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut bins = StringBuilder::with_capacity(n, n * 6);
+        let mut pans = StringBuilder::with_capacity(
+            if self.emit_pan { n } else { 0 },
+            if self.emit_pan { n * 16 } else { 0 },
+        );
+        let mut masked = StringBuilder::with_capacity(n, n * 19);
+        let mut last4 = StringBuilder::with_capacity(n, n * 4);
+        let (mut issued, mut expires) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut limit = Int64Builder::with_capacity(n);
+        let mut main = Vec::with_capacity(n);
+        for id in batch.first_row..batch.first_row + batch.rows {
+            let card = world.card_details(id);
+            let pan = self.pan(id);
+            customer.push(card.owner.customer_id as i64);
+            issuer.push(card.issuer as i8);
+            brand.push(card.brand as i8);
+            kind.push(i8::from(!card.owner.is_credit));
+            product.push(card.product as i8);
+            bins.append_value(&pan.digits[..6]);
+            if self.emit_pan {
+                pans.append_value(&pan.digits);
+            }
+            masked.append_value(self.mask.apply(&pan));
+            last4.append_value(pan.last4());
+            issued.push(card.owner.issued_day as i32);
+            expires.push(card.expires_day as i32);
+            limit.append_option(
+                card.owner
+                    .is_credit
+                    .then(|| world.profile.cards.products[usize::from(card.product)].credit_limit),
+            );
+            main.push(id < world.sizes.customers);
+        }
+        let first = batch.first_row as i64;
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
+            Arc::new(Int64Array::from(customer)),
+            dict(issuer, &self.issuers)?,
+            dict(brand, &self.brands)?,
+            dict(kind, &self.kinds)?,
+            dict(product, &self.products)?,
+            Arc::new(bins.finish()),
+        ];
+        if self.emit_pan {
+            columns.push(Arc::new(pans.finish()));
+        }
+        columns.extend([
+            Arc::new(masked.finish()) as ArrayRef,
+            Arc::new(last4.finish()),
+            Arc::new(Date32Array::from(issued)),
+            Arc::new(Date32Array::from(expires)),
+            Arc::new(limit.finish()),
+            Arc::new(BooleanArray::from(main)),
+        ]);
+        Ok(RecordBatch::try_new(self.schema(), columns)?)
+    }
+
+    fn metadata(&self) -> Vec<(String, String)> {
+        let mut m = metadata(&self.world, self.name(), self.world.sizes.cards);
+        m.push(("emit_pan".into(), self.emit_pan.to_string()));
+        m.push(("pan_mask".into(), self.mask.name().into()));
+        m
+    }
+}
+
+/// `merchants`: one row per merchant.
+pub struct MerchantsGenerator {
+    world: Arc<World>,
+    schema: SchemaRef,
+    categories: ArrayRef,
+    regions: ArrayRef,
+    currencies: ArrayRef,
+}
+
+impl MerchantsGenerator {
+    pub fn new(world: Arc<World>) -> Self {
+        let p = &world.profile;
+        Self {
+            schema: Arc::new(Schema::new(vec![
+                Field::new("merchant_id", DataType::Int64, false),
+                Field::new("name", DataType::Utf8, false),
+                Field::new("mcc", DataType::Int16, false),
+                Field::new("category", dictionary(), false),
+                Field::new("is_online", DataType::Boolean, false),
+                Field::new("region_code", dictionary(), true),
+                Field::new("currency", dictionary(), false),
+                Field::new("popularity", DataType::Float32, false),
+            ])),
+            categories: strings(p.categories.iter().map(|c| c.key.as_str())),
+            regions: strings(p.regions.iter().map(|r| r.code.as_str())),
+            currencies: strings([
+                p.home_currency.code.as_str(),
+                p.foreign_currency.code.as_str(),
+            ]),
+            world,
+        }
+    }
+}
+
+impl TableGenerator for MerchantsGenerator {
+    fn name(&self) -> &str {
+        "merchants"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
+        let n = batch.rows as usize;
+        let mut names = StringBuilder::with_capacity(n, n * 24);
+        let (mut mcc, mut category, mut online, mut region, mut currency) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let mut popularity = Float32Builder::with_capacity(n);
+        for id in batch.first_row..batch.first_row + batch.rows {
+            let m = self.world.merchant(id);
+            let h = EntityHash::new(self.world.seed(), Domain::Merchant, id).bits(9);
+            let word =
+                |shift: u32| MERCHANT_WORDS[((h >> shift) % MERCHANT_WORDS.len() as u64) as usize];
+            let key = &self.world.profile.categories[usize::from(m.category)].key;
+            names.append_value(format!("{} {} {key} {}", word(0), word(8), id));
+            mcc.push(m.mcc);
+            category.push(m.category as i8);
+            online.push(m.is_online());
+            region.push(m.region.map(|r| r as i8));
+            currency.push(i8::from(m.foreign_currency));
+            popularity.append_value(m.popularity);
+        }
+        let first = batch.first_row as i64;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
+            Arc::new(names.finish()),
+            Arc::new(Int16Array::from(mcc)),
+            dict(category, &self.categories)?,
+            Arc::new(BooleanArray::from(online)),
+            nullable_dict(region, &self.regions)?,
+            dict(currency, &self.currencies)?,
+            Arc::new(popularity.finish()),
+        ];
+        Ok(RecordBatch::try_new(self.schema(), columns)?)
+    }
+
+    fn metadata(&self) -> Vec<(String, String)> {
+        metadata(&self.world, self.name(), self.world.sizes.merchants)
+    }
+}

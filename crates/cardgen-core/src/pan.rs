@@ -1,0 +1,230 @@
+//! Card numbers: BIN + account digits + Luhn check digit, unique by
+//! construction, with the masked forms receipts and logs use.
+//!
+//! The account digits of card `i` are a keyed permutation of `i` over the
+//! brand's account space (a 4-round Feistel network on the next power of two,
+//! cycle-walking back into range), so numbers are deterministic, look random,
+//! never repeat within a BIN and need no set of issued numbers. BINs are
+//! synthetic: six digits inside the brand's prefix ranges; they may collide
+//! with real issued ranges, but the accounts are not real.
+
+use crate::seed::mix64;
+
+/// The Luhn check digit for `digits` (the number without its check digit):
+/// from the right, double every second digit starting with the rightmost,
+/// subtract 9 from results above 9, and pick the digit that makes the sum a
+/// multiple of 10.
+pub fn luhn_check_digit(digits: &[u8]) -> u8 {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d - b'0');
+            if i % 2 == 0 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                d
+            }
+        })
+        .sum();
+    b'0' + ((10 - sum % 10) % 10) as u8
+}
+
+/// Whether a full number (check digit last) passes the Luhn check.
+pub fn luhn_valid(number: &str) -> bool {
+    let bytes = number.as_bytes();
+    bytes.len() >= 2
+        && bytes.iter().all(u8::is_ascii_digit)
+        && luhn_check_digit(&bytes[..bytes.len() - 1]) == bytes[bytes.len() - 1]
+}
+
+/// A keyed permutation of `0..domain`.
+#[derive(Debug, Clone, Copy)]
+pub struct Permutation {
+    key: u64,
+    domain: u64,
+    half_bits: u32,
+}
+
+impl Permutation {
+    pub fn new(key: u64, domain: u64) -> Self {
+        let bits = 64 - (domain.max(2) - 1).leading_zeros();
+        Self {
+            key,
+            domain,
+            half_bits: bits.div_ceil(2),
+        }
+    }
+
+    fn feistel(&self, value: u64) -> u64 {
+        let mask = (1u64 << self.half_bits) - 1;
+        let (mut left, mut right) = (value >> self.half_bits, value & mask);
+        for round in 0..4u64 {
+            let f = mix64(
+                right
+                    ^ self
+                        .key
+                        .wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+            ) & mask;
+            (left, right) = (right, left ^ f);
+        }
+        (left << self.half_bits) | right
+    }
+
+    /// The image of `value`, which must be below the domain.
+    pub fn apply(&self, value: u64) -> u64 {
+        debug_assert!(value < self.domain);
+        let mut x = self.feistel(value);
+        // The Feistel network permutes 0..2^(2·half_bits); walking the cycle
+        // until it lands back in the domain keeps the map a bijection.
+        while x >= self.domain {
+            x = self.feistel(x);
+        }
+        x
+    }
+}
+
+/// A card number and its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pan {
+    pub digits: String,
+}
+
+impl Pan {
+    /// `bin` (6 digits) + `account` zero-padded to fill `length - 7` digits + check digit.
+    pub fn new(bin: &str, account: u64, length: usize) -> Self {
+        let mut digits = String::with_capacity(length);
+        digits.push_str(bin);
+        let account_digits = length - bin.len() - 1;
+        digits.push_str(&format!("{account:0account_digits$}"));
+        let check = luhn_check_digit(digits.as_bytes());
+        digits.push(char::from(check));
+        Self { digits }
+    }
+
+    pub fn last4(&self) -> &str {
+        &self.digits[self.digits.len() - 4..]
+    }
+
+    /// Korean receipt style: groups of four, the third group masked
+    /// (`1234-5678-****-3456`; the last group may be longer or shorter).
+    pub fn mask_kr_receipt(&self) -> String {
+        let d = &self.digits;
+        format!("{}-{}-****-{}", &d[..4], &d[4..8], &d[12..])
+    }
+
+    /// PCI DSS style: the first six and last four digits, the rest masked.
+    pub fn mask_pci(&self) -> String {
+        let d = &self.digits;
+        format!("{}{}{}", &d[..6], "*".repeat(d.len() - 10), self.last4())
+    }
+
+    /// Only the last four digits.
+    pub fn mask_last4(&self) -> String {
+        format!("{}{}", "*".repeat(self.digits.len() - 4), self.last4())
+    }
+}
+
+/// How `pan_masked` shows a card number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PanMask {
+    #[default]
+    KrReceipt,
+    Pci,
+    Last4,
+}
+
+impl PanMask {
+    pub fn name(self) -> &'static str {
+        match self {
+            PanMask::KrReceipt => "kr_receipt",
+            PanMask::Pci => "pci",
+            PanMask::Last4 => "last4",
+        }
+    }
+
+    pub fn apply(self, pan: &Pan) -> String {
+        match self {
+            PanMask::KrReceipt => pan.mask_kr_receipt(),
+            PanMask::Pci => pan.mask_pci(),
+            PanMask::Last4 => pan.mask_last4(),
+        }
+    }
+}
+
+/// A synthetic 6-digit BIN starting with `prefix`, chosen by `pick`.
+pub fn synthetic_bin(prefix: &str, pick: u64) -> String {
+    let free = 6 - prefix.len();
+    if free == 0 {
+        return prefix.to_string();
+    }
+    let tail = pick % 10u64.pow(free as u32);
+    format!("{prefix}{tail:0free$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_numbers_pass_luhn() {
+        // Published test numbers of the card schemes.
+        for number in [
+            "4111111111111111",
+            "5555555555554444",
+            "378282246310005",
+            "3530111333300000",
+            "6011111111111117",
+        ] {
+            assert!(luhn_valid(number), "{number}");
+        }
+        assert!(!luhn_valid("4111111111111112"));
+        assert!(!luhn_valid("37828224631000"));
+    }
+
+    #[test]
+    fn generated_numbers_pass_luhn_at_every_length() {
+        for length in 13..=19 {
+            for account in [0, 1, 42, 99_999] {
+                let pan = Pan::new("412345", account, length);
+                assert_eq!(pan.digits.len(), length);
+                assert!(luhn_valid(&pan.digits), "{}", pan.digits);
+            }
+        }
+    }
+
+    #[test]
+    fn the_permutation_is_a_bijection() {
+        let p = Permutation::new(7, 1000);
+        let mut seen = vec![false; 1000];
+        for i in 0..1000 {
+            let j = p.apply(i) as usize;
+            assert!(!seen[j]);
+            seen[j] = true;
+        }
+        assert_ne!(p.apply(0), 0, "looks random, not the identity");
+    }
+
+    #[test]
+    fn masks_follow_their_formats() {
+        let pan = Pan::new("941234", 56_789, 16);
+        let d = &pan.digits;
+        assert_eq!(
+            pan.mask_kr_receipt(),
+            format!("{}-{}-****-{}", &d[..4], &d[4..8], &d[12..])
+        );
+        assert_eq!(pan.mask_pci(), format!("{}******{}", &d[..6], &d[12..]));
+        assert_eq!(pan.mask_last4(), format!("************{}", &d[12..]));
+        let amex = Pan::new("371234", 5, 15);
+        assert_eq!(amex.mask_kr_receipt().len(), 4 + 1 + 4 + 1 + 4 + 1 + 3);
+    }
+
+    #[test]
+    fn bins_keep_their_prefix() {
+        assert_eq!(synthetic_bin("4", 12_345), "412345");
+        assert_eq!(synthetic_bin("2221", 7), "222107");
+        assert_eq!(synthetic_bin("941234", 9), "941234");
+    }
+}

@@ -1,0 +1,357 @@
+//! Checks a profile before anything is generated; every error names the key.
+
+use chrono::NaiveDate;
+
+use super::Profile;
+use crate::CoreError;
+
+fn fail<T>(key: impl std::fmt::Display, message: impl std::fmt::Display) -> Result<T, CoreError> {
+    Err(CoreError::InvalidProfile(format!("{key}: {message}")))
+}
+
+fn unit_interval(key: &str, value: f64) -> Result<(), CoreError> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        fail(key, format!("{value} is not in [0, 1]"))
+    }
+}
+
+fn weights<'a>(key: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(), CoreError> {
+    let mut total = 0.0;
+    for &w in values {
+        if !(w.is_finite() && w >= 0.0) {
+            return fail(key, format!("weight {w} must be a finite number >= 0"));
+        }
+        total += w;
+    }
+    if total > 0.0 {
+        Ok(())
+    } else {
+        fail(key, "needs at least one weight above 0")
+    }
+}
+
+fn positive(key: &str, value: f64) -> Result<(), CoreError> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        fail(key, format!("{value} must be > 0"))
+    }
+}
+
+impl Profile {
+    /// Checks what the samplers cannot: sizes that fit the file format, rates
+    /// in range, names that refer to something, dates that parse.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        let limit = i8::MAX as usize;
+        let count = |key: &str, n: usize| {
+            if (1..=limit).contains(&n) {
+                Ok(())
+            } else {
+                fail(key, format!("needs 1 to {limit} entries, has {n}"))
+            }
+        };
+        count("categories", self.categories.len())?;
+        count("regions", self.regions.len())?;
+        count("personas", self.personas.len())?;
+        count("income_bands", self.income_bands.len())?;
+        count("cards.brands", self.cards.brands.len())?;
+        count("cards.issuers", self.cards.issuers.len())?;
+        count("cards.products", self.cards.products.len())?;
+        if self.utc_offset_seconds.abs() > 14 * 3600 {
+            return fail("utc_offset_seconds", "must be within ±14 hours");
+        }
+        for (key, currency) in [
+            ("home_currency", &self.home_currency),
+            ("foreign_currency", &self.foreign_currency),
+        ] {
+            if currency.code.len() != 3 || !currency.code.bytes().all(|b| b.is_ascii_uppercase()) {
+                return fail(
+                    format!("{key}.code"),
+                    format!("`{}` is not an ISO 4217 code like KRW", currency.code),
+                );
+            }
+            if ![1, 10, 100, 1000].contains(&currency.minor_units_per_major) {
+                return fail(
+                    format!("{key}.minor_units_per_major"),
+                    "must be 1, 10, 100 or 1000",
+                );
+            }
+            positive(&format!("{key}.home_per_major"), currency.home_per_major)?;
+        }
+        for (i, c) in self.categories.iter().enumerate() {
+            let key = |field: &str| format!("categories[{i}] ({}).{field}", c.key);
+            if self.categories[..i].iter().any(|other| other.key == c.key) {
+                return fail(key("key"), "appears twice");
+            }
+            if c.mccs.is_empty() || c.mccs.iter().any(|m| !(0..=9999).contains(m)) {
+                return fail(key("mccs"), "needs at least one code from 0 to 9999");
+            }
+            positive(&key("amount.median"), c.amount.median)?;
+            if !(c.amount.sigma.is_finite() && c.amount.sigma >= 0.0) {
+                return fail(key("amount.sigma"), "must be >= 0");
+            }
+            if c.amount.unit < 1 {
+                return fail(key("amount.unit"), "must be >= 1");
+            }
+            let mass: f64 = c.amount.point_masses.iter().map(|p| p.probability).sum();
+            if c.amount
+                .point_masses
+                .iter()
+                .any(|p| p.amount <= 0 || p.probability < 0.0)
+                || mass > 1.0
+            {
+                return fail(
+                    key("amount.point_masses"),
+                    "amounts > 0 and probabilities summing to at most 1",
+                );
+            }
+            weights(&key("hour_weights"), &c.hour_weights)?;
+            unit_interval(&key("online_merchant_share"), c.online_merchant_share)?;
+            if c.online_merchant_share > 0.0 {
+                weights(&key("online_channels"), c.online_channels.values())?;
+            }
+            if !(1..=64).contains(&c.regular_merchants) {
+                return fail(key("regular_merchants"), "must be 1 to 64");
+            }
+        }
+        weights(
+            "categories[].share",
+            self.categories.iter().map(|c| &c.share),
+        )?;
+        weights(
+            "regions[].population_share",
+            self.regions.iter().map(|r| &r.population_share),
+        )?;
+        weights(
+            "regions[].work_weight",
+            self.regions.iter().map(|r| &r.work_weight),
+        )?;
+        weights(
+            "regions[].merchant_weight",
+            self.regions.iter().map(|r| &r.merchant_weight),
+        )?;
+        weights("personas[].share", self.personas.iter().map(|p| &p.share))?;
+        weights(
+            "income_bands[].share",
+            self.income_bands.iter().map(|b| &b.share),
+        )?;
+        for (i, p) in self.personas.iter().enumerate() {
+            positive(
+                &format!("personas[{i}].spend_multiplier"),
+                p.spend_multiplier,
+            )?;
+            positive(&format!("personas[{i}].activity"), p.activity)?;
+            for (category, m) in &p.category_multipliers {
+                if self.category_index(category).is_none() {
+                    return fail(
+                        format!("personas[{i}].category_multipliers.{category}"),
+                        "no such category",
+                    );
+                }
+                if !(m.is_finite() && *m >= 0.0) {
+                    return fail(
+                        format!("personas[{i}].category_multipliers.{category}"),
+                        "must be >= 0",
+                    );
+                }
+            }
+        }
+        for (i, b) in self.income_bands.iter().enumerate() {
+            positive(
+                &format!("income_bands[{i}].spend_multiplier"),
+                b.spend_multiplier,
+            )?;
+        }
+        weights("weekday_weights", &self.weekday_weights)?;
+        weights("offline_channels", self.offline_channels.values())?;
+        weights("card_present_entry", self.card_present_entry.values())?;
+        if self.card_present_entry.keys().any(|m| {
+            !matches!(
+                m,
+                super::EntryMode::Chip
+                    | super::EntryMode::Contactless
+                    | super::EntryMode::Magstripe
+            )
+        }) {
+            return fail(
+                "card_present_entry",
+                "only chip, contactless and magstripe read a physical card",
+            );
+        }
+        if self.offline_channels.keys().any(|c| {
+            !matches!(
+                c,
+                super::Channel::CardPresent | super::Channel::MobileWallet
+            )
+        }) {
+            return fail(
+                "offline_channels",
+                "only card_present and mobile_wallet happen at a physical merchant",
+            );
+        }
+        let p = &self.payday;
+        if !(1 <= p.first_day && p.first_day <= p.last_day && p.last_day <= 31) {
+            return fail("payday", "needs 1 <= first_day <= last_day <= 31");
+        }
+        positive("payday.multiplier", p.multiplier)?;
+        positive(
+            "holidays.holiday_multiplier",
+            self.holidays.holiday_multiplier,
+        )?;
+        positive("holidays.eve_multiplier", self.holidays.eve_multiplier)?;
+        for (i, h) in self.holidays.dates.iter().enumerate() {
+            if NaiveDate::parse_from_str(&h.date, "%Y-%m-%d").is_err() {
+                return fail(
+                    format!("holidays.dates[{i}].date"),
+                    format!("`{}` is not a YYYY-MM-DD date", h.date),
+                );
+            }
+        }
+        for (key, value) in [
+            ("credit_card_share", self.credit_card_share),
+            (
+                "foreign_online_merchant_share",
+                self.foreign_online_merchant_share,
+            ),
+            ("locality.repeat_share", self.locality.repeat_share),
+            (
+                "locality.home_or_work_share",
+                self.locality.home_or_work_share,
+            ),
+            ("locality.work_share", self.locality.work_share),
+            (
+                "declines.card_present_rate",
+                self.declines.card_present_rate,
+            ),
+            (
+                "declines.card_not_present_rate",
+                self.declines.card_not_present_rate,
+            ),
+            ("reversals.cancel_rate", self.reversals.cancel_rate),
+            ("reversals.refund_rate", self.reversals.refund_rate),
+            ("cards.new_card_share", self.cards.new_card_share),
+            ("fraud.rate", self.fraud.rate),
+            ("fraud.decline_rate", self.fraud.decline_rate),
+        ] {
+            unit_interval(key, value)?;
+        }
+        if self.reversals.cancel_rate + self.reversals.refund_rate > 0.5 {
+            return fail("reversals", "cancel_rate + refund_rate must be at most 0.5");
+        }
+        positive(
+            "reversals.cancel_mean_minutes",
+            self.reversals.cancel_mean_minutes,
+        )?;
+        if self.reversals.refund_max_days == 0 {
+            return fail("reversals.refund_max_days", "must be >= 1");
+        }
+        for (key, reasons) in [
+            (
+                "declines.card_present_reasons",
+                &self.declines.card_present_reasons,
+            ),
+            (
+                "declines.card_not_present_reasons",
+                &self.declines.card_not_present_reasons,
+            ),
+        ] {
+            weights(key, reasons.values())?;
+            if reasons
+                .keys()
+                .any(|code| code == "00" || code.is_empty() || code.len() > 4)
+            {
+                return fail(key, "decline codes are 1 to 4 characters and never 00");
+            }
+        }
+        if self.declines.card_present_reasons.len() + self.declines.card_not_present_reasons.len()
+            >= limit
+        {
+            return fail("declines", format!("at most {} reason codes", limit - 1));
+        }
+        let i = &self.installments;
+        if i.months.iter().any(|m| !(2..=36).contains(&m.months)) {
+            return fail("installments.months", "months must be 2 to 36");
+        }
+        weights("installments.months", i.months.iter().map(|m| &m.weight))?;
+        if i.probability_by_amount
+            .windows(2)
+            .any(|w| w[0].from >= w[1].from)
+            || i.probability_by_amount
+                .iter()
+                .any(|p| !(0.0..=1.0).contains(&p.probability))
+        {
+            return fail(
+                "installments.probability_by_amount",
+                "`from` ascending and probabilities in [0, 1]",
+            );
+        }
+        if !(1..=10).contains(&self.cards.validity_years) {
+            return fail("cards.validity_years", "must be 1 to 10");
+        }
+        for (n, brand) in self.cards.brands.iter().enumerate() {
+            let key = format!("cards.brands[{n}] ({})", brand.name);
+            if !(13..=19).contains(&brand.length) {
+                return fail(format!("{key}.length"), "PANs are 13 to 19 digits");
+            }
+            if brand.prefixes.is_empty()
+                || brand
+                    .prefixes
+                    .iter()
+                    .any(|p| p.is_empty() || p.len() > 6 || !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return fail(
+                    format!("{key}.prefixes"),
+                    "needs 1 to 6-digit numeric prefixes",
+                );
+            }
+        }
+        weights(
+            "cards.brands[].share",
+            self.cards.brands.iter().map(|b| &b.share),
+        )?;
+        weights(
+            "cards.issuers[].share",
+            self.cards.issuers.iter().map(|b| &b.share),
+        )?;
+        weights(
+            "cards.products[].share",
+            self.cards.products.iter().map(|b| &b.share),
+        )?;
+        for category in self.fraud.categories.keys() {
+            if self.category_index(category).is_none() {
+                return fail(format!("fraud.categories.{category}"), "no such category");
+            }
+        }
+        weights("fraud.categories", self.fraud.categories.values())?;
+        if self.fraud.slot_days == 0 {
+            return fail("fraud.slot_days", "must be >= 1");
+        }
+        positive(
+            "fraud.txns_per_attacked_card",
+            self.fraud.txns_per_attacked_card,
+        )?;
+        positive("fraud.amount_multiplier", self.fraud.amount_multiplier)?;
+        let pop = &self.population;
+        positive(
+            "population.txns_per_customer_per_day",
+            pop.txns_per_customer_per_day,
+        )?;
+        if !(pop.cards_per_customer >= 1.0 && pop.cards_per_customer <= 10.0) {
+            return fail("population.cards_per_customer", "must be 1 to 10");
+        }
+        positive(
+            "population.customers_per_merchant",
+            pop.customers_per_merchant,
+        )?;
+        positive("population.activity_shape", pop.activity_shape)?;
+        if !(pop.merchant_popularity_sigma >= 0.0 && pop.merchant_popularity_sigma <= 5.0) {
+            return fail("population.merchant_popularity_sigma", "must be 0 to 5");
+        }
+        if !(1..=20_000_000).contains(&pop.max_customers) {
+            return fail("population.max_customers", "must be 1 to 20,000,000");
+        }
+        Ok(())
+    }
+}

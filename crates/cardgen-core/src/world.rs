@@ -1,0 +1,385 @@
+//! The world: one dataset's population and the read-only lookup tables every
+//! generator shares.
+//!
+//! Everything here is derived from the seed, the profile, the date range and
+//! the population sizes, so it is a cache of values any batch could recompute:
+//! each customer's traits and activity, alias tables to choose a card by its
+//! owner's activity, a merchant by popularity within a category and region,
+//! and a category given the customer's persona and the hour.
+
+use std::sync::Arc;
+
+use rand_distr::{Distribution, Gamma};
+
+use crate::error::CoreError;
+use crate::population::{
+    CardFacts, CardOwner, CustomerFacts, MerchantFacts, PopulationSizes, card_facts, card_owner,
+    card_owner_salted, customer_facts, merchant_facts,
+};
+use crate::profile::Profile;
+use crate::sampling::Categorical;
+use crate::seed::{Domain, Salt, StreamRng, mix64, stream_rng};
+use crate::timeline::DateRange;
+
+/// Merchant ids and a popularity-weighted chooser over them.
+#[derive(Debug)]
+pub struct MerchantPool {
+    pub ids: Vec<u32>,
+    pub chooser: Categorical,
+}
+
+impl MerchantPool {
+    fn build(
+        what: &str,
+        ids: Vec<u32>,
+        merchants: &[MerchantFacts],
+    ) -> Result<Option<Self>, CoreError> {
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let chooser = Categorical::new(
+            what,
+            ids.iter()
+                .map(|&id| f64::from(merchants[id as usize].popularity)),
+        )?;
+        Ok(Some(Self { ids, chooser }))
+    }
+
+    #[inline]
+    pub fn sample(&self, rng: &mut StreamRng) -> u64 {
+        u64::from(self.ids[self.chooser.sample(rng)])
+    }
+
+    #[inline]
+    pub fn sample_from(&self, draw: u64) -> u64 {
+        u64::from(self.ids[self.chooser.sample_from(draw)])
+    }
+}
+
+/// What the world is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorldOptions {
+    pub seed: u64,
+    /// Transactions the dataset will have (drives the population sizes).
+    pub rows: u64,
+    pub range: DateRange,
+    pub customers: Option<u64>,
+    pub merchants: Option<u64>,
+    /// Names the profile in file metadata, e.g. `korean_default`.
+    pub profile_label: String,
+}
+
+#[derive(Debug)]
+pub struct World {
+    pub options: WorldOptions,
+    pub profile: Arc<Profile>,
+    pub sizes: PopulationSizes,
+    customers: Vec<CustomerFacts>,
+    activity: Vec<f32>,
+    activity_total: f64,
+    cards_by_activity: Categorical,
+    merchants: Vec<MerchantFacts>,
+    /// `[category][region]`: the category's physical merchants in the region.
+    offline: Vec<Vec<Option<MerchantPool>>>,
+    /// `[category]`: the category's online merchants.
+    online: Vec<Option<MerchantPool>>,
+    /// `[category]`: all of the category's merchants, the last resort.
+    anywhere: Vec<MerchantPool>,
+    /// `[persona × 24 + hour]`: category chooser.
+    categories: Vec<Categorical>,
+    card_salt: Salt,
+    regulars_salt: Salt,
+}
+
+impl World {
+    pub fn build(options: WorldOptions, profile: Arc<Profile>) -> Result<Self, CoreError> {
+        profile.validate()?;
+        if options.range.days == 0 {
+            return Err(CoreError::InvalidOptions(
+                "the date range must cover at least one day".into(),
+            ));
+        }
+        let sizes = PopulationSizes::derive(
+            &profile,
+            options.rows,
+            options.range.days,
+            options.customers,
+            options.merchants,
+        );
+        if sizes.cards > u64::from(u32::MAX) || sizes.merchants > u64::from(u32::MAX) {
+            return Err(CoreError::InvalidOptions(
+                "population too large: at most 4,294,967,295 cards and merchants".into(),
+            ));
+        }
+        let seed = options.seed;
+        let customers: Vec<CustomerFacts> = (0..sizes.customers)
+            .map(|id| customer_facts(seed, &profile, id))
+            .collect();
+        let activity = customer_activity(seed, &profile, &customers)?;
+        let activity_total = activity.iter().map(|&a| f64::from(a)).sum();
+        let card_weights = (0..sizes.cards).map(|card| {
+            let owner = card_owner(seed, &profile, &sizes, &options.range, card).customer_id;
+            // Main cards carry most of a customer's spend.
+            let share = if card < sizes.customers { 1.0 } else { 0.5 };
+            f64::from(activity[owner as usize]) * share
+        });
+        let cards_by_activity = Categorical::new("card activity", card_weights)?;
+
+        let merchants: Vec<MerchantFacts> = (0..sizes.merchants)
+            .map(|id| merchant_facts(seed, &profile, id))
+            .collect();
+        let n_categories = profile.categories.len();
+        let n_regions = profile.regions.len();
+        let mut offline_ids = vec![vec![Vec::new(); n_regions]; n_categories];
+        let mut online_ids = vec![Vec::new(); n_categories];
+        let mut all_ids = vec![Vec::new(); n_categories];
+        for (id, m) in merchants.iter().enumerate() {
+            let c = m.category as usize;
+            all_ids[c].push(id as u32);
+            match m.region {
+                Some(r) => offline_ids[c][r as usize].push(id as u32),
+                None => online_ids[c].push(id as u32),
+            }
+        }
+        let mut offline = Vec::with_capacity(n_categories);
+        let mut online = Vec::with_capacity(n_categories);
+        let mut anywhere = Vec::with_capacity(n_categories);
+        for (c, spec) in profile.categories.iter().enumerate() {
+            let regions = std::mem::take(&mut offline_ids[c])
+                .into_iter()
+                .map(|ids| MerchantPool::build(&spec.key, ids, &merchants))
+                .collect::<Result<Vec<_>, _>>()?;
+            offline.push(regions);
+            online.push(MerchantPool::build(
+                &spec.key,
+                std::mem::take(&mut online_ids[c]),
+                &merchants,
+            )?);
+            anywhere.push(
+                MerchantPool::build(&spec.key, std::mem::take(&mut all_ids[c]), &merchants)?
+                    .expect("every category has a merchant"),
+            );
+        }
+        let categories = category_tables(&profile)?;
+        Ok(Self {
+            options,
+            profile,
+            sizes,
+            customers,
+            activity,
+            activity_total,
+            cards_by_activity,
+            merchants,
+            offline,
+            online,
+            anywhere,
+            categories,
+            card_salt: Salt::new(seed, Domain::Card),
+            regulars_salt: Salt::new(seed, Domain::Regulars),
+        })
+    }
+
+    /// A world of the built-in profile with derived population sizes.
+    pub fn with_default_profile(
+        seed: u64,
+        rows: u64,
+        range: DateRange,
+    ) -> Result<Arc<Self>, CoreError> {
+        let options = WorldOptions {
+            seed,
+            rows,
+            range,
+            customers: None,
+            merchants: None,
+            profile_label: "korean_default".into(),
+        };
+        Ok(Arc::new(Self::build(
+            options,
+            Arc::new(Profile::korean_default()),
+        )?))
+    }
+
+    /// Options that shape every table, for file metadata.
+    pub fn metadata(&self) -> Vec<(String, String)> {
+        let o = &self.options;
+        let s = &self.sizes;
+        vec![
+            ("seed".into(), o.seed.to_string()),
+            ("dataset_rows".into(), o.rows.to_string()),
+            ("start".into(), o.range.start.to_string()),
+            ("days".into(), o.range.days.to_string()),
+            ("end_inclusive".into(), o.range.end_inclusive().to_string()),
+            ("customers".into(), s.customers.to_string()),
+            ("cards".into(), s.cards.to_string()),
+            ("merchants".into(), s.merchants.to_string()),
+            ("timezone".into(), self.profile.timezone.clone()),
+            ("profile".into(), o.profile_label.clone()),
+        ]
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.options.seed
+    }
+
+    pub fn range(&self) -> &DateRange {
+        &self.options.range
+    }
+
+    #[inline]
+    pub fn customer(&self, id: u64) -> &CustomerFacts {
+        &self.customers[id as usize]
+    }
+
+    /// Expected transactions per day of a customer.
+    pub fn activity_rate(&self, id: u64) -> f64 {
+        let share = f64::from(self.activity[id as usize]) / self.activity_total;
+        share * self.options.rows as f64 / f64::from(self.options.range.days)
+    }
+
+    /// Owner, kind and validity of a card: cheap, for every row.
+    #[inline]
+    pub fn card(&self, id: u64) -> CardOwner {
+        card_owner_salted(
+            self.card_salt,
+            &self.profile,
+            &self.sizes,
+            &self.options.range,
+            id,
+        )
+    }
+
+    /// Everything about a card, for the `cards` table.
+    pub fn card_details(&self, id: u64) -> CardFacts {
+        card_facts(
+            self.options.seed,
+            &self.profile,
+            &self.sizes,
+            &self.options.range,
+            id,
+        )
+    }
+
+    #[inline]
+    pub fn merchant(&self, id: u64) -> &MerchantFacts {
+        &self.merchants[id as usize]
+    }
+
+    /// A card chosen in proportion to its owner's activity, valid on `day`.
+    pub fn active_card(&self, day: i64, rng: &mut StreamRng) -> (u64, CardOwner) {
+        let mut id = self.cards_by_activity.sample(rng) as u64;
+        for _ in 0..32 {
+            let card = self.card(id);
+            if card.valid_on(day) {
+                return (id, card);
+            }
+            id = self.cards_by_activity.sample(rng) as u64;
+        }
+        // Nearly every card is valid on any day of the range; walk to one.
+        loop {
+            let card = self.card(id);
+            if card.valid_on(day) {
+                return (id, card);
+            }
+            id = (id + 1) % self.sizes.cards;
+        }
+    }
+
+    #[inline]
+    pub fn category_for(&self, persona: u8, hour: u32, rng: &mut StreamRng) -> usize {
+        self.categories[usize::from(persona) * 24 + hour as usize].sample(rng)
+    }
+
+    /// A merchant of `category` in `region` (or anywhere, if the region has none).
+    #[inline]
+    pub fn merchant_in(&self, category: usize, region: u8, rng: &mut StreamRng) -> u64 {
+        match &self.offline[category][usize::from(region)] {
+            Some(pool) => pool.sample(rng),
+            None => self.anywhere[category].sample(rng),
+        }
+    }
+
+    /// An online merchant of `category`, if it has any.
+    #[inline]
+    pub fn online_merchant(&self, category: usize, rng: &mut StreamRng) -> Option<u64> {
+        self.online[category].as_ref().map(|pool| pool.sample(rng))
+    }
+
+    /// The `k`-th regular merchant of a customer in a category: a pure
+    /// function of (seed, customer, category, k), near home or work, or online
+    /// for categories sold online.
+    pub fn regular_merchant(&self, customer_id: u64, category: usize, k: u32) -> u64 {
+        let which = ((category as u64) << 40 | u64::from(k)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let first = mix64(self.regulars_salt.key(customer_id) ^ which);
+        let second = mix64(first);
+        let spec = &self.profile.categories[category];
+        let unit = |bits: u64| (bits >> 11) as f64 / (1u64 << 53) as f64;
+        if unit(first) < spec.online_merchant_share
+            && let Some(pool) = &self.online[category]
+        {
+            return pool.sample_from(second);
+        }
+        let customer = self.customer(customer_id);
+        let near_work = ((first & 0xffff) as f64 / 65_536.0) < self.profile.locality.work_share;
+        let region = if near_work {
+            customer.work_region
+        } else {
+            customer.home_region
+        };
+        match &self.offline[category][usize::from(region)] {
+            Some(pool) => pool.sample_from(second),
+            None => self.anywhere[category].sample_from(second),
+        }
+    }
+}
+
+/// Gamma-distributed activity with the persona's mean: a few heavy users, many light ones.
+fn customer_activity(
+    seed: u64,
+    profile: &Profile,
+    customers: &[CustomerFacts],
+) -> Result<Vec<f32>, CoreError> {
+    let shape = profile.population.activity_shape;
+    let gamma = Gamma::new(shape, 1.0 / shape).map_err(|e| {
+        CoreError::InvalidProfile(format!("population.activity_shape = {shape}: {e}"))
+    })?;
+    Ok(customers
+        .iter()
+        .enumerate()
+        .map(|(id, c)| {
+            let mut rng = stream_rng(seed, Domain::Customer, id as u64);
+            (gamma.sample(&mut rng) * profile.personas[usize::from(c.persona)].activity) as f32
+        })
+        .collect())
+}
+
+/// P(category | persona, hour) ∝ share × persona multiplier × the category's
+/// normalised hour curve, so each category keeps its own daily rhythm.
+fn category_tables(profile: &Profile) -> Result<Vec<Categorical>, CoreError> {
+    let mut tables = Vec::with_capacity(profile.personas.len() * 24);
+    for persona in &profile.personas {
+        for hour in 0..24 {
+            let base = |c: &crate::profile::Category| {
+                c.share
+                    * persona
+                        .category_multipliers
+                        .get(&c.key)
+                        .copied()
+                        .unwrap_or(1.0)
+            };
+            let mut weights: Vec<f64> = profile
+                .categories
+                .iter()
+                .map(|c| base(c) * c.hour_weights[hour] / c.hour_weights.iter().sum::<f64>())
+                .collect();
+            // An hour no category is open in gets no rows; any table will do.
+            if weights.iter().sum::<f64>() <= 0.0 {
+                weights = profile.categories.iter().map(base).collect();
+            }
+            tables.push(Categorical::new(
+                &format!("categories for {} at {hour}h", persona.name),
+                weights,
+            )?);
+        }
+    }
+    Ok(tables)
+}
