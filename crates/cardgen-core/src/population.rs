@@ -24,8 +24,9 @@ impl PopulationSizes {
     /// Sizes implied by the row count and the length of the date range:
     /// `customers = rows / (txns_per_customer_per_day × days)` (at least 1, at
     /// most the profile's cap), `cards = customers × cards_per_customer`,
-    /// `merchants = customers / customers_per_merchant` (at least two per
-    /// category). `customers` and `merchants` override the formula.
+    /// `merchants = customers / customers_per_merchant` (at least one per
+    /// category and region, plus one online per category). `customers` and
+    /// `merchants` override the formula, within the same minimum.
     pub fn derive(
         profile: &Profile,
         rows: u64,
@@ -41,7 +42,7 @@ impl PopulationSizes {
             })
             .max(1);
         let cards = ((customers as f64 * model.cards_per_customer).round() as u64).max(customers);
-        let min_merchants = 2 * profile.categories.len() as u64;
+        let min_merchants = profile.categories.len() as u64 * (profile.regions.len() as u64 + 1);
         let merchants = merchants
             .unwrap_or_else(|| (customers as f64 / model.customers_per_merchant).round() as u64)
             .max(min_merchants);
@@ -256,26 +257,38 @@ impl MerchantFacts {
     }
 }
 
-/// The first merchants cover each category once, so that no category is
-/// left without a merchant.
+/// The first merchants cover every (category, region) cell once, then every
+/// category once online (where it sells online), so that locality holds even
+/// in small datasets; the rest are drawn by the profile's weights.
 pub fn merchant_facts(seed: u64, profile: &Profile, merchant_id: u64) -> MerchantFacts {
     let h = EntityHash::new(seed, Domain::Merchant, merchant_id);
     let categories = &profile.categories;
-    let category = if merchant_id < categories.len() as u64 {
-        merchant_id as usize
+    let (n_categories, n_regions) = (categories.len() as u64, profile.regions.len() as u64);
+    let grid = n_categories * n_regions;
+    let (category, online, region) = if merchant_id < grid {
+        let category = (merchant_id / n_regions) as usize;
+        let online = categories[category].online_merchant_share >= 1.0;
+        (category, online, (merchant_id % n_regions) as usize)
+    } else if merchant_id < grid + n_categories {
+        let category = (merchant_id - grid) as usize;
+        let online = categories[category].online_merchant_share > 0.0;
+        (
+            category,
+            online,
+            pick(h.unit(4), profile.regions.iter().map(|r| r.merchant_weight)),
+        )
     } else {
-        pick(h.unit(1), categories.iter().map(|c| c.share))
+        let category = pick(h.unit(1), categories.iter().map(|c| c.share));
+        let online = h.unit(3) < categories[category].online_merchant_share;
+        (
+            category,
+            online,
+            pick(h.unit(4), profile.regions.iter().map(|r| r.merchant_weight)),
+        )
     };
     let spec = &categories[category];
     let mcc = spec.mccs[(h.bits(2) % spec.mccs.len() as u64) as usize];
-    // The second merchant of each category is its first online one, if it has any.
-    let online = if merchant_id < 2 * categories.len() as u64 && spec.online_merchant_share > 0.0 {
-        merchant_id >= categories.len() as u64 || spec.online_merchant_share >= 1.0
-    } else {
-        h.unit(3) < spec.online_merchant_share
-    };
-    let region =
-        (!online).then(|| pick(h.unit(4), profile.regions.iter().map(|r| r.merchant_weight)) as u8);
+    let region = (!online).then_some(region as u8);
     let foreign_currency = online && h.unit(5) < profile.foreign_online_merchant_share;
     // Lognormal popularity from two uniforms (Box-Muller), so it stays a pure hash.
     let z = (-2.0 * (1.0 - h.unit(6)).ln()).sqrt() * (std::f64::consts::TAU * h.unit(7)).cos();
@@ -307,8 +320,13 @@ mod tests {
         assert_eq!(s.customers, (10_000_000f64 / (1.6 * 365.0)).round() as u64);
         assert_eq!(s.cards, (s.customers as f64 * 1.8).round() as u64);
         assert_eq!(PopulationSizes::derive(&p, 1, 365, None, None).customers, 1);
-        let o = PopulationSizes::derive(&p, 10, 365, Some(500), Some(70));
-        assert_eq!((o.customers, o.merchants), (500, 70));
+        let o = PopulationSizes::derive(&p, 10, 365, Some(500), Some(700));
+        assert_eq!((o.customers, o.merchants), (500, 700));
+        let cells = (p.categories.len() * (p.regions.len() + 1)) as u64;
+        assert_eq!(
+            PopulationSizes::derive(&p, 10, 365, None, Some(5)).merchants,
+            cells
+        );
     }
 
     #[test]

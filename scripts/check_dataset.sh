@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Generates a fixed-seed dataset (2M transactions over a year) and checks it
+# with DuckDB from PyPI: joins across all four tables and the behavioural
+# model against the default profile (scripts/check_dataset.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${VENV:-.venv}
+[[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check duckdb
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build -q -p cardgen-cli
+target/debug/cardgen generate --rows ${ROWS:-2M} --days 364 --start 2025-01-06 --seed 2025 --out "$work/data" -q
+target/debug/cardgen config --print-default >"$work/profile.toml"
+"$venv/bin/python" scripts/check_dataset.py "$work/data" "$work/profile.toml"
