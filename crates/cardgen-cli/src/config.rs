@@ -42,10 +42,12 @@ pub fn parse(text: &str) -> Result<Profile, String> {
         // toml reports the line, the key and a source excerpt over several lines.
         let message = e.message().trim().to_string();
         match e.span() {
-            Some(span) => format!(
-                "line {}: {message}",
-                text[..span.start].lines().count().max(1)
-            ),
+            Some(span) => {
+                // The line itself names the key, which type errors do not.
+                let line = text[..span.start].matches('\n').count() + 1;
+                let source = text.lines().nth(line - 1).unwrap_or("").trim();
+                format!("line {line} `{source}`: {message}")
+            }
             None => message,
         }
     })?;
