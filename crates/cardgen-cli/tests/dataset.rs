@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int8Type, Int16Type, Int64Type, TimestampMicrosecondType};
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
 use cardgen_core::pan::luhn_valid;
 use common::{cardgen, read_batches};
 
@@ -50,17 +50,21 @@ fn table(name: &str) -> Vec<RecordBatch> {
     read_batches(&dataset().join(format!("{name}.parquet")))
 }
 
-fn i64s(batches: &[RecordBatch], column: &str) -> Vec<i64> {
+fn values<T: ArrowPrimitiveType>(batches: &[RecordBatch], column: &str) -> Vec<T::Native> {
     batches
         .iter()
         .flat_map(|b| {
             b.column_by_name(column)
                 .unwrap()
-                .as_primitive::<Int64Type>()
+                .as_primitive::<T>()
                 .values()
                 .to_vec()
         })
         .collect()
+}
+
+fn i64s(batches: &[RecordBatch], column: &str) -> Vec<i64> {
+    values::<Int64Type>(batches, column)
 }
 
 fn opt_i64s(batches: &[RecordBatch], column: &str) -> Vec<Option<i64>> {
@@ -79,16 +83,7 @@ fn opt_i64s(batches: &[RecordBatch], column: &str) -> Vec<Option<i64>> {
 }
 
 fn i32_dates(batches: &[RecordBatch], column: &str) -> Vec<i32> {
-    batches
-        .iter()
-        .flat_map(|b| {
-            b.column_by_name(column)
-                .unwrap()
-                .as_primitive::<Date32Type>()
-                .values()
-                .to_vec()
-        })
-        .collect()
+    values::<Date32Type>(batches, column)
 }
 
 fn strs(batches: &[RecordBatch], column: &str) -> Vec<Option<String>> {
@@ -203,16 +198,7 @@ fn fact_rows_agree_with_their_dimensions() {
         )
         .collect();
     let m_ids = i64s(&merchants, "merchant_id");
-    let m_mcc: Vec<i16> = merchants
-        .iter()
-        .flat_map(|b| {
-            b.column_by_name("mcc")
-                .unwrap()
-                .as_primitive::<Int16Type>()
-                .values()
-                .to_vec()
-        })
-        .collect();
+    let m_mcc: Vec<i16> = values::<Int16Type>(&merchants, "mcc");
     let m_cat = strs(&merchants, "category");
     let m_region = strs(&merchants, "region_code");
     let merchant: HashMap<i64, usize> = m_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -225,26 +211,8 @@ fn fact_rows_agree_with_their_dimensions() {
     let currency = strs(&txns, "currency");
     let category = strs(&txns, "category");
     let region = strs(&txns, "merchant_region");
-    let mcc: Vec<i16> = txns
-        .iter()
-        .flat_map(|b| {
-            b.column_by_name("mcc")
-                .unwrap()
-                .as_primitive::<Int16Type>()
-                .values()
-                .to_vec()
-        })
-        .collect();
-    let installments: Vec<i8> = txns
-        .iter()
-        .flat_map(|b| {
-            b.column_by_name("installment_months")
-                .unwrap()
-                .as_primitive::<Int8Type>()
-                .values()
-                .to_vec()
-        })
-        .collect();
+    let mcc: Vec<i16> = values::<Int16Type>(&txns, "mcc");
+    let installments: Vec<i8> = values::<Int8Type>(&txns, "installment_months");
     let codes = strs(&txns, "response_code");
     let approved: Vec<bool> = txns
         .iter()
@@ -284,16 +252,7 @@ fn cancels_and_refunds_follow_an_approved_purchase_of_the_same_card() {
     let txns = table("transactions");
     let kinds = strs(&txns, "txn_type");
     let orig = opt_i64s(&txns, "orig_txn_id");
-    let ts: Vec<i64> = txns
-        .iter()
-        .flat_map(|b| {
-            b.column_by_name("event_ts")
-                .unwrap()
-                .as_primitive::<TimestampMicrosecondType>()
-                .values()
-                .to_vec()
-        })
-        .collect();
+    let ts: Vec<i64> = values::<TimestampMicrosecondType>(&txns, "event_ts");
     let cards = i64s(&txns, "card_id");
     let merchants = i64s(&txns, "merchant_id");
     let amounts = i64s(&txns, "amount");

@@ -47,7 +47,7 @@ pub fn transactions_schema(profile: &Profile) -> SchemaRef {
 /// Columns whose values are nearly all distinct: dictionary encoding only
 /// costs time there, so writers should turn it off.
 /// (`amount` repeats enough, being rounded to price units, to gain from one.)
-pub const HIGH_CARDINALITY_COLUMNS: [&str; 2] = ["card_id", "customer_id"];
+pub const HIGH_CARDINALITY_COLUMNS: [&str; 3] = ["card_id", "customer_id", "orig_txn_id"];
 
 /// Columns that rise through the file, best stored as deltas.
 pub const SORTED_COLUMNS: [&str; 2] = ["txn_id", "event_ts"];
