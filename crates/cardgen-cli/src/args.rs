@@ -247,7 +247,7 @@ fn parse_batch_rows(text: &str) -> Result<u64, String> {
 }
 
 fn parse_days(text: &str) -> Result<u32, String> {
-    parse_in_range(text, 1, 36_500).map(|n| n as u32)
+    parse_in_range(text, 1, 3_650).map(|n| n as u32)
 }
 
 fn parse_codec(text: &str) -> Result<Codec, String> {

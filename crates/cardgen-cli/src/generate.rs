@@ -247,8 +247,16 @@ fn validate(
             args.start, args.days
         )));
     }
-    if let Some(config) = &args.config {
-        config::load(config)?;
+    let profile = match &args.config {
+        Some(config) => config::load(config)?,
+        None => Profile::korean_default(),
+    };
+    let max_days = cardgen_core::world::max_days(&profile);
+    if args.table == Table::Transactions && args.days > max_days {
+        return Err(UsageError(format!(
+            "--days {} is longer than cards stay valid (cards.validity_years = {}): at most {max_days} days",
+            args.days, profile.cards.validity_years
+        )));
     }
     let credits = memory::credits_for(
         threads,

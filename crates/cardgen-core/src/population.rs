@@ -153,8 +153,8 @@ fn from_epoch_day(day: i64) -> NaiveDate {
 
 /// The first `customers` cards are each customer's main card; the others are
 /// extra cards of hash-chosen customers. Cards issued before the range stay
-/// valid through it (when the range is shorter than the validity period);
-/// the profile's share of new cards are issued during the range.
+/// valid through it (the range may not be longer than the validity period);
+/// the profile's share of the extra cards are new, issued during the range.
 #[inline]
 pub fn card_owner(
     seed: u64,
@@ -193,7 +193,8 @@ pub fn card_owner_salted(
     let traits = h.bits(1);
     let unit32 = |bits: u64| (bits & 0xffff_ffff) as f64 / 4_294_967_296.0;
     let is_credit = unit32(traits >> 32) < profile.credit_card_share;
-    let is_new = unit32(traits) < cards.new_card_share;
+    // Main cards exist before the range, so every customer always has a valid card.
+    let is_new = card_id >= sizes.customers && unit32(traits) < cards.new_card_share;
     let when = h.bits(3);
     let issued_day = if is_new {
         start + reduce(when, u64::from(range.days)) as i64

@@ -99,6 +99,13 @@ impl World {
                 "the date range must cover at least one day".into(),
             ));
         }
+        let max_days = max_days(&profile);
+        if options.range.days > max_days {
+            return Err(CoreError::InvalidOptions(format!(
+                "--days {} is longer than cards stay valid (cards.validity_years = {}): at most {max_days} days",
+                options.range.days, profile.cards.validity_years
+            )));
+        }
         let sizes = PopulationSizes::derive(
             &profile,
             options.rows,
@@ -274,14 +281,17 @@ impl World {
             }
             id = self.cards_by_activity.sample(rng) as u64;
         }
-        // Nearly every card is valid on any day of the range; walk to one.
-        loop {
+        // Nearly every card is valid on any day of the range (`build` refuses
+        // ranges longer than the validity period); walk to one.
+        let first = id;
+        for _ in 0..self.sizes.cards {
             let card = self.card(id);
             if card.valid_on(day) {
                 return (id, card);
             }
             id = (id + 1) % self.sizes.cards;
         }
+        unreachable!("card {first}: no card is valid on day {day}, which `build` rules out")
     }
 
     #[inline]
@@ -330,6 +340,12 @@ impl World {
             None => self.anywhere[category].sample_from(second),
         }
     }
+}
+
+/// The longest date range in which every card issued before it stays valid
+/// through it (validity runs to the end of a month, at least this long).
+pub fn max_days(profile: &Profile) -> u32 {
+    365 * profile.cards.validity_years - 31
 }
 
 /// Gamma-distributed activity with the persona's mean: a few heavy users, many light ones.

@@ -276,7 +276,8 @@ pub struct ReversalModel {
 #[serde(deny_unknown_fields)]
 pub struct CardModel {
     pub validity_years: u32,
-    /// Share of cards issued during the date range (the rest exist before it).
+    /// Share of the extra (non-main) cards issued during the date range; the
+    /// rest, and every main card, exist before it.
     pub new_card_share: f64,
     pub brands: Vec<Brand>,
     pub issuers: Vec<Issuer>,
