@@ -5,13 +5,10 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{Float32Builder, Int64Builder, StringBuilder};
-use arrow_array::types::Int8Type;
-use arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int8Array, Int16Array, Int64Array,
-    RecordBatch, StringArray,
-};
+use arrow_array::{ArrayRef, BooleanArray, Date32Array, Int16Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
+use crate::arrays::{dictionary_column, dictionary_type, string_values};
 use crate::error::CoreError;
 use crate::pan::{Pan, PanMask, Permutation, synthetic_bin};
 use crate::plan::BatchSpec;
@@ -21,28 +18,6 @@ use crate::world::World;
 
 /// Schema version of the dimension tables.
 pub const DIMENSIONS_SCHEMA_VERSION: u32 = 1;
-
-fn dictionary() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
-}
-
-fn strings<'a>(values: impl IntoIterator<Item = &'a str>) -> ArrayRef {
-    Arc::new(StringArray::from_iter_values(values))
-}
-
-fn dict(keys: Vec<i8>, values: &ArrayRef) -> Result<ArrayRef, CoreError> {
-    Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
-        Int8Array::from(keys),
-        Arc::clone(values),
-    )?))
-}
-
-fn nullable_dict(keys: Vec<Option<i8>>, values: &ArrayRef) -> Result<ArrayRef, CoreError> {
-    Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
-        Int8Array::from(keys),
-        Arc::clone(values),
-    )?))
-}
 
 fn metadata(world: &World, table: &str, rows: u64) -> Vec<(String, String)> {
     let mut m = vec![
@@ -83,15 +58,15 @@ impl CustomersGenerator {
             schema: Arc::new(Schema::new(vec![
                 Field::new("customer_id", DataType::Int64, false),
                 Field::new("name", DataType::Utf8, false),
-                Field::new("segment", dictionary(), false),
-                Field::new("income_band", dictionary(), false),
-                Field::new("region_code", dictionary(), false),
-                Field::new("work_region_code", dictionary(), false),
+                Field::new("segment", dictionary_type(), false),
+                Field::new("income_band", dictionary_type(), false),
+                Field::new("region_code", dictionary_type(), false),
+                Field::new("work_region_code", dictionary_type(), false),
                 Field::new("activity_rate", DataType::Float32, false),
             ])),
-            segments: strings(p.personas.iter().map(|x| x.name.as_str())),
-            bands: strings(p.income_bands.iter().map(|x| x.name.as_str())),
-            regions: strings(p.regions.iter().map(|x| x.code.as_str())),
+            segments: string_values(p.personas.iter().map(|x| x.name.as_str())),
+            bands: string_values(p.income_bands.iter().map(|x| x.name.as_str())),
+            regions: string_values(p.regions.iter().map(|x| x.code.as_str())),
             world,
         }
     }
@@ -138,10 +113,10 @@ impl TableGenerator for CustomersGenerator {
         let columns: Vec<ArrayRef> = vec![
             Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
             Arc::new(names.finish()),
-            dict(segment, &self.segments)?,
-            dict(band, &self.bands)?,
-            dict(home, &self.regions)?,
-            dict(work, &self.regions)?,
+            dictionary_column(segment, &self.segments)?,
+            dictionary_column(band, &self.bands)?,
+            dictionary_column(home, &self.regions)?,
+            dictionary_column(work, &self.regions)?,
             Arc::new(rate.finish()),
         ];
         Ok(RecordBatch::try_new(self.schema(), columns)?)
@@ -171,10 +146,10 @@ impl CardsGenerator {
         let mut fields = vec![
             Field::new("card_id", DataType::Int64, false),
             Field::new("customer_id", DataType::Int64, false),
-            Field::new("issuer", dictionary(), false),
-            Field::new("brand", dictionary(), false),
-            Field::new("card_kind", dictionary(), false),
-            Field::new("product", dictionary(), false),
+            Field::new("issuer", dictionary_type(), false),
+            Field::new("brand", dictionary_type(), false),
+            Field::new("card_kind", dictionary_type(), false),
+            Field::new("product", dictionary_type(), false),
             Field::new("bin", DataType::Utf8, false),
         ];
         if emit_pan {
@@ -192,10 +167,10 @@ impl CardsGenerator {
             schema: Arc::new(Schema::new(fields)),
             emit_pan,
             mask,
-            issuers: strings(cards.issuers.iter().map(|x| x.name.as_str())),
-            brands: strings(cards.brands.iter().map(|x| x.name.as_str())),
-            kinds: strings(["credit", "check"]),
-            products: strings(cards.products.iter().map(|x| x.name.as_str())),
+            issuers: string_values(cards.issuers.iter().map(|x| x.name.as_str())),
+            brands: string_values(cards.brands.iter().map(|x| x.name.as_str())),
+            kinds: string_values(["credit", "check"]),
+            products: string_values(cards.products.iter().map(|x| x.name.as_str())),
             world,
         }
     }
@@ -291,10 +266,10 @@ impl TableGenerator for CardsGenerator {
         let mut columns: Vec<ArrayRef> = vec![
             Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
             Arc::new(Int64Array::from(customer)),
-            dict(issuer, &self.issuers)?,
-            dict(brand, &self.brands)?,
-            dict(kind, &self.kinds)?,
-            dict(product, &self.products)?,
+            dictionary_column(issuer, &self.issuers)?,
+            dictionary_column(brand, &self.brands)?,
+            dictionary_column(kind, &self.kinds)?,
+            dictionary_column(product, &self.products)?,
             Arc::new(bins.finish()),
         ];
         if self.emit_pan {
@@ -336,15 +311,15 @@ impl MerchantsGenerator {
                 Field::new("merchant_id", DataType::Int64, false),
                 Field::new("name", DataType::Utf8, false),
                 Field::new("mcc", DataType::Int16, false),
-                Field::new("category", dictionary(), false),
+                Field::new("category", dictionary_type(), false),
                 Field::new("is_online", DataType::Boolean, false),
-                Field::new("region_code", dictionary(), true),
-                Field::new("currency", dictionary(), false),
+                Field::new("region_code", dictionary_type(), true),
+                Field::new("currency", dictionary_type(), false),
                 Field::new("popularity", DataType::Float32, false),
             ])),
-            categories: strings(p.categories.iter().map(|c| c.key.as_str())),
-            regions: strings(p.regions.iter().map(|r| r.code.as_str())),
-            currencies: strings([
+            categories: string_values(p.categories.iter().map(|c| c.key.as_str())),
+            regions: string_values(p.regions.iter().map(|r| r.code.as_str())),
+            currencies: string_values([
                 p.home_currency.code.as_str(),
                 p.foreign_currency.code.as_str(),
             ]),
@@ -392,10 +367,10 @@ impl TableGenerator for MerchantsGenerator {
             Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
             Arc::new(names.finish()),
             Arc::new(Int16Array::from(mcc)),
-            dict(category, &self.categories)?,
+            dictionary_column(category, &self.categories)?,
             Arc::new(BooleanArray::from(online)),
-            nullable_dict(region, &self.regions)?,
-            dict(currency, &self.currencies)?,
+            dictionary_column(region, &self.regions)?,
+            dictionary_column(currency, &self.currencies)?,
             Arc::new(popularity.finish()),
         ];
         Ok(RecordBatch::try_new(self.schema(), columns)?)

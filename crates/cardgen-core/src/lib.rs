@@ -17,6 +17,7 @@
 //! - [`plan`]: cutting a table into batches.
 //! - [`transactions`]: the `transactions` fact table.
 
+pub mod arrays;
 pub mod dimensions;
 pub mod error;
 pub mod pan;

@@ -7,15 +7,15 @@
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::types::Int8Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int8Array, Int32Array, Int64Array,
-    RecordBatch, StringArray, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch,
+    TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use rand::RngExt;
 use rand_distr::{Distribution, LogNormal};
 
+use crate::arrays::{dictionary_column, dictionary_type, string_values};
 use crate::error::CoreError;
 use crate::plan::BatchSpec;
 use crate::seed::{Domain, stream_rng};
@@ -67,10 +67,6 @@ const YEAR_MICROS: i64 = 365 * 86_400_000_000;
 /// 2025-01-01T00:00:00Z.
 const START_MICROS: i64 = 1_735_689_600_000_000;
 
-fn dictionary() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
-}
-
 /// Generates the reference table; rows depend on the seed and batch only.
 #[derive(Debug)]
 pub struct ReferenceGenerator {
@@ -96,23 +92,22 @@ impl ReferenceGenerator {
             Field::new("card_number", DataType::Utf8, false),
             Field::new("customer_id", DataType::Int64, false),
             Field::new("merchant_id", DataType::Int64, false),
-            Field::new("mcc", dictionary(), false),
+            Field::new("mcc", dictionary_type(), false),
             Field::new("amount", DataType::Float64, false),
-            Field::new("currency", dictionary(), false),
-            Field::new("channel", dictionary(), false),
-            Field::new("region", dictionary(), false),
+            Field::new("currency", dictionary_type(), false),
+            Field::new("channel", dictionary_type(), false),
+            Field::new("region", dictionary_type(), false),
             Field::new("installment_months", DataType::Int32, false),
             Field::new("is_fraud", DataType::Boolean, false),
         ]));
-        let strings = |values: &[&str]| Arc::new(StringArray::from_iter_values(values)) as ArrayRef;
         Self {
             seed,
             rows,
             schema,
-            categories: strings(&CATEGORIES),
-            currencies: strings(&["KRW", "USD"]),
-            channels: strings(&CHANNELS),
-            regions: strings(&REGIONS),
+            categories: string_values(CATEGORIES),
+            currencies: string_values(["KRW", "USD"]),
+            channels: string_values(CHANNELS),
+            regions: string_values(REGIONS),
             amount: LogNormal::new(10.0, 1.0).expect("valid parameters"),
         }
     }
@@ -160,12 +155,6 @@ impl TableGenerator for ReferenceGenerator {
             });
             fraud.push(rng.random::<f64>() < 0.002);
         }
-        let dictionary = |keys: Vec<i8>, values: &ArrayRef| -> Result<ArrayRef, CoreError> {
-            Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
-                Int8Array::from(keys),
-                Arc::clone(values),
-            )?))
-        };
         let first = batch.first_row as i64;
         let columns: Vec<ArrayRef> = vec![
             Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
@@ -173,11 +162,11 @@ impl TableGenerator for ReferenceGenerator {
             Arc::new(card_numbers.finish()),
             Arc::new(Int64Array::from(customers)),
             Arc::new(Int64Array::from(merchants)),
-            dictionary(mcc, &self.categories)?,
+            dictionary_column(mcc, &self.categories)?,
             Arc::new(Float64Array::from(amount)),
-            dictionary(currency, &self.currencies)?,
-            dictionary(channel, &self.channels)?,
-            dictionary(region, &self.regions)?,
+            dictionary_column(currency, &self.currencies)?,
+            dictionary_column(channel, &self.channels)?,
+            dictionary_column(region, &self.regions)?,
             Arc::new(Int32Array::from(installments)),
             Arc::new(BooleanArray::from(fraud)),
         ];

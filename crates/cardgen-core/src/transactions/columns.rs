@@ -3,15 +3,15 @@
 
 use std::sync::Arc;
 
-use arrow_array::types::Int8Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Int8Array, Int16Array, Int64Array,
-    RecordBatch, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Date32Array, Int8Array, Int16Array, Int64Array, RecordBatch,
+    TimestampMicrosecondArray,
 };
 use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::SchemaRef;
 
 use super::schema::Dictionaries;
+use crate::arrays::dictionary_column;
 use crate::error::CoreError;
 
 /// One generated row; dictionary columns hold keys into [`Dictionaries`].
@@ -129,7 +129,7 @@ impl ColumnBuilders {
             Int8Array::new(ScalarBuffer::from(self.merchant_region), Some(region_nulls));
         let columns: Vec<ArrayRef> = vec![
             Arc::new(Int64Array::from(self.txn_id)),
-            dictionary(self.txn_type, &dictionaries.txn_type)?,
+            dictionary_column(self.txn_type, &dictionaries.txn_type)?,
             Arc::new(Int64Array::new(
                 ScalarBuffer::from(self.orig_txn_id),
                 Some(NullBuffer::from(self.orig_txn_id_valid)),
@@ -140,28 +140,17 @@ impl ColumnBuilders {
             Arc::new(Int64Array::from(self.customer_id)),
             Arc::new(Int64Array::from(self.merchant_id)),
             Arc::new(Int16Array::from(self.mcc)),
-            dictionary(self.category, &dictionaries.category)?,
-            dictionary(self.channel, &dictionaries.channel)?,
-            dictionary(self.entry_mode, &dictionaries.entry_mode)?,
+            dictionary_column(self.category, &dictionaries.category)?,
+            dictionary_column(self.channel, &dictionaries.channel)?,
+            dictionary_column(self.entry_mode, &dictionaries.entry_mode)?,
             Arc::new(Int64Array::from(self.amount)),
-            dictionary(self.currency, &dictionaries.currency)?,
+            dictionary_column(self.currency, &dictionaries.currency)?,
             Arc::new(Int8Array::from(self.installment_months)),
-            dictionary(self.response_code, &dictionaries.response_code)?,
+            dictionary_column(self.response_code, &dictionaries.response_code)?,
             Arc::new(BooleanArray::from(self.is_approved)),
-            Arc::new(DictionaryArray::<Int8Type>::try_new(
-                region_keys,
-                Arc::clone(&dictionaries.region),
-            )?),
+            dictionary_column(region_keys, &dictionaries.region)?,
             Arc::new(BooleanArray::from(self.is_fraud)),
         ];
         Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
     }
-}
-
-fn dictionary(keys: Vec<i8>, values: &ArrayRef) -> Result<ArrayRef, CoreError> {
-    let keys = Int8Array::from(keys);
-    Ok(Arc::new(DictionaryArray::<Int8Type>::try_new(
-        keys,
-        Arc::clone(values),
-    )?))
 }

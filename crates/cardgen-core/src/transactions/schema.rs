@@ -3,17 +3,14 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, StringArray};
+use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
+use crate::arrays::{dictionary_type, string_values};
 use crate::profile::{Channel, EntryMode, Profile};
 
 /// Bumped whenever a column is added, removed, renamed or changes meaning.
 pub const SCHEMA_VERSION: u32 = 2;
-
-fn dictionary() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
-}
 
 /// The Arrow schema; the time zone comes from the profile.
 pub fn transactions_schema(profile: &Profile) -> SchemaRef {
@@ -23,7 +20,7 @@ pub fn transactions_schema(profile: &Profile) -> SchemaRef {
     );
     Arc::new(Schema::new(vec![
         Field::new("txn_id", DataType::Int64, false),
-        Field::new("txn_type", dictionary(), false),
+        Field::new("txn_type", dictionary_type(), false),
         Field::new("orig_txn_id", DataType::Int64, true),
         Field::new("event_ts", timestamp, false),
         Field::new("event_date", DataType::Date32, false),
@@ -31,15 +28,15 @@ pub fn transactions_schema(profile: &Profile) -> SchemaRef {
         Field::new("customer_id", DataType::Int64, false),
         Field::new("merchant_id", DataType::Int64, false),
         Field::new("mcc", DataType::Int16, false),
-        Field::new("category", dictionary(), false),
-        Field::new("channel", dictionary(), false),
-        Field::new("entry_mode", dictionary(), false),
+        Field::new("category", dictionary_type(), false),
+        Field::new("channel", dictionary_type(), false),
+        Field::new("entry_mode", dictionary_type(), false),
         Field::new("amount", DataType::Int64, false),
-        Field::new("currency", dictionary(), false),
+        Field::new("currency", dictionary_type(), false),
         Field::new("installment_months", DataType::Int8, false),
-        Field::new("response_code", dictionary(), false),
+        Field::new("response_code", dictionary_type(), false),
         Field::new("is_approved", DataType::Boolean, false),
-        Field::new("merchant_region", dictionary(), true),
+        Field::new("merchant_region", dictionary_type(), true),
         Field::new("is_fraud", DataType::Boolean, false),
     ]))
 }
@@ -72,20 +69,17 @@ pub const APPROVED: &str = "00";
 
 impl Dictionaries {
     pub fn new(profile: &Profile) -> Self {
-        fn strings<'a>(values: impl IntoIterator<Item = &'a str>) -> ArrayRef {
-            Arc::new(StringArray::from_iter_values(values))
-        }
         Self {
-            txn_type: strings(TXN_TYPES),
-            category: strings(profile.categories.iter().map(|c| c.key.as_str())),
-            channel: strings(Channel::NAMES),
-            entry_mode: strings(EntryMode::NAMES),
-            currency: strings([
+            txn_type: string_values(TXN_TYPES),
+            category: string_values(profile.categories.iter().map(|c| c.key.as_str())),
+            channel: string_values(Channel::NAMES),
+            entry_mode: string_values(EntryMode::NAMES),
+            currency: string_values([
                 profile.home_currency.code.as_str(),
                 profile.foreign_currency.code.as_str(),
             ]),
-            response_code: strings(response_codes(profile).iter().map(String::as_str)),
-            region: strings(profile.regions.iter().map(|r| r.code.as_str())),
+            response_code: string_values(response_codes(profile).iter().map(String::as_str)),
+            region: string_values(profile.regions.iter().map(|r| r.code.as_str())),
         }
     }
 }
