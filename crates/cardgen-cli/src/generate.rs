@@ -25,10 +25,17 @@ use crate::{Interrupted, UsageError, config, memory};
 /// The tables of a dataset directory, in the order they are written.
 pub const DATASET_TABLES: [&str; 4] = ["transactions", "customers", "cards", "merchants"];
 
-/// The profile to use and the label that records it in file metadata.
-pub fn load_profile(config: Option<&Path>) -> Result<(Arc<Profile>, String), UsageError> {
-    match config {
-        None => Ok((Arc::new(Profile::korean_default()), "korean_default".into())),
+/// A profile and the label that records it in file metadata.
+#[derive(Debug, Clone)]
+pub struct LoadedProfile {
+    pub profile: Arc<Profile>,
+    pub label: String,
+}
+
+/// The profile to use: the built-in one, or the scenario file (read once).
+pub fn load_profile(config: Option<&Path>) -> Result<LoadedProfile, UsageError> {
+    let (profile, label) = match config {
+        None => (Profile::korean_default(), "korean_default".to_string()),
         Some(path) => {
             let profile = config::load(path)?;
             let label = format!(
@@ -36,9 +43,13 @@ pub fn load_profile(config: Option<&Path>) -> Result<(Arc<Profile>, String), Usa
                 path.display(),
                 profile_crc(&profile)
             );
-            Ok((Arc::new(profile), label))
+            (profile, label)
         }
-    }
+    };
+    Ok(LoadedProfile {
+        profile: Arc::new(profile),
+        label,
+    })
 }
 
 /// A fingerprint of a profile's content, to tell scenario files apart.
@@ -57,11 +68,10 @@ pub struct WorldSpec<'a> {
     pub days: u32,
     pub customers: Option<u64>,
     pub merchants: Option<u64>,
-    pub config: Option<&'a Path>,
+    pub profile: &'a LoadedProfile,
 }
 
 pub fn build_world(spec: &WorldSpec<'_>) -> anyhow::Result<Arc<World>> {
-    let (profile, profile_label) = load_profile(spec.config)?;
     let options = WorldOptions {
         seed: spec.seed,
         rows: spec.rows,
@@ -71,10 +81,11 @@ pub fn build_world(spec: &WorldSpec<'_>) -> anyhow::Result<Arc<World>> {
         },
         customers: spec.customers,
         merchants: spec.merchants,
-        profile_label,
+        profile_label: spec.profile.label.clone(),
     };
     Ok(Arc::new(
-        World::build(options, profile).context("could not set up the generator")?,
+        World::build(options, Arc::clone(&spec.profile.profile))
+            .context("could not set up the generator")?,
     ))
 }
 
@@ -118,7 +129,7 @@ pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
                 days: 365,
                 customers: None,
                 merchants: None,
-                config: None,
+                profile: &load_profile(None)?,
             };
             Box::new(TransactionGenerator::new(build_world(&spec)?)?)
         }
@@ -145,7 +156,7 @@ fn outputs(args: &GenerateArgs) -> Vec<(&'static str, PathBuf)> {
 pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()> {
     let threads = args.threads.unwrap_or_else(num_cpus::get);
     let outputs = outputs(args);
-    let credits = validate(args, threads, &outputs)?;
+    let (credits, profile) = validate(args, threads, &outputs)?;
     let signals = Signals::install().context("could not install signal handlers")?;
     let mut run_options = RunOptions::new(threads);
     run_options.codec = args.compression;
@@ -162,7 +173,7 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
             days: args.days,
             customers: args.customers,
             merchants: args.merchants,
-            config: args.config.as_deref(),
+            profile: &profile,
         })?),
     };
     for (table, path) in &outputs {
@@ -222,12 +233,12 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
 }
 
 /// Checks that need more than one flag, or the file system, before any work.
-/// Returns the number of batches allowed in flight.
+/// Returns the number of batches allowed in flight and the profile.
 fn validate(
     args: &GenerateArgs,
     threads: usize,
     outputs: &[(&str, PathBuf)],
-) -> Result<usize, UsageError> {
+) -> Result<(usize, LoadedProfile), UsageError> {
     let batches = args.rows.div_ceil(args.batch_rows);
     if batches > MAX_BATCHES {
         return Err(UsageError(format!(
@@ -247,15 +258,12 @@ fn validate(
             args.start, args.days
         )));
     }
-    let profile = match &args.config {
-        Some(config) => config::load(config)?,
-        None => Profile::korean_default(),
-    };
-    let max_days = cardgen_core::world::max_days(&profile);
+    let profile = load_profile(args.config.as_deref())?;
+    let max_days = cardgen_core::world::max_days(&profile.profile);
     if args.table == Table::Transactions && args.days > max_days {
         return Err(UsageError(format!(
             "--days {} is longer than cards stay valid (cards.validity_years = {}): at most {max_days} days",
-            args.days, profile.cards.validity_years
+            args.days, profile.profile.cards.validity_years
         )));
     }
     let credits = memory::credits_for(
@@ -274,7 +282,7 @@ fn validate(
         })?;
         ensure_parent_dir(path)?;
     }
-    Ok(credits)
+    Ok((credits, profile))
 }
 
 fn ensure_parent_dir(out: &Path) -> Result<(), UsageError> {

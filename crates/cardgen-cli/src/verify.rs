@@ -10,7 +10,9 @@ use cardgen_pipeline::verify::{Check, OpenedFile, sample_indices};
 use chrono::NaiveDate;
 
 use crate::args::VerifyArgs;
-use crate::generate::{DATASET_TABLES, WorldSpec, build_world, dataset_table, load_profile};
+use crate::generate::{
+    DATASET_TABLES, LoadedProfile, WorldSpec, build_world, dataset_table, load_profile,
+};
 
 /// Runs every check on every file, prints one line per check, returns whether all passed.
 pub fn run(args: &VerifyArgs, quiet: bool) -> bool {
@@ -30,9 +32,11 @@ pub fn run(args: &VerifyArgs, quiet: bool) -> bool {
         );
         return false;
     }
+    // Read the scenario once for all files; a failure shows in each file's checks.
+    let profile = load_profile(args.config.as_deref()).map_err(|e| e.0);
     let mut all_passed = true;
     for path in files {
-        let checks = checks(&path, args);
+        let checks = checks(&path, args, &profile);
         let failed = checks.iter().filter(|c| !c.passed).count();
         for check in &checks {
             if !quiet || !check.passed {
@@ -54,7 +58,7 @@ pub fn run(args: &VerifyArgs, quiet: bool) -> bool {
     all_passed
 }
 
-fn checks(path: &Path, args: &VerifyArgs) -> Vec<Check> {
+fn checks(path: &Path, args: &VerifyArgs, profile: &Result<LoadedProfile, String>) -> Vec<Check> {
     let mut file = match OpenedFile::open(path) {
         Ok(file) => file,
         Err(e) => return vec![check("footer", Err(e))],
@@ -72,8 +76,7 @@ fn checks(path: &Path, args: &VerifyArgs) -> Vec<Check> {
     let table = file.option("table").unwrap_or("unknown").to_string();
     // The schema depends on the profile and the options, never on the sizes:
     // a one-customer world gives it cheaply.
-    let config = args.config.as_deref();
-    checks.push(match generator_for(&file, &table, config, false) {
+    checks.push(match generator_for(&file, &table, profile, false) {
         Ok(g) => file.check_schema(&g.schema()),
         Err(e) => check("schema", Err(e)),
     });
@@ -81,7 +84,7 @@ fn checks(path: &Path, args: &VerifyArgs) -> Vec<Check> {
     if args.deep {
         checks.push(
             match regeneration_allowed(&version)
-                .and_then(|()| generator_for(&file, &table, config, true))
+                .and_then(|()| generator_for(&file, &table, profile, true))
             {
                 Ok(g) => file
                     .check_regenerated(g.as_ref(), &sample_indices(file.row_groups(), args.sample)),
@@ -108,7 +111,7 @@ fn regeneration_allowed(version: &str) -> Result<(), String> {
 fn generator_for(
     file: &OpenedFile,
     table: &str,
-    config: Option<&Path>,
+    profile: &Result<LoadedProfile, String>,
     full: bool,
 ) -> Result<Box<dyn TableGenerator>, String> {
     if table == "reference" {
@@ -118,15 +121,16 @@ fn generator_for(
             number(file, "rows")?,
         )));
     }
-    if !crate::generate::DATASET_TABLES.contains(&table) {
+    if !DATASET_TABLES.contains(&table) {
         return Err(format!("unknown table `{table}`"));
     }
     let recorded = file.option("profile").unwrap_or("korean_default");
-    let (_, label) = load_profile(config).map_err(|e| e.0)?;
+    let profile = profile.as_ref().map_err(Clone::clone)?;
+    let label = &profile.label;
     if label != recorded
         && !(recorded.starts_with("file:")
             && label.starts_with("file:")
-            && crc_of(&label) == crc_of(recorded))
+            && crc_of(label) == crc_of(recorded))
     {
         return Err(format!(
             "generated with profile `{recorded}`; pass the same scenario with --config"
@@ -145,7 +149,7 @@ fn generator_for(
             days,
             customers: Some(number(file, "customers")?),
             merchants: Some(number(file, "merchants")?),
-            config,
+            profile,
         })
         .map_err(|e| format!("{e:#}"))?
     } else {
@@ -156,7 +160,7 @@ fn generator_for(
             days,
             customers: Some(1),
             merchants: Some(1),
-            config,
+            profile,
         })
         .map_err(|e| format!("{e:#}"))?
     };
