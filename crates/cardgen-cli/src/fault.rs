@@ -65,4 +65,8 @@ impl TableGenerator for Faulty<'_> {
     fn high_cardinality_columns(&self) -> &[&str] {
         self.inner.high_cardinality_columns()
     }
+
+    fn sorted_columns(&self) -> &[&str] {
+        self.inner.sorted_columns()
+    }
 }

@@ -104,13 +104,31 @@ impl TransactionGenerator {
         }
     }
 
-    /// Row `row`, placed with `cursor` when generating in order.
-    fn row(&self, row: u64, cursor: Option<&mut TimelineCursor<'_>>) -> Row {
+    /// The first draws of row `row`: its stream, its time and the draw that
+    /// decides whether it is a reversal. Generating a row and regenerating it
+    /// as a reversal's original both start here, so their draws line up.
+    fn begin_row(
+        &self,
+        row: u64,
+        cursor: Option<&mut TimelineCursor<'_>>,
+    ) -> (StreamRng, LocalMicros, f64) {
         let mut rng = self.row_rng(row);
         let local = self.local_time(row, &mut rng, cursor);
-        let reversals = &self.world.profile.reversals;
         let kind = rng.random::<f64>();
-        if kind < reversals.cancel_rate + reversals.refund_rate {
+        (rng, local, kind)
+    }
+
+    /// Whether a row's kind draw makes it a cancel or a refund.
+    fn is_reversal(&self, kind: f64) -> bool {
+        let reversals = &self.world.profile.reversals;
+        kind < reversals.cancel_rate + reversals.refund_rate
+    }
+
+    /// Row `row`, placed with `cursor` when generating in order.
+    fn row(&self, row: u64, cursor: Option<&mut TimelineCursor<'_>>) -> Row {
+        let (mut rng, local, kind) = self.begin_row(row, cursor);
+        let reversals = &self.world.profile.reversals;
+        if self.is_reversal(kind) {
             let cancel = kind < reversals.cancel_rate;
             let delay_days = if cancel {
                 // Exponential minutes after the purchase.
@@ -132,11 +150,8 @@ impl TransactionGenerator {
     fn reversal(&self, row: u64, local: LocalMicros, back: u64, kind: i8) -> Option<Row> {
         let first = row.checked_sub(back)?;
         for candidate in (first.saturating_sub(REVERSAL_TRIES - 1)..=first).rev() {
-            let mut rng = self.row_rng(candidate);
-            let original_time = self.local_time(candidate, &mut rng, None);
-            let kind_draw = rng.random::<f64>();
-            let reversals = &self.world.profile.reversals;
-            if kind_draw < reversals.cancel_rate + reversals.refund_rate {
+            let (mut rng, original_time, draw) = self.begin_row(candidate, None);
+            if self.is_reversal(draw) {
                 continue; // itself a reversal (or a fallback purchase): not reversible
             }
             let original = self.purchase(candidate, original_time, &mut rng);
