@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{cardgen, files_in};
+use common::{assert_one_line_error, cardgen, files_in};
 
 /// (arguments after `generate`, text the error must contain)
 const BAD_INPUTS: &[(&[&str], &str)] = &[
@@ -58,21 +58,7 @@ fn each_bad_flag_is_named_in_one_line_and_nothing_is_written() {
             .arg(&out)
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: exit code; stderr: {stderr}"
-        );
-        assert_eq!(
-            stderr.trim_end().lines().count(),
-            1,
-            "{args:?}: not one line: {stderr}"
-        );
-        assert!(
-            stderr.contains(flag),
-            "{args:?}: message does not name {flag}: {stderr}"
-        );
+        assert_one_line_error(&output, 2, &[flag], &format!("{args:?}"));
         assert!(
             files_in(dir.path()).is_empty(),
             "{args:?}: wrote {:?}",
@@ -158,10 +144,7 @@ fn an_output_directory_that_cannot_be_created_is_an_error() {
         .arg(&out)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("--out"), "{stderr}");
+    assert_one_line_error(&output, 2, &["--out"], "unwritable --out");
     assert_eq!(files_in(dir.path()), vec!["a_file"]);
 }
 

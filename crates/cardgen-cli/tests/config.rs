@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{cardgen, files_in, read_batches};
+use common::{assert_one_line_error, cardgen, files_in, read_batches};
 
 fn default_toml() -> String {
     let output = cardgen()
@@ -123,17 +123,7 @@ fn bad_scenarios_are_refused_naming_the_key_and_nothing_is_written() {
             .arg(&out)
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{to}: {stderr}");
-        assert_eq!(
-            stderr.trim_end().lines().count(),
-            1,
-            "{to}: not one line: {stderr}"
-        );
-        assert!(
-            stderr.contains("--config") && stderr.contains(key),
-            "{to}: does not name {key}: {stderr}"
-        );
+        assert_one_line_error(&output, 2, &["--config", key], to);
         assert_eq!(
             files_in(dir.path()),
             vec!["bad.toml"],

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cardgen, files_in};
+use common::{assert_one_line_error, cardgen, files_in};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -143,10 +143,7 @@ fn a_producer_panic_ends_the_run_with_an_error_not_a_hang() {
         .timeout(TIMEOUT)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("panicked on batch 3"), "{stderr}");
+    assert_one_line_error(&output, 1, &["panicked on batch 3"], "producer panic");
     assert!(
         files_in(dir.path()).is_empty(),
         "left {:?}",
@@ -198,16 +195,11 @@ fn a_full_disk_gives_a_clear_error_and_leaves_nothing() {
         .timeout(TIMEOUT)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains("full.parquet"),
-        "does not name the file: {stderr}"
-    );
-    assert!(
-        stderr.contains("No space left on device"),
-        "does not give the OS error: {stderr}"
+    assert_one_line_error(
+        &output,
+        1,
+        &["full.parquet", "No space left on device"],
+        "full disk",
     );
     assert!(
         files_in(disk.dir.path()).is_empty(),

@@ -71,3 +71,30 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Asserts that a finished command exited with `code` and printed exactly one
+/// line on stderr containing every one of `needles`; `what` labels failures.
+pub fn assert_one_line_error(
+    output: &std::process::Output,
+    code: i32,
+    needles: &[&str],
+    what: &str,
+) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{what}: exit code; stderr: {stderr}"
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{what}: not one line: {stderr}"
+    );
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "{what}: message does not contain {needle}: {stderr}"
+        );
+    }
+}
