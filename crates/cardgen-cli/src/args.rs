@@ -8,12 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::count::parse_count;
 
-/// Seed used when `--seed` is not given.
-pub const DEFAULT_SEED: u64 = 42;
-/// Most row groups a file may have: Parquet numbers them with a 16-bit ordinal.
-pub const MAX_BATCHES: u64 = i16::MAX as u64;
-/// Largest batch: bigger ones would break the memory bound of ~512 MB.
-pub const MAX_BATCH_ROWS: u64 = 4_000_000;
+use cardgen::{DEFAULT_SEED, MAX_DAYS, MAX_POPULATION};
+use cardgen_pipeline::budget::{MAX_BATCH_ROWS, MAX_ROW_GROUPS};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -69,7 +65,7 @@ pub enum PanMaskArg {
 
 /// Which table to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Table {
+pub enum TableArg {
     /// The card-transaction fact table.
     Transactions,
     /// The 12-column table of the peer comparison (scripts/compare_peers.sh).
@@ -113,7 +109,7 @@ pub struct BenchArgs {
     pub modes: Vec<Mode>,
     /// Table to generate.
     #[arg(long, value_enum, default_value = "transactions")]
-    pub table: Table,
+    pub table: TableArg,
     /// Rows per batch (= per row group).
     #[arg(long, default_value = "250k", value_parser = parse_batch_rows, allow_hyphen_values = true)]
     pub batch_rows: u64,
@@ -196,7 +192,7 @@ pub struct GenerateArgs {
     pub max_in_flight: Option<usize>,
     /// Table to generate (the reference table exists for peer benchmarks).
     #[arg(long, value_enum, default_value = "transactions", hide = true)]
-    pub table: Table,
+    pub table: TableArg,
     /// Memory budget for batches in flight, in bytes (e.g. 512M, 2G).
     #[arg(long, default_value = "1G", value_parser = parse_memory, allow_hyphen_values = true)]
     pub max_memory: u64,
@@ -227,7 +223,7 @@ fn parse_in_flight(text: &str) -> Result<usize, String> {
 }
 
 fn parse_population(text: &str) -> Result<u64, String> {
-    parse_in_range(text, 1, 20_000_000)
+    parse_in_range(text, 1, MAX_POPULATION)
 }
 
 fn parse_reps(text: &str) -> Result<usize, String> {
@@ -235,7 +231,7 @@ fn parse_reps(text: &str) -> Result<usize, String> {
 }
 
 fn parse_sample(text: &str) -> Result<usize, String> {
-    parse_in_range(text, 1, MAX_BATCHES).map(|n| n as usize)
+    parse_in_range(text, 1, MAX_ROW_GROUPS).map(|n| n as usize)
 }
 
 fn parse_memory(text: &str) -> Result<u64, String> {
@@ -247,7 +243,7 @@ fn parse_batch_rows(text: &str) -> Result<u64, String> {
 }
 
 fn parse_days(text: &str) -> Result<u32, String> {
-    parse_in_range(text, 1, 3_650).map(|n| n as u32)
+    parse_in_range(text, 1, u64::from(MAX_DAYS)).map(|n| n as u32)
 }
 
 fn parse_codec(text: &str) -> Result<Codec, String> {

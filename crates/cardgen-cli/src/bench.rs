@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use cardgen_core::{BatchPlan, TableGenerator};
-use cardgen_pipeline::{NoObserver, RunOptions, Sink, run};
+use cardgen_pipeline::{NoObserver, RunOptions, Sink};
 use serde::Serialize;
 
-use crate::args::{BenchArgs, Mode};
+use crate::args::{BenchArgs, Mode, TableArg};
 use crate::chart::{self, Series};
 use crate::summary::peak_rss_bytes;
 
@@ -64,7 +64,23 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-pub fn run_bench(args: &BenchArgs, generator: &dyn TableGenerator) -> anyhow::Result<()> {
+/// `cardgen bench`: the default dataset's `transactions` (or the reference
+/// table) at `--rows`, measured per thread count and mode.
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let generator: std::sync::Arc<dyn TableGenerator> = match args.table {
+        TableArg::Reference => std::sync::Arc::new(
+            cardgen_core::reference::ReferenceGenerator::new(args.seed, args.rows),
+        ),
+        TableArg::Transactions => cardgen::DatasetSpec::new(args.rows)
+            .with_seed(args.seed)
+            .build()
+            .context("could not set up the generator")?
+            .generator(cardgen::Table::Transactions)?,
+    };
+    run_bench(args, generator.as_ref())
+}
+
+fn run_bench(args: &BenchArgs, generator: &dyn TableGenerator) -> anyhow::Result<()> {
     let threads = args
         .threads
         .clone()
@@ -86,8 +102,9 @@ pub fn run_bench(args: &BenchArgs, generator: &dyn TableGenerator) -> anyhow::Re
                     Mode::Generate => Sink::Null,
                 };
                 reset_peak_rss();
-                let summary = run(generator, plan, sink, &options, &NoObserver)
-                    .with_context(|| format!("{} run with {t} threads failed", mode.name()))?;
+                let summary =
+                    cardgen_pipeline::run(generator, plan, sink, &options, &NoObserver)
+                        .with_context(|| format!("{} run with {t} threads failed", mode.name()))?;
                 let record = record(mode, t, rep, summary.rows, summary.bytes, summary.elapsed);
                 eprintln!(
                     "rep {rep} {:<8} threads {t:>2}: {:>6.2}M rows/s {:>7.1} MB/s peak RSS {:.0} MB",

@@ -8,9 +8,9 @@ pub mod chart;
 pub mod config;
 pub mod count;
 pub mod fault;
+pub mod flags;
 pub mod generate;
 pub mod logging;
-pub mod memory;
 pub mod progress;
 pub mod signals;
 pub mod summary;
@@ -73,7 +73,7 @@ pub fn run(argv: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
     ));
     let result = match &cli.command {
         Command::Generate(args) => generate::run(args, cli.quiet, cli.verbose),
-        Command::Bench(args) => generate::bench(args),
+        Command::Bench(args) => bench::run(args),
         Command::Config(args) => config::run(args),
         Command::Verify(args) => {
             return if verify::run(args, cli.quiet) {

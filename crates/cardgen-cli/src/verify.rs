@@ -4,22 +4,48 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use cardgen_core::pan::PanMask;
-use cardgen_core::{TableGenerator, World};
+use cardgen::metadata::RecordedTable;
+use cardgen::{Dataset, DatasetSpec, Scenario, Table};
+use cardgen_core::TableGenerator;
+use cardgen_core::reference::ReferenceGenerator;
 use cardgen_pipeline::verify::{Check, OpenedFile, sample_indices};
-use chrono::NaiveDate;
 
 use crate::args::VerifyArgs;
-use crate::generate::{
-    DATASET_TABLES, LoadedProfile, WorldSpec, build_world, dataset_table, load_profile,
-};
+use crate::generate::load_scenario;
+
+/// Datasets rebuilt for `--deep`, one per distinct specification: the
+/// tables of one dataset share one world, built once.
+#[derive(Default)]
+struct Worlds(Vec<Dataset>);
+
+impl Worlds {
+    fn get(&mut self, spec: DatasetSpec) -> Result<&Dataset, String> {
+        if let Some(i) = self.0.iter().position(|d| d.spec() == &spec) {
+            return Ok(&self.0[i]);
+        }
+        // The card-number options shape the cards table only, not the world.
+        let same_world = |d: &&Dataset| {
+            d.spec()
+                .clone()
+                .with_emit_pan(spec.emit_pan())
+                .with_pan_mask(spec.pan_mask())
+                == spec
+        };
+        let dataset = match self.0.iter().find(same_world) {
+            Some(d) => d.with_card_numbers(spec.emit_pan(), spec.pan_mask()),
+            None => spec.build().map_err(|e| format!("{e:#}"))?,
+        };
+        self.0.push(dataset);
+        Ok(self.0.last().expect("just pushed"))
+    }
+}
 
 /// Runs every check on every file, prints one line per check, returns whether all passed.
 pub fn run(args: &VerifyArgs, quiet: bool) -> bool {
     let files: Vec<PathBuf> = if args.path.is_dir() {
-        DATASET_TABLES
-            .iter()
-            .map(|t| args.path.join(format!("{t}.parquet")))
+        Dataset::table_paths(&args.path)
+            .into_iter()
+            .map(|(_, path)| path)
             .filter(|p| p.exists())
             .collect()
     } else {
@@ -33,10 +59,11 @@ pub fn run(args: &VerifyArgs, quiet: bool) -> bool {
         return false;
     }
     // Read the scenario once for all files; a failure shows in each file's checks.
-    let profile = load_profile(args.config.as_deref()).map_err(|e| e.0);
+    let scenario = load_scenario(args.config.as_deref()).map_err(|e| e.0);
+    let mut worlds = Worlds::default();
     let mut all_passed = true;
     for path in files {
-        let checks = checks(&path, args, &profile);
+        let checks = checks(&path, args, &scenario, &mut worlds);
         let failed = checks.iter().filter(|c| !c.passed).count();
         for check in &checks {
             if !quiet || !check.passed {
@@ -58,7 +85,12 @@ pub fn run(args: &VerifyArgs, quiet: bool) -> bool {
     all_passed
 }
 
-fn checks(path: &Path, args: &VerifyArgs, profile: &Result<LoadedProfile, String>) -> Vec<Check> {
+fn checks(
+    path: &Path,
+    args: &VerifyArgs,
+    scenario: &Result<Scenario, String>,
+    worlds: &mut Worlds,
+) -> Vec<Check> {
     let mut file = match OpenedFile::open(path) {
         Ok(file) => file,
         Err(e) => return vec![check("footer", Err(e))],
@@ -73,10 +105,9 @@ fn checks(path: &Path, args: &VerifyArgs, profile: &Result<LoadedProfile, String
         )),
     )];
     checks.push(file.check_row_counts());
-    let table = file.option("table").unwrap_or("unknown").to_string();
-    // The schema depends on the profile and the options, never on the sizes:
-    // a one-customer world gives it cheaply.
-    checks.push(match generator_for(&file, &table, profile, false) {
+    // The schema depends on the scenario and the options, never on the
+    // sizes: a one-customer world gives it cheaply.
+    checks.push(match generator_for(&file, scenario, None) {
         Ok(g) => file.check_schema(&g.schema()),
         Err(e) => check("schema", Err(e)),
     });
@@ -84,7 +115,7 @@ fn checks(path: &Path, args: &VerifyArgs, profile: &Result<LoadedProfile, String
     if args.deep {
         checks.push(
             match regeneration_allowed(&version)
-                .and_then(|()| generator_for(&file, &table, profile, true))
+                .and_then(|()| generator_for(&file, scenario, Some(worlds)))
             {
                 Ok(g) => file
                     .check_regenerated(g.as_ref(), &sample_indices(file.row_groups(), args.sample)),
@@ -96,98 +127,54 @@ fn checks(path: &Path, args: &VerifyArgs, profile: &Result<LoadedProfile, String
 }
 
 fn regeneration_allowed(version: &str) -> Result<(), String> {
-    if version == cardgen_core::VERSION {
+    if version == cardgen::VERSION {
         Ok(())
     } else {
         Err(format!(
             "written by cardgen {version}, this is {}; regeneration needs the same version",
-            cardgen_core::VERSION
+            cardgen::VERSION
         ))
     }
 }
 
-/// The generator the file's recorded options describe (`full`) or a tiny one
-/// with the same schema.
+/// The generator the file's recorded options describe (with `worlds`, the
+/// full dataset) or a tiny one with the same schema.
 fn generator_for(
     file: &OpenedFile,
-    table: &str,
-    profile: &Result<LoadedProfile, String>,
-    full: bool,
-) -> Result<Box<dyn TableGenerator>, String> {
-    if table == "reference" {
-        let seed = number(file, "seed")?;
-        return Ok(Box::new(cardgen_core::reference::ReferenceGenerator::new(
-            seed,
-            number(file, "rows")?,
+    scenario: &Result<Scenario, String>,
+    worlds: Option<&mut Worlds>,
+) -> Result<Arc<dyn TableGenerator>, String> {
+    if file.option("table") == Some("reference") {
+        let number = |key: &str| -> Result<u64, String> {
+            file.option(key)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("cardgen.{key} is not recorded as a number"))
+        };
+        return Ok(Arc::new(ReferenceGenerator::new(
+            number("seed")?,
+            number("rows")?,
         )));
     }
-    if !DATASET_TABLES.contains(&table) {
-        return Err(format!("unknown table `{table}`"));
+    let recorded = RecordedTable::read(file.options()).map_err(|e| e.to_string())?;
+    let scenario = scenario.as_ref().map_err(Clone::clone)?;
+    let spec = recorded.spec(scenario).map_err(|e| match e {
+        cardgen::metadata::MetadataError::ScenarioMismatch { recorded } => {
+            format!("generated with profile `{recorded}`; pass the same scenario with --config")
+        }
+        other => other.to_string(),
+    })?;
+    let table: Table = recorded.table();
+    match worlds {
+        Some(worlds) => worlds.get(spec)?.generator(table),
+        None => spec
+            .with_rows(1)
+            .with_customers(Some(1))
+            .with_merchants(Some(1))
+            .build()
+            .map_err(|e| format!("{e:#}"))?
+            .generator(table),
     }
-    let recorded = file.option("profile").unwrap_or("korean_default");
-    let profile = profile.as_ref().map_err(Clone::clone)?;
-    let label = &profile.label;
-    if label != recorded
-        && !(recorded.starts_with("file:")
-            && label.starts_with("file:")
-            && crc_of(label) == crc_of(recorded))
-    {
-        return Err(format!(
-            "generated with profile `{recorded}`; pass the same scenario with --config"
-        ));
-    }
-    let start = NaiveDate::parse_from_str(get(file, "start")?, "%Y-%m-%d")
-        .map_err(|e| format!("cardgen.start: {e}"))?;
-    let days = u32::try_from(number(file, "days")?)
-        .map_err(|_| "cardgen.days is too large".to_string())?;
-    let seed = number(file, "seed")?;
-    let world: Arc<World> = if full {
-        build_world(&WorldSpec {
-            seed,
-            rows: number(file, "dataset_rows")?,
-            start,
-            days,
-            customers: Some(number(file, "customers")?),
-            merchants: Some(number(file, "merchants")?),
-            profile,
-        })
-        .map_err(|e| format!("{e:#}"))?
-    } else {
-        build_world(&WorldSpec {
-            seed,
-            rows: 1,
-            start,
-            days,
-            customers: Some(1),
-            merchants: Some(1),
-            profile,
-        })
-        .map_err(|e| format!("{e:#}"))?
-    };
-    let emit_pan = file.option("emit_pan") == Some("true");
-    let mask = match file.option("pan_mask") {
-        Some("pci") => PanMask::Pci,
-        Some("last4") => PanMask::Last4,
-        _ => PanMask::KrReceipt,
-    };
-    dataset_table(&world, table, emit_pan, mask)
-        .map(|(g, _)| g)
-        .map_err(|e| format!("{e:#}"))
-}
-
-fn crc_of(label: &str) -> Option<&str> {
-    label.rsplit_once("crc32=").map(|(_, crc)| crc)
-}
-
-fn get<'a>(file: &'a OpenedFile, key: &str) -> Result<&'a str, String> {
-    file.option(key)
-        .ok_or_else(|| format!("cardgen.{key} is not recorded"))
-}
-
-fn number(file: &OpenedFile, key: &str) -> Result<u64, String> {
-    get(file, key)?
-        .parse()
-        .map_err(|_| format!("cardgen.{key} is not a number"))
+    .map_err(|e| format!("{e:#}"))
 }
 
 fn check(name: &'static str, outcome: Result<String, String>) -> Check {

@@ -15,7 +15,7 @@ pub enum PipelineError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path} already exists (pass --overwrite to replace it)")]
+    #[error("{path} already exists and overwriting is off")]
     OutputExists { path: PathBuf },
     #[error("writing Parquet to {path} failed")]
     Parquet {

@@ -12,7 +12,10 @@
 //! - [`encode`]: batch → Parquet row group, on the worker.
 //! - [`output`]: the temporary file and the final rename.
 //! - [`properties`]: codec, encodings and metadata.
+//! - [`budget`]: batches in flight within a memory budget, row groups per file.
+//! - [`stream`]: a table's batches as an in-order iterator, generated ahead.
 
+pub mod budget;
 pub mod checksum;
 pub mod codec;
 pub mod credits;
@@ -22,10 +25,13 @@ pub mod output;
 pub mod progress;
 pub mod properties;
 pub mod runner;
+pub mod stream;
 pub mod verify;
 mod writer;
 
+pub use budget::BudgetError;
 pub use codec::Codec;
 pub use error::PipelineError;
 pub use progress::{BatchReport, NoObserver, Observer};
 pub use runner::{RunOptions, RunSummary, Sink, run, write_parquet};
+pub use stream::BatchStream;

@@ -38,13 +38,13 @@ pub fn temp_path(path: &Path) -> PathBuf {
 pub fn check_destination(path: &Path, overwrite: bool) -> Result<(), PipelineError> {
     if path.file_name().is_none() {
         return Err(PipelineError::InvalidOption(format!(
-            "--out {} does not name a file",
+            "{} does not name a file",
             path.display()
         )));
     }
     if path.is_dir() {
         return Err(PipelineError::InvalidOption(format!(
-            "--out {} is a directory; name a .parquet file",
+            "{} is a directory; name a .parquet file",
             path.display()
         )));
     }

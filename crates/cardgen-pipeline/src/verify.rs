@@ -85,6 +85,14 @@ impl OpenedFile {
             .map(String::as_str)
     }
 
+    /// Every `cardgen.` option recorded in the file, without the prefix.
+    pub fn options(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.key_values.iter().filter_map(|(k, v)| {
+            k.strip_prefix(crate::properties::METADATA_PREFIX)
+                .map(|k| (k, v.as_str()))
+        })
+    }
+
     pub fn rows(&self) -> i64 {
         self.reader_metadata.metadata().file_metadata().num_rows()
     }

@@ -1,0 +1,116 @@
+//! The library names settings by key (`days = 0 …`); the command line says
+//! them as flags (`--days 0 …`). This is the one place that maps them.
+
+use cardgen::{Setting, SpecError};
+use cardgen_pipeline::BudgetError;
+
+use crate::UsageError;
+
+/// The flag that sets `setting`.
+pub fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Seed => "--seed",
+        Setting::Rows => "--rows",
+        Setting::Start => "--start",
+        Setting::Days => "--days",
+        Setting::Customers => "--customers",
+        Setting::Merchants => "--merchants",
+        Setting::Config => "--config",
+        Setting::PanMask => "--pan-mask",
+        Setting::BatchRows => "--batch-rows",
+        Setting::Threads => "--threads",
+        Setting::MaxInFlight => "--max-in-flight",
+        Setting::MaxMemory => "--max-memory",
+        Setting::Out => "--out",
+        Setting::RowRange => "--rows",
+        Setting::Table => "--table",
+        _ => "an option",
+    }
+}
+
+const SETTINGS: [Setting; 13] = [
+    Setting::Seed,
+    Setting::Rows,
+    Setting::Start,
+    Setting::Days,
+    Setting::Customers,
+    Setting::Merchants,
+    Setting::PanMask,
+    Setting::BatchRows,
+    Setting::Threads,
+    Setting::MaxInFlight,
+    Setting::MaxMemory,
+    Setting::Out,
+    Setting::Table,
+];
+
+/// The library's message in the command line's words: every `key = value`
+/// becomes `--flag value`, and a hint says what to change.
+pub fn usage_error(err: &SpecError) -> UsageError {
+    if let SpecError::Profile { reason } = err {
+        return UsageError(format!("--config {reason}"));
+    }
+    let mut message = err.to_string();
+    for setting in SETTINGS {
+        message = replace_key(&message, setting);
+    }
+    if !message.starts_with("--") {
+        message = format!("{}: {message}", flag(err.setting()));
+    }
+    let hint = match err {
+        SpecError::Budget { source, .. } => match source {
+            BudgetError::InFlightOverBudget { .. } => "; lower one of them or raise --max-memory",
+            BudgetError::BatchOverBudget { .. } => "; lower --batch-rows or raise --max-memory",
+            BudgetError::TooManyRowGroups { .. } => "; raise --batch-rows",
+            _ => "",
+        },
+        _ => "",
+    };
+    UsageError(format!("{message}{hint}"))
+}
+
+/// `key = ` → `--flag `, where `key` is a whole word (`rows` is not the
+/// end of `batch_rows`).
+fn replace_key(message: &str, setting: Setting) -> String {
+    let pattern = format!("{} = ", setting.key());
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(&pattern) {
+        let whole_word = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        out.push_str(&rest[..at]);
+        if whole_word {
+            out.push_str(flag(setting));
+            out.push(' ');
+        } else {
+            out.push_str(&pattern);
+        }
+        rest = &rest[at + pattern.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cardgen::DatasetSpec;
+
+    #[test]
+    fn keys_become_flags() {
+        let err = DatasetSpec::new(10).with_days(2000).validate().unwrap_err();
+        let UsageError(text) = usage_error(&err);
+        assert!(text.starts_with("--days 2000 is longer"), "{text}");
+        let err = cardgen_pipeline::budget::credits_for(2, 1_000_000, Some(1000), 1 << 30)
+            .map_err(SpecError::from)
+            .unwrap_err();
+        let UsageError(text) = usage_error(&err);
+        assert!(
+            text.starts_with("--max-in-flight 1000 with --batch-rows 1000000"),
+            "{text}"
+        );
+        assert!(text.contains("--max-memory"), "{text}");
+    }
+}

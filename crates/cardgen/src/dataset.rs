@@ -1,0 +1,340 @@
+//! A built dataset: its tables as generators, streams of Arrow batches, and
+//! Parquet files.
+//!
+//! Building a [`DatasetSpec`](crate::DatasetSpec) derives the world once
+//! (the population and the lookup tables); every table then reads it. Any
+//! row range of any table can be generated on its own, on any thread, and
+//! holds the same values as the same rows of the table's Parquet file.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use cardgen_core::dimensions::{CardsGenerator, CustomersGenerator, MerchantsGenerator};
+use cardgen_core::population::PopulationSizes;
+use cardgen_core::{BatchPlan, BatchSpec, CoreError, TableGenerator, TransactionGenerator, World};
+use cardgen_pipeline::budget::{MAX_BATCH_ROWS, check_row_groups};
+use cardgen_pipeline::output::check_destination;
+use cardgen_pipeline::{BatchStream, NoObserver, Observer, RunOptions, RunSummary, write_parquet};
+
+use crate::metadata::table_metadata;
+use crate::setting::{Error, Setting, SpecError};
+use crate::spec::DatasetSpec;
+use crate::table::Table;
+
+/// Rows per batch (and per Parquet row group) when none is given.
+pub const DEFAULT_BATCH_ROWS: u64 = 250_000;
+
+/// A dataset ready to generate; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    spec: DatasetSpec,
+    world: Arc<World>,
+}
+
+/// How to stream a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Rows per record batch (1 to 4,000,000).
+    pub batch_rows: u64,
+    /// Threads generating ahead of the reader (1: on the reader's thread).
+    pub threads: usize,
+    /// Batches generated ahead of the reader, at least 1; `None` for 2 per thread.
+    pub max_in_flight: Option<usize>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            batch_rows: DEFAULT_BATCH_ROWS,
+            threads: num_cpus::get(),
+            max_in_flight: None,
+        }
+    }
+}
+
+/// How to write Parquet files.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    /// Rows per batch, which is also rows per row group (1 to 4,000,000; a
+    /// file holds at most 32,767 row groups).
+    pub batch_rows: u64,
+    /// Threads, credits, compression, overwriting and cancellation.
+    pub run: RunOptions,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        Self {
+            batch_rows: DEFAULT_BATCH_ROWS,
+            run: RunOptions::new(num_cpus::get()),
+        }
+    }
+}
+
+fn check_batch_rows(batch_rows: u64) -> Result<(), SpecError> {
+    if (1..=MAX_BATCH_ROWS).contains(&batch_rows) {
+        Ok(())
+    } else {
+        Err(SpecError::out_of_range(
+            Setting::BatchRows,
+            batch_rows,
+            &format!("1 to {MAX_BATCH_ROWS}"),
+        ))
+    }
+}
+
+impl Dataset {
+    pub(crate) fn new(spec: DatasetSpec, world: Arc<World>) -> Self {
+        Self { spec, world }
+    }
+
+    /// The same dataset with other card-number options, sharing the world.
+    pub fn with_card_numbers(&self, emit_pan: bool, pan_mask: cardgen_core::pan::PanMask) -> Self {
+        Self {
+            spec: self
+                .spec
+                .clone()
+                .with_emit_pan(emit_pan)
+                .with_pan_mask(pan_mask),
+            world: Arc::clone(&self.world),
+        }
+    }
+
+    /// The specification the dataset was built from.
+    pub fn spec(&self) -> &DatasetSpec {
+        &self.spec
+    }
+
+    /// Customers, cards and merchants.
+    pub fn sizes(&self) -> PopulationSizes {
+        self.world.sizes
+    }
+
+    /// The shared population and lookup tables, for custom generators.
+    pub fn world(&self) -> &Arc<World> {
+        &self.world
+    }
+
+    /// Rows of `table`: the spec's rows for `transactions`, the population
+    /// size for the others.
+    pub fn rows(&self, table: Table) -> u64 {
+        let sizes = &self.world.sizes;
+        match table {
+            Table::Transactions => self.spec.rows(),
+            Table::Customers => sizes.customers,
+            Table::Cards => sizes.cards,
+            Table::Merchants => sizes.merchants,
+        }
+    }
+
+    /// The Arrow schema of `table`.
+    pub fn schema(&self, table: Table) -> Result<SchemaRef, Error> {
+        Ok(self.generator(table)?.schema())
+    }
+
+    /// The generator of `table`, whose metadata describes this dataset.
+    pub fn generator(&self, table: Table) -> Result<Arc<dyn TableGenerator>, Error> {
+        let world = Arc::clone(&self.world);
+        let inner: Box<dyn TableGenerator> = match table {
+            Table::Transactions => Box::new(TransactionGenerator::new(world)?),
+            Table::Customers => Box::new(CustomersGenerator::new(world)),
+            Table::Cards => Box::new(CardsGenerator::new(
+                world,
+                self.spec.emit_pan(),
+                self.spec.pan_mask(),
+            )),
+            Table::Merchants => Box::new(MerchantsGenerator::new(world)),
+        };
+        Ok(Arc::new(DescribedTable {
+            inner,
+            metadata: table_metadata(self, table),
+        }))
+    }
+
+    /// The batches of rows `rows` of `table`, `batch_rows` at a time; the
+    /// first batch starts at `rows.start`.
+    pub fn plan(
+        &self,
+        table: Table,
+        rows: Range<u64>,
+        batch_rows: u64,
+    ) -> Result<BatchPlan, Error> {
+        check_batch_rows(batch_rows)?;
+        let total = self.rows(table);
+        if rows.start > rows.end || rows.end > total {
+            return Err(SpecError::Invalid {
+                setting: Setting::RowRange,
+                value: format!("{}..{}", rows.start, rows.end),
+                reason: format!("{table} has rows 0..{total}"),
+            }
+            .into());
+        }
+        Ok(BatchPlan::range(rows.start, rows.end, batch_rows)?)
+    }
+
+    /// Streams rows `rows` of `table` as Arrow record batches, in order and
+    /// in bounded memory, generated ahead on `options.threads` threads.
+    ///
+    /// ```
+    /// use cardgen::{DatasetSpec, ReadOptions, Table};
+    ///
+    /// let dataset = DatasetSpec::new(5_000).build()?;
+    /// let options = ReadOptions { batch_rows: 1_000, ..ReadOptions::default() };
+    /// let mut rows = 0;
+    /// for batch in dataset.batches(Table::Transactions, 1_000..4_500, &options)? {
+    ///     rows += batch?.num_rows();
+    /// }
+    /// assert_eq!(rows, 3_500);
+    /// # Ok::<(), cardgen::Error>(())
+    /// ```
+    pub fn batches(
+        &self,
+        table: Table,
+        rows: Range<u64>,
+        options: &ReadOptions,
+    ) -> Result<TableBatches, Error> {
+        if options.threads == 0 {
+            return Err(SpecError::out_of_range(Setting::Threads, 0, "1 or more").into());
+        }
+        let window = options.max_in_flight.unwrap_or(2 * options.threads);
+        if window == 0 {
+            return Err(SpecError::out_of_range(Setting::MaxInFlight, 0, "1 or more").into());
+        }
+        let plan = self.plan(table, rows, options.batch_rows)?;
+        let generator = self.generator(table)?;
+        let schema = generator.schema();
+        let stream = BatchStream::new(generator, plan, options.threads, window)?;
+        Ok(TableBatches { schema, stream })
+    }
+
+    /// Writes all of `table` to one Parquet file at `path`, atomically: the
+    /// file appears under its name only when complete.
+    pub fn write_table(
+        &self,
+        table: Table,
+        path: &Path,
+        options: &WriteOptions,
+        observer: &dyn Observer,
+    ) -> Result<RunSummary, Error> {
+        let plan = self.write_plan(table, options)?;
+        let generator = self.generator(table)?;
+        Ok(write_parquet(
+            generator.as_ref(),
+            plan,
+            path,
+            &options.run,
+            observer,
+        )?)
+    }
+
+    /// The batch plan of a whole table written with `options`, checked
+    /// against Parquet's row-group limit.
+    pub fn write_plan(&self, table: Table, options: &WriteOptions) -> Result<BatchPlan, Error> {
+        let rows = self.rows(table);
+        check_row_groups(rows, options.batch_rows).map_err(SpecError::from)?;
+        self.plan(table, 0..rows, options.batch_rows)
+    }
+
+    /// Where each table goes in a dataset directory `dir`.
+    pub fn table_paths(dir: &Path) -> Vec<(Table, PathBuf)> {
+        Table::ALL
+            .into_iter()
+            .map(|t| (t, dir.join(t.file_name())))
+            .collect()
+    }
+
+    /// Writes every table to `dir/<table>.parquet`. Every destination is
+    /// checked before the first file is started.
+    ///
+    /// ```
+    /// use cardgen::{DatasetSpec, Table, WriteOptions};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let dataset = DatasetSpec::new(2_000).with_days(30).build()?;
+    /// let written = dataset.write(dir.path(), &WriteOptions::default())?;
+    /// assert_eq!(written.len(), Table::ALL.len());
+    /// assert!(dir.path().join("transactions.parquet").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write(&self, dir: &Path, options: &WriteOptions) -> Result<Vec<RunSummary>, Error> {
+        let paths = Self::table_paths(dir);
+        for (table, path) in &paths {
+            self.write_plan(*table, options)?;
+            check_destination(path, options.run.overwrite)?;
+        }
+        std::fs::create_dir_all(dir).map_err(|source| cardgen_pipeline::PipelineError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        paths
+            .iter()
+            .map(|(table, path)| self.write_table(*table, path, options, &NoObserver))
+            .collect()
+    }
+}
+
+/// A table's rows as Arrow record batches; see [`Dataset::batches`].
+#[derive(Debug)]
+pub struct TableBatches {
+    schema: SchemaRef,
+    stream: BatchStream,
+}
+
+impl TableBatches {
+    /// The schema of every batch.
+    pub fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    /// The rows the stream covers.
+    pub fn plan(&self) -> BatchPlan {
+        self.stream.plan()
+    }
+}
+
+impl Iterator for TableBatches {
+    type Item = Result<RecordBatch, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.stream.next().map(|r| r.map_err(Error::from))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.stream.size_hint()
+    }
+}
+
+/// A table generator whose file metadata describes the dataset.
+struct DescribedTable {
+    inner: Box<dyn TableGenerator>,
+    metadata: Vec<(String, String)>,
+}
+
+impl TableGenerator for DescribedTable {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn schema(&self) -> SchemaRef {
+        self.inner.schema()
+    }
+
+    fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
+        self.inner.generate(batch)
+    }
+
+    fn metadata(&self) -> Vec<(String, String)> {
+        self.metadata.clone()
+    }
+
+    fn high_cardinality_columns(&self) -> &[&str] {
+        self.inner.high_cardinality_columns()
+    }
+
+    fn sorted_columns(&self) -> &[&str] {
+        self.inner.sorted_columns()
+    }
+}

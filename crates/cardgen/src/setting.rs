@@ -1,0 +1,188 @@
+//! The settings of a dataset and the errors that name them.
+//!
+//! A front end (the command line, the Python package) says a setting in its
+//! own words (`--days`, `days=`); the library names it by its [`Setting`]
+//! and never by a flag, so every front end can point at the right input.
+
+use std::fmt;
+
+/// One setting of a dataset or of a run, by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    Seed,
+    Rows,
+    Start,
+    Days,
+    Customers,
+    Merchants,
+    /// The scenario (profile) the dataset is generated from.
+    Config,
+    PanMask,
+    BatchRows,
+    Threads,
+    MaxInFlight,
+    MaxMemory,
+    /// Where the output goes.
+    Out,
+    /// The rows asked of a table (a slice to stream).
+    RowRange,
+    /// The table asked for.
+    Table,
+}
+
+impl Setting {
+    /// The setting's key in snake case: `rows`, `batch_rows`, `max_memory`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            Setting::Seed => "seed",
+            Setting::Rows => "rows",
+            Setting::Start => "start",
+            Setting::Days => "days",
+            Setting::Customers => "customers",
+            Setting::Merchants => "merchants",
+            Setting::Config => "config",
+            Setting::PanMask => "pan_mask",
+            Setting::BatchRows => "batch_rows",
+            Setting::Threads => "threads",
+            Setting::MaxInFlight => "max_in_flight",
+            Setting::MaxMemory => "max_memory",
+            Setting::Out => "out",
+            Setting::RowRange => "row_range",
+            Setting::Table => "table",
+        }
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// A specification or run option that cannot work, with the setting at fault.
+///
+/// Messages say what is wrong and what is accepted; they start with the
+/// setting's key and its value and never name a command-line flag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// A value outside what the setting accepts.
+    #[error("{setting} = {value} is out of range; accepted: {accepted}")]
+    OutOfRange {
+        setting: Setting,
+        value: String,
+        accepted: String,
+    },
+    /// A date range longer than the cards issued before it stay valid.
+    #[error(
+        "days = {days} is longer than cards stay valid (cards.validity_years = {validity_years}): at most {max_days} days"
+    )]
+    LongerThanCardValidity {
+        days: u32,
+        max_days: u32,
+        validity_years: u32,
+    },
+    /// A date range that runs past the last date the calendar supports.
+    #[error("start = {start} with days = {days} runs past the last supported date")]
+    PastLastDate { start: chrono::NaiveDate, days: u32 },
+    /// A population larger than ids can address.
+    #[error(
+        "{setting} = {value}: the population is too large; at most 4,294,967,295 cards and merchants"
+    )]
+    PopulationTooLarge { setting: Setting, value: u64 },
+    /// The scenario cannot be read or is not valid.
+    #[error("{reason}")]
+    Profile { reason: String },
+    /// A value that is not understood at all.
+    #[error("{setting} = {value}: {reason}")]
+    Invalid {
+        setting: Setting,
+        value: String,
+        reason: String,
+    },
+    /// A run that does not fit its memory budget or Parquet's limits.
+    #[error("{source}")]
+    Budget {
+        setting: Setting,
+        #[source]
+        source: cardgen_pipeline::BudgetError,
+    },
+}
+
+impl SpecError {
+    /// The setting to fix.
+    pub fn setting(&self) -> Setting {
+        match self {
+            SpecError::OutOfRange { setting, .. }
+            | SpecError::PopulationTooLarge { setting, .. }
+            | SpecError::Invalid { setting, .. }
+            | SpecError::Budget { setting, .. } => *setting,
+            SpecError::LongerThanCardValidity { .. } => Setting::Days,
+            SpecError::PastLastDate { .. } => Setting::Start,
+            SpecError::Profile { .. } => Setting::Config,
+        }
+    }
+
+    pub(crate) fn out_of_range(setting: Setting, value: impl ToString, accepted: &str) -> Self {
+        SpecError::OutOfRange {
+            setting,
+            value: value.to_string(),
+            accepted: accepted.to_string(),
+        }
+    }
+}
+
+impl From<cardgen_pipeline::BudgetError> for SpecError {
+    /// A budget error, attributed to the setting a user would change.
+    fn from(source: cardgen_pipeline::BudgetError) -> Self {
+        use cardgen_pipeline::BudgetError as B;
+        let setting = match source {
+            B::InFlightOverBudget { .. } => Setting::MaxInFlight,
+            _ => Setting::BatchRows,
+        };
+        SpecError::Budget { setting, source }
+    }
+}
+
+/// Anything that can go wrong building, streaming or writing a dataset.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input: fix the named setting.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// Generating the data failed.
+    #[error(transparent)]
+    Core(#[from] cardgen_core::CoreError),
+    /// Running the pipeline or writing a file failed (or was cancelled).
+    #[error(transparent)]
+    Pipeline(#[from] cardgen_pipeline::PipelineError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_setting_by_key_never_by_flag() {
+        let errors = [
+            SpecError::out_of_range(Setting::Days, 0, "1 to 3650"),
+            SpecError::LongerThanCardValidity {
+                days: 2000,
+                max_days: 1794,
+                validity_years: 5,
+            },
+            SpecError::from(cardgen_pipeline::BudgetError::BatchOverBudget {
+                batch_rows: 4_000_000,
+                per_batch_mb: 256,
+                budget_mb: 100,
+            }),
+        ];
+        for err in errors {
+            let text = err.to_string();
+            assert!(text.contains(err.setting().key()), "{text}");
+            assert!(!text.contains("--"), "{text}");
+        }
+    }
+}
