@@ -155,10 +155,12 @@ pub struct GenerateArgs {
     /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Number of customers [default: rows / (1.6 x days)].
+    /// Number of customers [default: rows / (txns_per_customer_per_day × days), at most
+    /// max_customers, all from the profile's [population]].
     #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
     pub customers: Option<u64>,
-    /// Number of merchants [default: customers / 40].
+    /// Number of merchants [default: customers / customers_per_merchant from the profile's
+    /// [population], at least one per category in each region and online].
     #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
     pub merchants: Option<u64>,
     /// Write full card numbers (`cards.pan`); off by default.
