@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::count::parse_count;
 
+mod bytesize;
+
 /// Seed used when `--seed` is not given.
 pub const DEFAULT_SEED: u64 = 42;
 /// Most row groups a file may have: Parquet numbers them with a 16-bit ordinal.
@@ -199,8 +201,9 @@ pub struct GenerateArgs {
     /// Table to generate (the reference table exists for peer benchmarks).
     #[arg(long, value_enum, default_value = "transactions", hide = true)]
     pub table: Table,
-    /// Memory budget for batches in flight, in bytes (e.g. 512M, 2G).
-    #[arg(long, default_value = "1G", value_parser = parse_memory, allow_hyphen_values = true)]
+    /// Memory budget for batches in flight: 512MiB, 2GB, 1.5G, 1000000000 (K/M/G/T are
+    /// powers of 1000, KiB/MiB/GiB/TiB powers of 1024, B bytes; any case).
+    #[arg(long, default_value = "1G", value_name = "SIZE", value_parser = parse_memory, allow_hyphen_values = true)]
     pub max_memory: u64,
 }
 
@@ -240,8 +243,19 @@ fn parse_sample(text: &str) -> Result<usize, String> {
     parse_in_range(text, 1, MAX_BATCHES).map(|n| n as usize)
 }
 
+/// Smallest and largest `--max-memory`: 16 MB (a few small batches) and 1 PiB.
+const MEMORY_RANGE: (u64, u64) = (16_000_000, 1 << 50);
+
 fn parse_memory(text: &str) -> Result<u64, String> {
-    parse_in_range(text, 16_000_000, 1 << 50)
+    let bytes = bytesize::parse_bytes(text)?;
+    let (min, max) = MEMORY_RANGE;
+    if (min..=max).contains(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "`{text}` ({bytes} bytes) is out of range; accepted: 16M (16000000 bytes) to 1PiB"
+        ))
+    }
 }
 
 fn parse_batch_rows(text: &str) -> Result<u64, String> {
@@ -259,4 +273,62 @@ fn parse_codec(text: &str) -> Result<Codec, String> {
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn max_memory(value: &str) -> Result<u64, String> {
+        match Cli::try_parse_from(["cardgen", "generate", "--max-memory", value]) {
+            Ok(Cli {
+                command: Command::Generate(args),
+                ..
+            }) => Ok(args.max_memory),
+            Ok(other) => panic!("parsed as {other:?}"),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    #[test]
+    fn max_memory_takes_byte_sizes() {
+        for (text, bytes) in [
+            ("512MiB", 512 << 20),
+            ("2GB", 2_000_000_000),
+            ("1G", 1_000_000_000),
+            ("800M", 800_000_000),
+            ("1GiB", 1 << 30),
+            ("1gib", 1 << 30),
+            ("1000000000", 1_000_000_000),
+            ("1.5G", 1_500_000_000),
+            ("16M", 16_000_000),
+            ("1TiB", 1 << 40),
+        ] {
+            assert_eq!(max_memory(text), Ok(bytes), "{text}");
+        }
+        let default = Cli::try_parse_from(["cardgen", "generate"]).unwrap();
+        let Command::Generate(args) = default.command else {
+            unreachable!()
+        };
+        assert_eq!(args.max_memory, 1_000_000_000, "1G is decimal");
+    }
+
+    #[test]
+    fn max_memory_refuses_counts_and_sizes_out_of_range() {
+        for text in ["1e9", "lots", "2XB", "-1G", "1,5G", "2PB"] {
+            let err = max_memory(text).expect_err(text);
+            assert!(
+                err.contains("--max-memory") && err.contains("512MiB"),
+                "{text}: {err}"
+            );
+        }
+        // `B` is bytes, not billions: 3B is three bytes.
+        for text in ["3B", "1k", "15.9M", "2000T"] {
+            let err = max_memory(text).expect_err(text);
+            assert!(
+                err.contains("--max-memory") && err.contains("out of range"),
+                "{text}: {err}"
+            );
+        }
+    }
 }
