@@ -61,7 +61,7 @@ pub struct ConfigArgs {
 /// How `cards.pan_masked` shows card numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PanMaskArg {
-    /// `1234-5678-****-3456` (Korean receipt rule).
+    /// `1234-5678-****-3456`, Amex `3782-******-10005` (Korean receipt rule).
     KrReceipt,
     /// First six and last four digits.
     Pci,
