@@ -308,6 +308,13 @@ fn card_numbers_are_unique_luhn_valid_and_masked_by_the_rules() {
         // kr_receipt: the printed groups, the one before the last four masked.
         let expected_masked = match brands[i].as_deref() {
             Some("amex") => format!("{}-******-{}", &pan[..4], &pan[10..]),
+            Some("unionpay") => format!(
+                "{}-{}-****-{}-{}",
+                &pan[..4],
+                &pan[4..8],
+                &pan[12..16],
+                &pan[16..]
+            ),
             _ => format!("{}-{}-****-{}", &pan[..4], &pan[4..8], &pan[12..]),
         };
         assert_eq!(masked[i].as_deref(), Some(expected_masked.as_str()));
@@ -351,7 +358,7 @@ fn every_mask_shows_the_last_four_of_every_brand() {
             let brand = brands[i].as_deref().unwrap();
             seen.insert(brand);
             let what = format!("{mask} {brand} {pan}: {masked}");
-            // The last four digits, wherever the groups put a `-`.
+            // The last four digits; 19-digit numbers print them across a `-`.
             let digits = masked.replace('-', "");
             assert_eq!(
                 Some(&digits[digits.len() - 4..]),
@@ -361,7 +368,7 @@ fn every_mask_shows_the_last_four_of_every_brand() {
             let groups: Vec<usize> = masked.split('-').map(str::len).collect();
             let expected: &[usize] = match (mask, brand) {
                 ("kr-receipt", "amex") => &[4, 6, 5],
-                ("kr-receipt", "unionpay") => &[4, 4, 4, 7],
+                ("kr-receipt", "unionpay") => &[4, 4, 4, 4, 3],
                 ("kr-receipt", _) => &[4, 4, 4, 4],
                 _ => &[pan.len()],
             };

@@ -111,7 +111,8 @@ impl Pan {
     /// Korean receipt style: the number in its printed groups (see
     /// [`print_groups`]) joined by `-`, with the last group that ends before
     /// the last four digits masked, so that the last four always show:
-    /// `1234-5678-****-3456` (16 digits), `3782-******-10005` (Amex, 4-6-5).
+    /// `1234-5678-****-3456` (16 digits), `3782-******-10005` (Amex, 4-6-5),
+    /// `6212-3456-****-7890-123` (19 digits).
     pub fn mask_kr_receipt(&self) -> String {
         let d = &self.digits;
         let groups = print_groups(d.len());
@@ -153,12 +154,18 @@ impl Pan {
 /// - 14 digits (Diners Club): 4-6-4.
 /// - 15 digits (American Express): 4-6-5.
 /// - 16 digits (Visa, Mastercard, JCB, UnionPay, local brands): 4-4-4-4.
-/// - Other lengths: groups of four, the digits left over joined to the last
-///   group (13 is 4-4-5, 17 4-4-4-5, 19 4-4-4-7).
+/// - 19 digits (UnionPay debit, Maestro): 4-4-4-4-3. Neither ISO/IEC 7812
+///   nor the schemes fix a layout for 19 digits; 4-4-4-4-3 is the one most
+///   19-digit cards and card-entry forms use: the familiar 16-digit rhythm
+///   with the three extra digits as a last group. (Some issuers print 6-13,
+///   BIN then account, which is harder to read back.)
+/// - Other lengths (13, 17, 18), which have no common layout: groups of four,
+///   the digits left over joined to the last group (13 is 4-4-5, 17 4-4-4-5).
 pub fn print_groups(length: usize) -> Vec<usize> {
     match length {
         14 => vec![4, 6, 4],
         15 => vec![4, 6, 5],
+        19 => vec![4, 4, 4, 4, 3],
         _ => {
             let mut groups = vec![4; length / 4];
             match groups.last_mut() {
@@ -272,7 +279,7 @@ mod tests {
         let l = &long.digits;
         assert_eq!(
             long.mask_kr_receipt(),
-            format!("{}-{}-****-{}", &l[..4], &l[4..8], &l[12..])
+            format!("{}-{}-****-{}-{}", &l[..4], &l[4..8], &l[12..16], &l[16..])
         );
     }
 
@@ -281,7 +288,7 @@ mod tests {
         assert_eq!(print_groups(14), [4, 6, 4]);
         assert_eq!(print_groups(15), [4, 6, 5]);
         assert_eq!(print_groups(16), [4, 4, 4, 4]);
-        assert_eq!(print_groups(19), [4, 4, 4, 7]);
+        assert_eq!(print_groups(19), [4, 4, 4, 4, 3]);
         assert_eq!(print_groups(13), [4, 4, 5]);
         for length in 13..=19 {
             assert_eq!(print_groups(length).iter().sum::<usize>(), length);
@@ -322,7 +329,7 @@ mod tests {
         for brand in &profile.cards.brands {
             let groups: &[usize] = match brand.name.as_str() {
                 "amex" => &[4, 6, 5],
-                "unionpay" => &[4, 4, 4, 7],
+                "unionpay" => &[4, 4, 4, 4, 3],
                 "local" | "visa" | "mastercard" | "jcb" => &[4, 4, 4, 4],
                 other => panic!("no expected grouping for brand {other}"),
             };
