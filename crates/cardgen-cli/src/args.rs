@@ -11,6 +11,8 @@ use crate::count::parse_count;
 use cardgen::{DEFAULT_SEED, MAX_DAYS, MAX_POPULATION};
 use cardgen_pipeline::budget::{MAX_BATCH_ROWS, MAX_ROW_GROUPS};
 
+mod bytesize;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cardgen",
@@ -55,7 +57,7 @@ pub struct ConfigArgs {
 /// How `cards.pan_masked` shows card numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PanMaskArg {
-    /// `1234-5678-****-3456` (Korean receipt rule).
+    /// `1234-5678-****-3456`, Amex `3782-******-10005` (Korean receipt rule).
     KrReceipt,
     /// First six and last four digits.
     Pci,
@@ -151,10 +153,12 @@ pub struct GenerateArgs {
     /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Number of customers [default: rows / (1.6 x days)].
+    /// Number of customers [default: rows / (txns_per_customer_per_day × days), at most
+    /// max_customers, all from the profile's [population]].
     #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
     pub customers: Option<u64>,
-    /// Number of merchants [default: customers / 40].
+    /// Number of merchants [default: customers / customers_per_merchant from the profile's
+    /// [population], at least one per category in each region and online].
     #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
     pub merchants: Option<u64>,
     /// Write full card numbers (`cards.pan`); off by default.
@@ -193,8 +197,9 @@ pub struct GenerateArgs {
     /// Table to generate (the reference table exists for peer benchmarks).
     #[arg(long, value_enum, default_value = "transactions", hide = true)]
     pub table: TableArg,
-    /// Memory budget for batches in flight, in bytes (e.g. 512M, 2G).
-    #[arg(long, default_value = "1G", value_parser = parse_memory, allow_hyphen_values = true)]
+    /// Memory budget for batches in flight: 512MiB, 2GB, 1.5G, 1000000000 (K/M/G/T are
+    /// powers of 1000, KiB/MiB/GiB/TiB powers of 1024, B bytes; any case).
+    #[arg(long, default_value = "1G", value_name = "SIZE", value_parser = parse_memory, allow_hyphen_values = true)]
     pub max_memory: u64,
 }
 
@@ -234,8 +239,19 @@ fn parse_sample(text: &str) -> Result<usize, String> {
     parse_in_range(text, 1, MAX_ROW_GROUPS).map(|n| n as usize)
 }
 
+/// Smallest and largest `--max-memory`: 16 MB (a few small batches) and 1 PiB.
+const MEMORY_RANGE: (u64, u64) = (16_000_000, 1 << 50);
+
 fn parse_memory(text: &str) -> Result<u64, String> {
-    parse_in_range(text, 16_000_000, 1 << 50)
+    let bytes = bytesize::parse_bytes(text)?;
+    let (min, max) = MEMORY_RANGE;
+    if (min..=max).contains(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "`{text}` ({bytes} bytes) is out of range; accepted: 16M (16000000 bytes) to 1PiB"
+        ))
+    }
 }
 
 fn parse_batch_rows(text: &str) -> Result<u64, String> {
@@ -253,4 +269,62 @@ fn parse_codec(text: &str) -> Result<Codec, String> {
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn max_memory(value: &str) -> Result<u64, String> {
+        match Cli::try_parse_from(["cardgen", "generate", "--max-memory", value]) {
+            Ok(Cli {
+                command: Command::Generate(args),
+                ..
+            }) => Ok(args.max_memory),
+            Ok(other) => panic!("parsed as {other:?}"),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    #[test]
+    fn max_memory_takes_byte_sizes() {
+        for (text, bytes) in [
+            ("512MiB", 512 << 20),
+            ("2GB", 2_000_000_000),
+            ("1G", 1_000_000_000),
+            ("800M", 800_000_000),
+            ("1GiB", 1 << 30),
+            ("1gib", 1 << 30),
+            ("1000000000", 1_000_000_000),
+            ("1.5G", 1_500_000_000),
+            ("16M", 16_000_000),
+            ("1TiB", 1 << 40),
+        ] {
+            assert_eq!(max_memory(text), Ok(bytes), "{text}");
+        }
+        let default = Cli::try_parse_from(["cardgen", "generate"]).unwrap();
+        let Command::Generate(args) = default.command else {
+            unreachable!()
+        };
+        assert_eq!(args.max_memory, 1_000_000_000, "1G is decimal");
+    }
+
+    #[test]
+    fn max_memory_refuses_counts_and_sizes_out_of_range() {
+        for text in ["1e9", "lots", "2XB", "-1G", "1,5G", "2PB"] {
+            let err = max_memory(text).expect_err(text);
+            assert!(
+                err.contains("--max-memory") && err.contains("512MiB"),
+                "{text}: {err}"
+            );
+        }
+        // `B` is bytes, not billions: 3B is three bytes.
+        for text in ["3B", "1k", "15.9M", "2000T"] {
+            let err = max_memory(text).expect_err(text);
+            assert!(
+                err.contains("--max-memory") && err.contains("out of range"),
+                "{text}: {err}"
+            );
+        }
+    }
 }

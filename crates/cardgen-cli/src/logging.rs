@@ -1,5 +1,8 @@
 //! Logging through `tracing`: warnings by default, per-batch lines with `-v`,
-//! or whatever `RUST_LOG` says.
+//! or whatever `RUST_LOG` says. Colour only when stderr is a terminal (and
+//! `NO_COLOR` is unset), so a log piped or redirected to a file is plain text.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -15,6 +18,12 @@ pub fn init(quiet: bool, verbose: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour())
         .with_target(false)
         .try_init();
+}
+
+/// Whether log lines may carry ANSI colour codes.
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -39,6 +39,11 @@ const BAD_INPUTS: &[(&[&str], &str)] = &[
     ),
     (&["--max-memory", "1k"], "--max-memory"),
     (&["--max-memory", "lots"], "--max-memory"),
+    (&["--max-memory", "3B"], "--max-memory"),
+    (&["--max-memory", "1e9"], "--max-memory"),
+    (&["--max-memory", "1,5G"], "--max-memory"),
+    (&["--max-memory", "2PB"], "--max-memory"),
+    (&["--max-memory", "2000T"], "--max-memory"),
     (
         &["--batch-rows", "4M", "--max-memory", "100M"],
         "--batch-rows",
@@ -153,4 +158,28 @@ fn a_finished_run_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     common::generate(dir.path(), "done.parquet", &["--rows", "1000"]);
     assert_eq!(files_in(dir.path()), vec!["done.parquet"]);
+}
+
+#[test]
+fn max_memory_takes_byte_sizes_and_says_what_it_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for size in ["512MiB", "2GB", "1.5G", "1000000000"] {
+        common::generate(
+            dir.path(),
+            "sized.parquet",
+            &["--rows", "1000", "--overwrite", "--max-memory", size],
+        );
+    }
+    for (size, needles) in [
+        ("512XB", &["--max-memory", "512MiB", "KiB/MiB/GiB/TiB"][..]),
+        ("3B", &["--max-memory", "3 bytes", "out of range"][..]),
+    ] {
+        let output = cardgen()
+            .args(["generate", "--rows", "1000", "--max-memory", size, "--out"])
+            .arg(dir.path().join("refused.parquet"))
+            .output()
+            .unwrap();
+        assert_one_line_error(&output, 2, needles, size);
+    }
+    assert_eq!(files_in(dir.path()), vec!["sized.parquet"]);
 }

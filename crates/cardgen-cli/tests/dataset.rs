@@ -305,9 +305,23 @@ fn card_numbers_are_unique_luhn_valid_and_masked_by_the_rules() {
         seen.insert((brands[i].clone().unwrap(), pan.len()));
         assert_eq!(last4[i].as_deref(), Some(&pan[pan.len() - 4..]));
         assert_eq!(bins[i].as_deref(), Some(&pan[..6]));
-        assert_eq!(
-            masked[i].as_deref(),
-            Some(format!("{}-{}-****-{}", &pan[..4], &pan[4..8], &pan[12..]).as_str())
+        // kr_receipt: the printed groups, the one before the last four masked.
+        let expected_masked = match brands[i].as_deref() {
+            Some("amex") => format!("{}-******-{}", &pan[..4], &pan[10..]),
+            Some("unionpay") => format!(
+                "{}-{}-****-{}-{}",
+                &pan[..4],
+                &pan[4..8],
+                &pan[12..16],
+                &pan[16..]
+            ),
+            _ => format!("{}-{}-****-{}", &pan[..4], &pan[4..8], &pan[12..]),
+        };
+        assert_eq!(masked[i].as_deref(), Some(expected_masked.as_str()));
+        assert!(
+            expected_masked
+                .replace('-', "")
+                .ends_with(last4[i].as_deref().unwrap())
         );
         let expected_length = match brands[i].as_deref() {
             Some("amex") => 15,
@@ -321,6 +335,54 @@ fn card_numbers_are_unique_luhn_valid_and_masked_by_the_rules() {
             seen.iter().any(|(b, _)| b == brand),
             "no {brand} card in the fixture"
         );
+    }
+}
+
+#[test]
+fn every_mask_shows_the_last_four_of_every_brand() {
+    let dir = tempfile::tempdir().unwrap();
+    for mask in ["kr-receipt", "pci", "last4"] {
+        let out = dir.path().join(mask);
+        cardgen()
+            .args(["generate", "--rows", "50k", "--days", "30", "--emit-pan"])
+            .args(["--pan-mask", mask, "-q", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let cards = read_batches(&out.join("cards.parquet"));
+        let (pans, brands) = (strs(&cards, "pan"), strs(&cards, "brand"));
+        let (masked, last4) = (strs(&cards, "pan_masked"), strs(&cards, "pan_last4"));
+        let mut seen = HashSet::new();
+        for i in 0..pans.len() {
+            let (pan, masked) = (pans[i].as_deref().unwrap(), masked[i].as_deref().unwrap());
+            let brand = brands[i].as_deref().unwrap();
+            seen.insert(brand);
+            let what = format!("{mask} {brand} {pan}: {masked}");
+            // The last four digits; 19-digit numbers print them across a `-`.
+            let digits = masked.replace('-', "");
+            assert_eq!(
+                Some(&digits[digits.len() - 4..]),
+                last4[i].as_deref(),
+                "{what}"
+            );
+            let groups: Vec<usize> = masked.split('-').map(str::len).collect();
+            let expected: &[usize] = match (mask, brand) {
+                ("kr-receipt", "amex") => &[4, 6, 5],
+                ("kr-receipt", "unionpay") => &[4, 4, 4, 4, 3],
+                ("kr-receipt", _) => &[4, 4, 4, 4],
+                _ => &[pan.len()],
+            };
+            assert_eq!(groups, expected, "{what}");
+            assert_eq!(digits.len(), pan.len(), "{what}");
+            assert!(
+                digits
+                    .chars()
+                    .zip(pan.chars())
+                    .all(|(m, c)| m == '*' || m == c),
+                "{what}"
+            );
+        }
+        assert_eq!(seen.len(), 6, "{mask}: brands seen {seen:?}");
     }
 }
 

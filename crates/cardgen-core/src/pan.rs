@@ -108,11 +108,32 @@ impl Pan {
         &self.digits[self.digits.len() - 4..]
     }
 
-    /// Korean receipt style: groups of four, the third group masked
-    /// (`1234-5678-****-3456`; the last group may be longer or shorter).
+    /// Korean receipt style: the number in its printed groups (see
+    /// [`print_groups`]) joined by `-`, with the last group that ends before
+    /// the last four digits masked, so that the last four always show:
+    /// `1234-5678-****-3456` (16 digits), `3782-******-10005` (Amex, 4-6-5),
+    /// `6212-3456-****-7890-123` (19 digits).
     pub fn mask_kr_receipt(&self) -> String {
         let d = &self.digits;
-        format!("{}-{}-****-{}", &d[..4], &d[4..8], &d[12..])
+        let groups = print_groups(d.len());
+        let last4_start = d.len() - 4;
+        let mut out = String::with_capacity(d.len() + groups.len());
+        let mut start = 0;
+        for (i, &len) in groups.iter().enumerate() {
+            let end = start + len;
+            if i > 0 {
+                out.push('-');
+            }
+            let next_end = groups.get(i + 1).map(|next| end + next);
+            // Masked: this group ends before the last four and the next does not.
+            if end <= last4_start && next_end.is_none_or(|e| e > last4_start) {
+                out.extend(std::iter::repeat_n('*', len));
+            } else {
+                out.push_str(&d[start..end]);
+            }
+            start = end;
+        }
+        out
     }
 
     /// PCI DSS style: the first six and last four digits, the rest masked.
@@ -124,6 +145,35 @@ impl Pan {
     /// Only the last four digits.
     pub fn mask_last4(&self) -> String {
         format!("{}{}", "*".repeat(self.digits.len() - 4), self.last4())
+    }
+}
+
+/// How a card number of `length` digits is grouped where it is printed,
+/// group lengths from the left.
+///
+/// - 14 digits (Diners Club): 4-6-4.
+/// - 15 digits (American Express): 4-6-5.
+/// - 16 digits (Visa, Mastercard, JCB, UnionPay, local brands): 4-4-4-4.
+/// - 19 digits (UnionPay debit, Maestro): 4-4-4-4-3. Neither ISO/IEC 7812
+///   nor the schemes fix a layout for 19 digits; 4-4-4-4-3 is the one most
+///   19-digit cards and card-entry forms use: the familiar 16-digit rhythm
+///   with the three extra digits as a last group. (Some issuers print 6-13,
+///   BIN then account, which is harder to read back.)
+/// - Other lengths (13, 17, 18), which have no common layout: groups of four,
+///   the digits left over joined to the last group (13 is 4-4-5, 17 4-4-4-5).
+pub fn print_groups(length: usize) -> Vec<usize> {
+    match length {
+        14 => vec![4, 6, 4],
+        15 => vec![4, 6, 5],
+        19 => vec![4, 4, 4, 4, 3],
+        _ => {
+            let mut groups = vec![4; length / 4];
+            match groups.last_mut() {
+                Some(last) => *last += length % 4,
+                None => groups.push(length),
+            }
+            groups
+        }
     }
 }
 
@@ -218,7 +268,89 @@ mod tests {
         assert_eq!(pan.mask_pci(), format!("{}******{}", &d[..6], &d[12..]));
         assert_eq!(pan.mask_last4(), format!("************{}", &d[12..]));
         let amex = Pan::new("371234", 5, 15);
-        assert_eq!(amex.mask_kr_receipt().len(), 4 + 1 + 4 + 1 + 4 + 1 + 3);
+        let a = &amex.digits;
+        assert_eq!(
+            amex.mask_kr_receipt(),
+            format!("{}-******-{}", &a[..4], &a[10..])
+        );
+        assert_eq!(amex.mask_pci(), format!("{}*****{}", &a[..6], &a[11..]));
+        assert_eq!(amex.mask_last4(), format!("***********{}", &a[11..]));
+        let long = Pan::new("621234", 5, 19);
+        let l = &long.digits;
+        assert_eq!(
+            long.mask_kr_receipt(),
+            format!("{}-{}-****-{}-{}", &l[..4], &l[4..8], &l[12..16], &l[16..])
+        );
+    }
+
+    #[test]
+    fn print_groups_follow_the_cards() {
+        assert_eq!(print_groups(14), [4, 6, 4]);
+        assert_eq!(print_groups(15), [4, 6, 5]);
+        assert_eq!(print_groups(16), [4, 4, 4, 4]);
+        assert_eq!(print_groups(19), [4, 4, 4, 4, 3]);
+        assert_eq!(print_groups(13), [4, 4, 5]);
+        for length in 13..=19 {
+            assert_eq!(print_groups(length).iter().sum::<usize>(), length);
+        }
+    }
+
+    /// Each masked form against the number: the same digits where shown, the
+    /// last four always shown, something masked, and for `kr_receipt` the
+    /// groups of the card's printed layout.
+    fn check_masks(pan: &Pan, groups: &[usize]) {
+        let d = &pan.digits;
+        for mask in [PanMask::KrReceipt, PanMask::Pci, PanMask::Last4] {
+            let masked = mask.apply(pan);
+            let what = format!("{} {d}: {masked}", mask.name());
+            let shown: Vec<char> = masked.chars().filter(|&c| c != '-').collect();
+            assert_eq!(shown.len(), d.len(), "{what}");
+            assert!(
+                shown
+                    .iter()
+                    .zip(d.chars())
+                    .all(|(&m, c)| m == '*' || m == c),
+                "{what}: shows a digit that is not the number's"
+            );
+            assert!(shown.contains(&'*'), "{what}: nothing masked");
+            let last4: String = shown[shown.len() - 4..].iter().collect();
+            assert_eq!(last4, pan.last4(), "{what}: the last four are hidden");
+            let lengths: Vec<usize> = masked.split('-').map(str::len).collect();
+            match mask {
+                PanMask::KrReceipt => assert_eq!(lengths, groups, "{what}: grouping"),
+                PanMask::Pci | PanMask::Last4 => assert_eq!(lengths, [d.len()], "{what}"),
+            }
+        }
+    }
+
+    #[test]
+    fn no_mask_hides_the_last_four_and_receipts_group_as_each_brand_prints() {
+        let profile = crate::profile::Profile::korean_default();
+        for brand in &profile.cards.brands {
+            let groups: &[usize] = match brand.name.as_str() {
+                "amex" => &[4, 6, 5],
+                "unionpay" => &[4, 4, 4, 4, 3],
+                "local" | "visa" | "mastercard" | "jcb" => &[4, 4, 4, 4],
+                other => panic!("no expected grouping for brand {other}"),
+            };
+            let length = brand.length as usize;
+            for prefix in &brand.prefixes {
+                for (pick, account) in [(0, 0), (7, 1), (123, 987_654), (99_999, 55_555_555)] {
+                    let account = account % 10u64.pow(length as u32 - 7);
+                    let pan = Pan::new(&synthetic_bin(prefix, pick), account, length);
+                    check_masks(&pan, groups);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_mask_hides_the_last_four_at_any_length() {
+        for length in 13..=19 {
+            for account in [0, 42, 99_999] {
+                check_masks(&Pan::new("412345", account, length), &print_groups(length));
+            }
+        }
     }
 
     #[test]
