@@ -1,10 +1,21 @@
 //! The library names settings by key (`days = 0 …`); the command line says
-//! them as flags (`--days 0 …`). This is the one place that maps them.
+//! them as flags (`--days 0 …`). This is the one place that maps them, and
+//! reads the scenario `--config` names.
 
-use cardgen::{Setting, SpecError};
+use std::path::Path;
+
+use cardgen::{Scenario, Setting, SpecError};
 use cardgen_pipeline::BudgetError;
 
 use crate::UsageError;
+
+/// The scenario `--config` names (read once), or the built-in one.
+pub fn load_scenario(config: Option<&Path>) -> Result<Scenario, UsageError> {
+    match config {
+        None => Ok(Scenario::built_in()),
+        Some(path) => Scenario::from_file(path).map_err(|e| usage_error(&e)),
+    }
+}
 
 /// The flag that sets `setting`.
 pub fn flag(setting: Setting) -> &'static str {

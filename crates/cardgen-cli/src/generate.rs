@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use cardgen::{Dataset, DatasetSpec, PanMask, Scenario, SpecError, Table, WriteOptions};
+use cardgen::{Dataset, DatasetSpec, PanMask, SpecError, Table, WriteOptions};
 use cardgen_core::reference::ReferenceGenerator;
 use cardgen_core::{BatchPlan, TableGenerator};
 use cardgen_pipeline::budget::{check_row_groups, credits_for};
@@ -15,19 +15,11 @@ use cardgen_pipeline::{NoObserver, Observer, PipelineError, RunOptions, write_pa
 
 use crate::args::{GenerateArgs, PanMaskArg, TableArg};
 use crate::fault::{self, Faulty};
-use crate::flags::usage_error;
+use crate::flags::{load_scenario, usage_error};
 use crate::progress::ProgressBarObserver;
 use crate::signals::Signals;
 use crate::summary::{peak_rss_bytes, summary_line};
 use crate::{Interrupted, UsageError};
-
-/// The scenario to use: the built-in one, or the scenario file (read once).
-pub fn load_scenario(config: Option<&Path>) -> Result<Scenario, UsageError> {
-    match config {
-        None => Ok(Scenario::built_in()),
-        Some(path) => Scenario::from_file(path).map_err(|e| usage_error(&e)),
-    }
-}
 
 fn pan_mask(arg: PanMaskArg) -> PanMask {
     match arg {

@@ -11,7 +11,7 @@ use cardgen_core::reference::ReferenceGenerator;
 use cardgen_pipeline::verify::{Check, OpenedFile, sample_indices};
 
 use crate::args::VerifyArgs;
-use crate::generate::load_scenario;
+use crate::flags::load_scenario;
 
 /// Datasets rebuilt for `--deep`, one per distinct specification: the
 /// tables of one dataset share one world, built once.
