@@ -10,7 +10,10 @@
 //! --print-default` prints it as TOML.
 
 mod korea;
+mod parse;
 mod validate;
+
+pub use parse::ProfileError;
 
 use std::collections::BTreeMap;
 

@@ -2,14 +2,16 @@
 
 use chrono::NaiveDate;
 
-use super::Profile;
-use crate::CoreError;
+use super::{Profile, ProfileError};
 
-fn fail<T>(key: impl std::fmt::Display, message: impl std::fmt::Display) -> Result<T, CoreError> {
-    Err(CoreError::InvalidProfile(format!("{key}: {message}")))
+fn fail<T>(
+    key: impl std::fmt::Display,
+    message: impl std::fmt::Display,
+) -> Result<T, ProfileError> {
+    Err(ProfileError::invalid(key, message))
 }
 
-fn unit_interval(key: &str, value: f64) -> Result<(), CoreError> {
+fn unit_interval(key: &str, value: f64) -> Result<(), ProfileError> {
     if (0.0..=1.0).contains(&value) {
         Ok(())
     } else {
@@ -17,7 +19,7 @@ fn unit_interval(key: &str, value: f64) -> Result<(), CoreError> {
     }
 }
 
-fn weights<'a>(key: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(), CoreError> {
+fn weights<'a>(key: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(), ProfileError> {
     let mut total = 0.0;
     for &w in values {
         if !(w.is_finite() && w >= 0.0) {
@@ -32,7 +34,7 @@ fn weights<'a>(key: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(
     }
 }
 
-fn positive(key: &str, value: f64) -> Result<(), CoreError> {
+fn positive(key: &str, value: f64) -> Result<(), ProfileError> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
@@ -43,7 +45,7 @@ fn positive(key: &str, value: f64) -> Result<(), CoreError> {
 impl Profile {
     /// Checks what the samplers cannot: sizes that fit the file format, rates
     /// in range, names that refer to something, dates that parse.
-    pub fn validate(&self) -> Result<(), CoreError> {
+    pub fn validate(&self) -> Result<(), ProfileError> {
         let limit = i8::MAX as usize;
         let count = |key: &str, n: usize| {
             if (1..=limit).contains(&n) {
