@@ -15,6 +15,10 @@ mod validate;
 
 pub use parse::ProfileError;
 
+/// The built-in Korean profile as shipped: a TOML scenario with comments on
+/// where its figures come from, read like any user's scenario file.
+pub const KOREAN_DEFAULT_TOML: &str = include_str!("../../profiles/korea.toml");
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -370,5 +374,20 @@ impl Profile {
             }
         }
         mix
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// While the TOML replaces korea.rs: the two must be identical, down to
+    /// every f64.
+    #[test]
+    fn the_toml_file_is_the_rust_profile() {
+        let parsed = Profile::from_toml_str(KOREAN_DEFAULT_TOML).unwrap();
+        let rust = korea::profile();
+        assert_eq!(parsed, rust);
+        assert_eq!(format!("{parsed:?}"), format!("{rust:?}"));
     }
 }
