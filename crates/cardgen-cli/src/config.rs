@@ -19,14 +19,9 @@ pub fn run(args: &crate::args::ConfigArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The built-in profile as a TOML document.
+/// The built-in profile as shipped: the TOML file with its comments.
 pub fn default_toml() -> String {
-    let body = Profile::korean_default().to_toml_string();
-    format!(
-        "# cardgen scenario file: the built-in Korean profile.\n\
-         # Edit and pass with `cardgen generate --config FILE`. Amounts are in minor\n\
-         # units of the home currency; weights need not sum to 1.\n\n{body}"
-    )
+    cardgen_core::profile::KOREAN_DEFAULT_TOML.to_string()
 }
 
 /// Reads and checks a scenario file; errors name the file and the key.

@@ -6,22 +6,27 @@
 //! decline, instalment, refund and fraud rates, and population ratios.
 //! Generators read it and never hard-code market facts, so another market is
 //! another profile (a TOML scenario file), not another code path.
-//! [`Profile::korean_default`] is the built-in one; `cardgen config
-//! --print-default` prints it as TOML.
+//!
+//! The built-in profile is data too: `profiles/korea.toml` in this crate,
+//! embedded at build time ([`KOREAN_DEFAULT_TOML`]) and read by
+//! [`Profile::from_toml_str`], the same code that reads a user's `--config`
+//! file. [`Profile::korean_default`] returns it; `cardgen config
+//! --print-default` prints the file, comments included. Every key is checked
+//! by [`Profile::validate`], and errors name the key.
 
-mod korea;
 mod parse;
 mod validate;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 
 pub use parse::ProfileError;
 
 /// The built-in Korean profile as shipped: a TOML scenario with comments on
 /// where its figures come from, read like any user's scenario file.
 pub const KOREAN_DEFAULT_TOML: &str = include_str!("../../profiles/korea.toml");
-
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
 
 /// Payment channel of a transaction; the order is the dictionary order in files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -352,9 +357,23 @@ pub struct PopulationModel {
 }
 
 impl Profile {
-    /// The built-in Korean-market profile (KRW, Korean regions and rhythms).
+    /// The built-in Korean-market profile (KRW, Korean regions and rhythms):
+    /// [`KOREAN_DEFAULT_TOML`], read by [`Profile::from_toml_str`] once per
+    /// process.
+    ///
+    /// # Panics
+    ///
+    /// If the embedded file does not parse or validate, which a unit test
+    /// rules out.
     pub fn korean_default() -> Self {
-        korea::profile()
+        static DEFAULT: OnceLock<Profile> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                Profile::from_toml_str(KOREAN_DEFAULT_TOML).unwrap_or_else(|e| {
+                    panic!("the built-in profile (cardgen-core/profiles/korea.toml) is broken: {e}")
+                })
+            })
+            .clone()
     }
 
     pub fn category_index(&self, key: &str) -> Option<usize> {
@@ -381,13 +400,14 @@ impl Profile {
 mod tests {
     use super::*;
 
-    /// While the TOML replaces korea.rs: the two must be identical, down to
-    /// every f64.
     #[test]
-    fn the_toml_file_is_the_rust_profile() {
-        let parsed = Profile::from_toml_str(KOREAN_DEFAULT_TOML).unwrap();
-        let rust = korea::profile();
-        assert_eq!(parsed, rust);
-        assert_eq!(format!("{parsed:?}"), format!("{rust:?}"));
+    fn the_built_in_profile_reads_and_validates() {
+        if let Err(e) = Profile::from_toml_str(KOREAN_DEFAULT_TOML) {
+            panic!("profiles/korea.toml: {e}");
+        }
+        assert_eq!(
+            Profile::korean_default(),
+            Profile::from_toml_str(KOREAN_DEFAULT_TOML).unwrap()
+        );
     }
 }
