@@ -65,7 +65,8 @@ pub struct WorldOptions {
     pub range: DateRange,
     pub customers: Option<u64>,
     pub merchants: Option<u64>,
-    /// Names the profile in file metadata, e.g. `korean_default`.
+    /// Names the profile in file metadata (`cardgen.profile`): the built-in
+    /// profile's `name`, `korean_default`, or what identifies a scenario file.
     pub profile_label: String,
 }
 
@@ -192,18 +193,16 @@ impl World {
         rows: u64,
         range: DateRange,
     ) -> Result<Arc<Self>, CoreError> {
+        let profile = Profile::korean_default();
         let options = WorldOptions {
             seed,
             rows,
             range,
             customers: None,
             merchants: None,
-            profile_label: "korean_default".into(),
+            profile_label: profile.name.clone(),
         };
-        Ok(Arc::new(Self::build(
-            options,
-            Arc::new(Profile::korean_default()),
-        )?))
+        Ok(Arc::new(Self::build(options, Arc::new(profile))?))
     }
 
     /// Options that shape every table, for file metadata.

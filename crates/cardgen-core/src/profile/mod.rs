@@ -76,6 +76,10 @@ impl EntryMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// A short label for the scenario (letters, digits, `_`, `-`, `.`); the
+    /// built-in profile's, `korean_default`, is what files made with it record
+    /// as `cardgen.profile`.
+    pub name: String,
     /// IANA name of the local time zone, written into the timestamp type.
     pub timezone: String,
     /// Offset of local time from UTC, in seconds (the zone must not observe DST).

@@ -54,6 +54,20 @@ impl Profile {
                 fail(key, format!("needs 1 to {limit} entries, has {n}"))
             }
         };
+        if !(1..=64).contains(&self.name.len())
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        {
+            return fail(
+                "name",
+                format!(
+                    "`{}` must be 1 to 64 letters, digits, `_`, `-` or `.`",
+                    self.name
+                ),
+            );
+        }
         count("categories", self.categories.len())?;
         count("regions", self.regions.len())?;
         count("personas", self.personas.len())?;
