@@ -89,7 +89,7 @@ pub fn customer_facts(seed: u64, profile: &Profile, customer_id: u64) -> Custome
         profile.regions.iter().map(|r| r.population_share),
     );
     // Most people work where they live; the rest commute (mostly to the capital).
-    let work_region = if h.unit(3) < 0.6 {
+    let work_region = if h.unit(3) < profile.population.work_in_home_region_share {
         home_region
     } else {
         pick(h.unit(4), profile.regions.iter().map(|r| r.work_weight))

@@ -358,6 +358,9 @@ pub struct PopulationModel {
     /// Log-scale sigma of merchants' popularity.
     pub merchant_popularity_sigma: f64,
     pub max_customers: u64,
+    /// Probability that a customer works in the home region; the others'
+    /// work region is drawn by `regions[].work_weight`.
+    pub work_in_home_region_share: f64,
 }
 
 impl Profile {

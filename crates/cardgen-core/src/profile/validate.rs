@@ -248,6 +248,10 @@ impl Profile {
             ("reversals.cancel_rate", self.reversals.cancel_rate),
             ("reversals.refund_rate", self.reversals.refund_rate),
             ("cards.new_card_share", self.cards.new_card_share),
+            (
+                "population.work_in_home_region_share",
+                self.population.work_in_home_region_share,
+            ),
             ("fraud.rate", self.fraud.rate),
             ("fraud.decline_rate", self.fraud.decline_rate),
         ] {
