@@ -128,7 +128,11 @@ impl World {
         let card_weights = (0..sizes.cards).map(|card| {
             let owner = card_owner(seed, &profile, &sizes, &options.range, card).customer_id;
             // Main cards carry most of a customer's spend.
-            let share = if card < sizes.customers { 1.0 } else { 0.5 };
+            let share = if card < sizes.customers {
+                1.0
+            } else {
+                profile.cards.extra_card_weight
+            };
             f64::from(activity[owner as usize]) * share
         });
         let cards_by_activity = Categorical::new("card activity", card_weights)?;

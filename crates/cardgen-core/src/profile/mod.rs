@@ -295,6 +295,9 @@ pub struct CardModel {
     /// Share of the extra (non-main) cards issued during the date range; the
     /// rest, and every main card, exist before it.
     pub new_card_share: f64,
+    /// Weight of an extra (non-main) card when a purchase picks a card by its
+    /// owner's activity; a main card's weight is 1.
+    pub extra_card_weight: f64,
     pub brands: Vec<Brand>,
     pub issuers: Vec<Issuer>,
     pub products: Vec<Product>,

@@ -310,6 +310,13 @@ impl Profile {
         if !(1..=10).contains(&self.cards.validity_years) {
             return fail("cards.validity_years", "must be 1 to 10");
         }
+        let extra = self.cards.extra_card_weight;
+        if !(extra.is_finite() && extra >= 0.0) {
+            return fail(
+                "cards.extra_card_weight",
+                format!("{extra} must be a finite number >= 0"),
+            );
+        }
         for (n, brand) in self.cards.brands.iter().enumerate() {
             let key = format!("cards.brands[{n}] ({})", brand.name);
             if !(13..=19).contains(&brand.length) {
