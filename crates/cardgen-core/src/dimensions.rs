@@ -32,15 +32,10 @@ fn metadata(world: &World, table: &str, rows: u64) -> Vec<(String, String)> {
     m
 }
 
-const FAMILY_NAMES: [&str; 12] = [
-    "김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오",
-];
-const GIVEN_SYLLABLES: [&str; 16] = [
-    "민", "서", "지", "현", "준", "우", "하", "윤", "도", "수", "예", "은", "재", "영", "진", "아",
-];
-const MERCHANT_WORDS: [&str; 12] = [
-    "Hana", "Maru", "Saerom", "Gaon", "Nuri", "Dami", "Haneul", "Bom", "Areum", "Dal", "Sol", "Bit",
-];
+/// The word of `list` that `bits` choose.
+fn pick(list: &[String], bits: u64) -> &str {
+    &list[(bits % list.len() as u64) as usize]
+}
 
 /// `customers`: one row per customer.
 pub struct CustomersGenerator {
@@ -91,17 +86,15 @@ impl TableGenerator for CustomersGenerator {
             Vec::with_capacity(n),
         );
         let mut rate = Float32Builder::with_capacity(n);
+        let words = &self.world.profile.names;
         for id in batch.first_row..batch.first_row + batch.rows {
             let c = self.world.customer(id);
             let h = EntityHash::new(self.world.seed(), Domain::Customer, id).bits(9);
-            let pick = |list: &[&'static str], shift: u32| {
-                list[((h >> shift) % list.len() as u64) as usize]
-            };
             names.append_value(format!(
                 "{}{}{}",
-                pick(&FAMILY_NAMES, 0),
-                pick(&GIVEN_SYLLABLES, 8),
-                pick(&GIVEN_SYLLABLES, 16)
+                pick(&words.family, h),
+                pick(&words.given_syllables, h >> 8),
+                pick(&words.given_syllables, h >> 16)
             ));
             segment.push(c.persona as i8);
             band.push(c.income_band as i8);
@@ -348,13 +341,17 @@ impl TableGenerator for MerchantsGenerator {
             Vec::with_capacity(n),
         );
         let mut popularity = Float32Builder::with_capacity(n);
+        let words = &self.world.profile.names.merchant_words;
         for id in batch.first_row..batch.first_row + batch.rows {
             let m = self.world.merchant(id);
             let h = EntityHash::new(self.world.seed(), Domain::Merchant, id).bits(9);
-            let word =
-                |shift: u32| MERCHANT_WORDS[((h >> shift) % MERCHANT_WORDS.len() as u64) as usize];
             let key = &self.world.profile.categories[usize::from(m.category)].key;
-            names.append_value(format!("{} {} {key} {}", word(0), word(8), id));
+            names.append_value(format!(
+                "{} {} {key} {}",
+                pick(words, h),
+                pick(words, h >> 8),
+                id
+            ));
             mcc.push(m.mcc);
             category.push(m.category as i8);
             online.push(m.is_online());

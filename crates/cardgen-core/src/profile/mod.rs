@@ -105,6 +105,7 @@ pub struct Profile {
     pub cards: CardModel,
     pub fraud: FraudModel,
     pub population: PopulationModel,
+    pub names: Names,
     pub regions: Vec<Region>,
     pub personas: Vec<Persona>,
     /// Income bands: spend multiplier and share of customers.
@@ -364,6 +365,18 @@ pub struct PopulationModel {
     /// Probability that a customer works in the home region; the others'
     /// work region is drawn by `regions[].work_weight`.
     pub work_in_home_region_share: f64,
+}
+
+/// What the names in the dimension tables are made of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    /// A customer's name is one of these family names followed by two
+    /// `given_syllables`.
+    pub family: Vec<String>,
+    pub given_syllables: Vec<String>,
+    /// A merchant's name is two of these words, its category and its id.
+    pub merchant_words: Vec<String>,
 }
 
 impl Profile {

@@ -360,6 +360,15 @@ impl Profile {
             self.fraud.txns_per_attacked_card,
         )?;
         positive("fraud.amount_multiplier", self.fraud.amount_multiplier)?;
+        for (key, words) in [
+            ("names.family", &self.names.family),
+            ("names.given_syllables", &self.names.given_syllables),
+            ("names.merchant_words", &self.names.merchant_words),
+        ] {
+            if words.is_empty() || words.iter().any(String::is_empty) {
+                return fail(key, "needs at least one word, and no empty ones");
+            }
+        }
         let pop = &self.population;
         positive(
             "population.txns_per_customer_per_day",
