@@ -106,6 +106,7 @@ pub struct Profile {
     pub fraud: FraudModel,
     pub population: PopulationModel,
     pub names: Names,
+    pub reference: ReferenceTable,
     pub regions: Vec<Region>,
     pub personas: Vec<Persona>,
     /// Income bands: spend multiplier and share of customers.
@@ -377,6 +378,15 @@ pub struct Names {
     pub given_syllables: Vec<String>,
     /// A merchant's name is two of these words, its category and its id.
     pub merchant_words: Vec<String>,
+}
+
+/// The peer-comparison table (`--table reference`): its category
+/// dictionary, the names every peer generator writes. Its regions are the
+/// names of [`Profile::regions`], its currencies the home and foreign one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceTable {
+    pub categories: Vec<String>,
 }
 
 impl Profile {

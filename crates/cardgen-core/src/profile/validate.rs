@@ -75,6 +75,10 @@ impl Profile {
         count("cards.brands", self.cards.brands.len())?;
         count("cards.issuers", self.cards.issuers.len())?;
         count("cards.products", self.cards.products.len())?;
+        count("reference.categories", self.reference.categories.len())?;
+        if self.reference.categories.iter().any(String::is_empty) {
+            return fail("reference.categories", "names must not be empty");
+        }
         if self.utc_offset_seconds.abs() > 14 * 3600 {
             return fail("utc_offset_seconds", "must be within ±14 hours");
         }
