@@ -14,6 +14,7 @@
 //! --print-default` prints the file, comments included. Every key is checked
 //! by [`Profile::validate`], and errors name the key.
 
+mod holidays;
 mod parse;
 mod validate;
 
