@@ -50,7 +50,10 @@ mod tests {
         let unknown = default.replacen("credit_card_share", "credit_card_shares", 1);
         let err = Profile::from_toml_str(&unknown).unwrap_err().to_string();
         assert!(err.contains("credit_card_shares"), "{err}");
-        let bad = default.replacen("credit_card_share = 0.62", "credit_card_share = 1.5", 1);
+        let share = Profile::korean_default().credit_card_share;
+        let line = format!("credit_card_share = {share:?}");
+        assert!(default.contains(&line), "the default has no `{line}`");
+        let bad = default.replacen(&line, "credit_card_share = 1.5", 1);
         let err = Profile::from_toml_str(&bad).unwrap_err().to_string();
         assert!(err.contains("credit_card_share"), "{err}");
     }

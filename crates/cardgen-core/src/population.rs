@@ -318,8 +318,15 @@ mod tests {
     fn sizes_follow_the_documented_formula_and_overrides() {
         let p = Profile::korean_default();
         let s = PopulationSizes::derive(&p, 10_000_000, 365, None, None);
-        assert_eq!(s.customers, (10_000_000f64 / (1.6 * 365.0)).round() as u64);
-        assert_eq!(s.cards, (s.customers as f64 * 1.8).round() as u64);
+        let model = &p.population;
+        assert_eq!(
+            s.customers,
+            (10_000_000f64 / (model.txns_per_customer_per_day * 365.0)).round() as u64
+        );
+        assert_eq!(
+            s.cards,
+            (s.customers as f64 * model.cards_per_customer).round() as u64
+        );
         assert_eq!(PopulationSizes::derive(&p, 1, 365, None, None).customers, 1);
         let o = PopulationSizes::derive(&p, 10, 365, Some(500), Some(700));
         assert_eq!((o.customers, o.merchants), (500, 700));
