@@ -61,6 +61,14 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
     let threads = args.threads.unwrap_or_else(num_cpus::get);
     let outputs = outputs(args);
     let (credits, spec) = validate(args, threads, &outputs)?;
+    if args.table == TableArg::Transactions
+        && let Some(warning) = spec.scenario().profile().uncovered_years(&spec.range())
+    {
+        // Not an error: the data is valid, only without holiday effects there.
+        if !quiet {
+            eprintln!("cardgen: warning: {warning}");
+        }
+    }
     let signals = Signals::install().context("could not install signal handlers")?;
     let mut run = RunOptions::new(threads);
     run.codec = args.compression;

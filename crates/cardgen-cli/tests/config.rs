@@ -3,6 +3,7 @@
 
 mod common;
 
+use cardgen_core::Profile;
 use common::{assert_one_line_error, cardgen, files_in, read_batches};
 
 fn default_toml() -> String {
@@ -18,14 +19,23 @@ fn default_toml() -> String {
 fn an_edited_scenario_changes_the_data_and_verifies_with_the_same_file() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("euro.toml");
+    let p = Profile::korean_default();
     let edited = default_toml()
-        .replacen("code = \"KRW\"", "code = \"EUR\"", 1)
         .replacen(
-            "timezone = \"Asia/Seoul\"",
+            &format!("code = \"{}\"", p.home_currency.code),
+            "code = \"EUR\"",
+            1,
+        )
+        .replacen(
+            &format!("timezone = \"{}\"", p.timezone),
             "timezone = \"Europe/Lisbon\"",
             1,
         )
-        .replacen("utc_offset_seconds = 32400", "utc_offset_seconds = 0", 1);
+        .replacen(
+            &format!("utc_offset_seconds = {}", p.utc_offset_seconds),
+            "utc_offset_seconds = 0",
+            1,
+        );
     assert_ne!(edited, default_toml(), "the edit must apply");
     std::fs::write(&scenario, edited).unwrap();
     let out = dir.path().join("data");
@@ -64,57 +74,74 @@ fn an_edited_scenario_changes_the_data_and_verifies_with_the_same_file() {
     assert!(String::from_utf8_lossy(&without.stdout).contains("--config"));
 }
 
-/// (what to replace in the default, replacement, text the error must contain)
-const BAD_SCENARIOS: &[(&str, &str, &str)] = &[
-    (
-        "credit_card_share = 0.62",
-        "credit_card_shares = 0.62",
-        "credit_card_shares",
-    ),
-    (
-        "credit_card_share = 0.62",
-        "credit_card_share = 1.5",
-        "credit_card_share",
-    ),
-    (
-        "credit_card_share = 0.62",
-        "credit_card_share = \"many\"",
-        "credit_card_share",
-    ),
-    ("code = \"KRW\"", "code = \"won\"", "home_currency.code"),
-    (
-        "validity_years = 5",
-        "validity_years = 0",
-        "cards.validity_years",
-    ),
-    ("rate = 0.0015", "rate = -1.0", "fraud.rate"),
-    ("cancel_rate = 0.015", "cancel_rate = 0.9", "reversals"),
-    (
-        "repeat_share = 0.75",
-        "repeat_share = 7.5",
-        "locality.repeat_share",
-    ),
-    (
-        "date = \"2024-01-01\"",
-        "date = \"2024-13-01\"",
-        "holidays.dates[0].date",
-    ),
-    ("first_day = 25", "first_day = 40", "payday"),
-    (
-        "max_customers = 5000000",
-        "max_customers = 0",
-        "population.max_customers",
-    ),
-];
+/// (what to replace in the default, replacement, text the error must
+/// contain); the default's lines are written from the built-in profile.
+fn bad_scenarios() -> Vec<(String, &'static str, &'static str)> {
+    let p = Profile::korean_default();
+    let share = format!("credit_card_share = {:?}", p.credit_card_share);
+    vec![
+        (
+            share.clone(),
+            "credit_card_shares = 0.5",
+            "credit_card_shares",
+        ),
+        (
+            share.clone(),
+            "credit_card_share = 1.5",
+            "credit_card_share",
+        ),
+        (share, "credit_card_share = \"many\"", "credit_card_share"),
+        (
+            format!("code = \"{}\"", p.home_currency.code),
+            "code = \"won\"",
+            "home_currency.code",
+        ),
+        (
+            format!("validity_years = {}", p.cards.validity_years),
+            "validity_years = 0",
+            "cards.validity_years",
+        ),
+        (
+            format!("rate = {:?}", p.fraud.rate),
+            "rate = -1.0",
+            "fraud.rate",
+        ),
+        (
+            format!("cancel_rate = {:?}", p.reversals.cancel_rate),
+            "cancel_rate = 0.9",
+            "reversals",
+        ),
+        (
+            format!("repeat_share = {:?}", p.locality.repeat_share),
+            "repeat_share = 7.5",
+            "locality.repeat_share",
+        ),
+        (
+            format!("date = \"{}\"", p.holidays.dates[0].date),
+            "date = \"2024-13-01\"",
+            "holidays.dates[0].date",
+        ),
+        (
+            format!("first_day = {}", p.payday.first_day),
+            "first_day = 40",
+            "payday",
+        ),
+        (
+            format!("max_customers = {}", p.population.max_customers),
+            "max_customers = 0",
+            "population.max_customers",
+        ),
+    ]
+}
 
 #[test]
 fn bad_scenarios_are_refused_naming_the_key_and_nothing_is_written() {
     let default = default_toml();
-    for (from, to, key) in BAD_SCENARIOS {
-        assert!(default.contains(from), "the default has no `{from}`");
+    for (from, to, key) in bad_scenarios() {
+        assert!(default.contains(&from), "the default has no `{from}`");
         let dir = tempfile::tempdir().unwrap();
         let scenario = dir.path().join("bad.toml");
-        std::fs::write(&scenario, default.replacen(from, to, 1)).unwrap();
+        std::fs::write(&scenario, default.replacen(&from, to, 1)).unwrap();
         let out = dir.path().join("out");
         let output = cardgen()
             .args(["generate", "--rows", "1000", "--config"])

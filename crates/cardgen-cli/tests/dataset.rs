@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int8Type, Int16Type, Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
+use cardgen_core::Profile;
 use cardgen_core::pan::luhn_valid;
 use common::{cardgen, read_batches};
 
@@ -214,6 +215,8 @@ fn fact_rows_agree_with_their_dimensions() {
     let mcc: Vec<i16> = values::<Int16Type>(&txns, "mcc");
     let installments: Vec<i8> = values::<Int8Type>(&txns, "installment_months");
     let codes = strs(&txns, "response_code");
+    let profile = Profile::korean_default();
+    let (home, min_amount) = (&profile.home_currency.code, profile.installments.min_amount);
     let approved: Vec<bool> = txns
         .iter()
         .flat_map(|b| {
@@ -238,8 +241,8 @@ fn fact_rows_agree_with_their_dimensions() {
         if installments[i] > 0 {
             assert!(credit[&card_ids[i]], "row {i}: instalments on a check card");
             assert!(
-                currency[i].as_deref() != Some("KRW") || amounts[i] >= 50_000,
-                "row {i}: instalments below 50,000 KRW"
+                currency[i].as_ref() != Some(home) || amounts[i] >= min_amount,
+                "row {i}: instalments below {min_amount} {home}"
             );
         }
         assert_eq!(approved[i], codes[i].as_deref() == Some("00"), "row {i}");
@@ -283,7 +286,12 @@ fn cancels_and_refunds_follow_an_approved_purchase_of_the_same_card() {
         }
     }
     let share = f64::from(reversals) / kinds.len() as f64;
-    assert!((0.015..0.035).contains(&share), "reversal share {share}");
+    let rates = Profile::korean_default().reversals;
+    let target = rates.cancel_rate + rates.refund_rate;
+    assert!(
+        (0.6 * target..1.4 * target).contains(&share),
+        "reversal share {share}, target {target}"
+    );
 }
 
 #[test]
@@ -298,6 +306,7 @@ fn card_numbers_are_unique_luhn_valid_and_masked_by_the_rules() {
     let masked = strs(&cards, "pan_masked");
     let last4 = strs(&cards, "pan_last4");
     let bins = strs(&cards, "bin");
+    let profile = Profile::korean_default();
     let mut seen: HashSet<(String, usize)> = HashSet::new();
     for i in 0..pans.len() {
         let pan = &pans[i];
@@ -323,17 +332,19 @@ fn card_numbers_are_unique_luhn_valid_and_masked_by_the_rules() {
                 .replace('-', "")
                 .ends_with(last4[i].as_deref().unwrap())
         );
-        let expected_length = match brands[i].as_deref() {
-            Some("amex") => 15,
-            Some("unionpay") => 19,
-            _ => 16,
-        };
-        assert_eq!(pan.len(), expected_length, "{:?}", brands[i]);
+        let brand = profile
+            .cards
+            .brands
+            .iter()
+            .find(|b| Some(&b.name) == brands[i].as_ref())
+            .unwrap();
+        assert_eq!(pan.len(), brand.length as usize, "{}", brand.name);
     }
-    for brand in ["local", "visa", "mastercard", "amex", "jcb", "unionpay"] {
+    for brand in &profile.cards.brands {
         assert!(
-            seen.iter().any(|(b, _)| b == brand),
-            "no {brand} card in the fixture"
+            seen.iter().any(|(b, _)| *b == brand.name),
+            "no {} card in the fixture",
+            brand.name
         );
     }
 }

@@ -14,7 +14,11 @@ use chrono::NaiveDate;
 use common::{generate, key_value, read_batches};
 
 const DAY_MICROS: i64 = 86_400_000_000;
-const KST_OFFSET_MICROS: i64 = 9 * 3_600_000_000;
+
+/// Local time's offset from UTC in the built-in profile.
+fn offset_micros() -> i64 {
+    Profile::korean_default().utc_offset_seconds * 1_000_000
+}
 
 fn fixture() -> (tempfile::TempDir, Vec<RecordBatch>, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -61,7 +65,8 @@ fn string_of(batch: &RecordBatch, name: &str, row: usize) -> Option<String> {
 #[test]
 fn the_file_matches_the_schema_and_keeps_its_promises() {
     let (_dir, batches, path) = fixture();
-    let expected = transactions_schema(&Profile::korean_default());
+    let profile = Profile::korean_default();
+    let expected = transactions_schema(&profile);
     assert_eq!(batches[0].schema().fields(), expected.fields(), "schema");
     assert_eq!(key_value(&path, "cardgen.seed").as_deref(), Some("11"));
     assert_eq!(
@@ -73,7 +78,14 @@ fn the_file_matches_the_schema_and_keeps_its_promises() {
         .unwrap()
         .signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap())
         .num_days();
-    let range_start = start_day * DAY_MICROS - KST_OFFSET_MICROS;
+    let range_start = start_day * DAY_MICROS - offset_micros();
+    let mut months: Vec<i8> = profile
+        .installments
+        .months
+        .iter()
+        .map(|m| m.months)
+        .collect();
+    months.push(0);
     let range_end = range_start + 90 * DAY_MICROS;
 
     let mut txn_ids = HashSet::new();
@@ -126,29 +138,31 @@ fn the_file_matches_the_schema_and_keeps_its_promises() {
                 );
             }
             let currency = string_of(batch, "currency", row).unwrap();
-            if currency != "KRW" {
+            if currency != profile.home_currency.code {
                 assert!(
                     region.is_none(),
                     "foreign currency only at online merchants"
                 );
             }
-            assert!([0, 2, 3, 4, 5, 6, 10, 12, 18, 24, 36].contains(&installments[row]));
+            assert!(months.contains(&installments[row]));
             fraud += usize::from(is_fraud.value(row));
             rows += 1;
         }
     }
     assert_eq!(rows, 1_000_000);
-    // Effect size, not a p-value: the profile targets 0.15%.
+    // Effect size, not a p-value: within a third of the profile's target.
     let fraud_rate = fraud as f64 / rows as f64;
+    let target = profile.fraud.rate;
     assert!(
-        (0.001..0.002).contains(&fraud_rate),
-        "fraud rate {fraud_rate}"
+        (target * 2.0 / 3.0..target * 4.0 / 3.0).contains(&fraud_rate),
+        "fraud rate {fraud_rate}, target {target}"
     );
 }
 
 #[test]
 fn the_event_date_is_the_local_date_of_the_timestamp() {
     let (_dir, batches, _path) = fixture();
+    let offset = offset_micros();
     for batch in &batches {
         let ts = batch
             .column_by_name("event_ts")
@@ -161,10 +175,7 @@ fn the_event_date_is_the_local_date_of_the_timestamp() {
             .as_primitive::<arrow_array::types::Date32Type>()
             .values();
         for (t, d) in ts.iter().zip(dates.iter()) {
-            assert_eq!(
-                (t + KST_OFFSET_MICROS).div_euclid(DAY_MICROS),
-                i64::from(*d)
-            );
+            assert_eq!((t + offset).div_euclid(DAY_MICROS), i64::from(*d));
         }
     }
 }

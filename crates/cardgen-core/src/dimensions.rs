@@ -19,28 +19,23 @@ use crate::world::World;
 /// Schema version of the dimension tables.
 pub const DIMENSIONS_SCHEMA_VERSION: u32 = 1;
 
-fn metadata(world: &World, table: &str, rows: u64) -> Vec<(String, String)> {
-    let mut m = vec![
+/// What a dimension table says of itself in file metadata; the dataset's
+/// specification is recorded by the `cardgen` crate.
+fn metadata(table: &str, rows: u64) -> Vec<(String, String)> {
+    vec![
         ("table".into(), table.into()),
         (
             "schema_version".into(),
             DIMENSIONS_SCHEMA_VERSION.to_string(),
         ),
         ("rows".into(), rows.to_string()),
-    ];
-    m.extend(world.metadata());
-    m
+    ]
 }
 
-const FAMILY_NAMES: [&str; 12] = [
-    "김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오",
-];
-const GIVEN_SYLLABLES: [&str; 16] = [
-    "민", "서", "지", "현", "준", "우", "하", "윤", "도", "수", "예", "은", "재", "영", "진", "아",
-];
-const MERCHANT_WORDS: [&str; 12] = [
-    "Hana", "Maru", "Saerom", "Gaon", "Nuri", "Dami", "Haneul", "Bom", "Areum", "Dal", "Sol", "Bit",
-];
+/// The word of `list` that `bits` choose.
+fn pick(list: &[String], bits: u64) -> &str {
+    &list[(bits % list.len() as u64) as usize]
+}
 
 /// `customers`: one row per customer.
 pub struct CustomersGenerator {
@@ -91,17 +86,15 @@ impl TableGenerator for CustomersGenerator {
             Vec::with_capacity(n),
         );
         let mut rate = Float32Builder::with_capacity(n);
+        let words = &self.world.profile.names;
         for id in batch.first_row..batch.first_row + batch.rows {
             let c = self.world.customer(id);
             let h = EntityHash::new(self.world.seed(), Domain::Customer, id).bits(9);
-            let pick = |list: &[&'static str], shift: u32| {
-                list[((h >> shift) % list.len() as u64) as usize]
-            };
             names.append_value(format!(
                 "{}{}{}",
-                pick(&FAMILY_NAMES, 0),
-                pick(&GIVEN_SYLLABLES, 8),
-                pick(&GIVEN_SYLLABLES, 16)
+                pick(&words.family, h),
+                pick(&words.given_syllables, h >> 8),
+                pick(&words.given_syllables, h >> 16)
             ));
             segment.push(c.persona as i8);
             band.push(c.income_band as i8);
@@ -123,7 +116,7 @@ impl TableGenerator for CustomersGenerator {
     }
 
     fn metadata(&self) -> Vec<(String, String)> {
-        metadata(&self.world, self.name(), self.world.sizes.customers)
+        metadata(self.name(), self.world.sizes.customers)
     }
 }
 
@@ -287,7 +280,7 @@ impl TableGenerator for CardsGenerator {
     }
 
     fn metadata(&self) -> Vec<(String, String)> {
-        let mut m = metadata(&self.world, self.name(), self.world.sizes.cards);
+        let mut m = metadata(self.name(), self.world.sizes.cards);
         m.push(("emit_pan".into(), self.emit_pan.to_string()));
         m.push(("pan_mask".into(), self.mask.name().into()));
         m
@@ -348,13 +341,17 @@ impl TableGenerator for MerchantsGenerator {
             Vec::with_capacity(n),
         );
         let mut popularity = Float32Builder::with_capacity(n);
+        let words = &self.world.profile.names.merchant_words;
         for id in batch.first_row..batch.first_row + batch.rows {
             let m = self.world.merchant(id);
             let h = EntityHash::new(self.world.seed(), Domain::Merchant, id).bits(9);
-            let word =
-                |shift: u32| MERCHANT_WORDS[((h >> shift) % MERCHANT_WORDS.len() as u64) as usize];
             let key = &self.world.profile.categories[usize::from(m.category)].key;
-            names.append_value(format!("{} {} {key} {}", word(0), word(8), id));
+            names.append_value(format!(
+                "{} {} {key} {}",
+                pick(words, h),
+                pick(words, h >> 8),
+                id
+            ));
             mcc.push(m.mcc);
             category.push(m.category as i8);
             online.push(m.is_online());
@@ -377,6 +374,6 @@ impl TableGenerator for MerchantsGenerator {
     }
 
     fn metadata(&self) -> Vec<(String, String)> {
-        metadata(&self.world, self.name(), self.world.sizes.merchants)
+        metadata(self.name(), self.world.sizes.merchants)
     }
 }

@@ -37,7 +37,7 @@ pub use arrow_array;
 pub use arrow_schema;
 pub use error::CoreError;
 pub use plan::{BatchPlan, BatchSpec};
-pub use profile::Profile;
+pub use profile::{Profile, ProfileError};
 pub use table::TableGenerator;
 pub use timeline::DateRange;
 pub use transactions::TransactionGenerator;

@@ -89,7 +89,7 @@ pub fn customer_facts(seed: u64, profile: &Profile, customer_id: u64) -> Custome
         profile.regions.iter().map(|r| r.population_share),
     );
     // Most people work where they live; the rest commute (mostly to the capital).
-    let work_region = if h.unit(3) < 0.6 {
+    let work_region = if h.unit(3) < profile.population.work_in_home_region_share {
         home_region
     } else {
         pick(h.unit(4), profile.regions.iter().map(|r| r.work_weight))
@@ -318,8 +318,15 @@ mod tests {
     fn sizes_follow_the_documented_formula_and_overrides() {
         let p = Profile::korean_default();
         let s = PopulationSizes::derive(&p, 10_000_000, 365, None, None);
-        assert_eq!(s.customers, (10_000_000f64 / (1.6 * 365.0)).round() as u64);
-        assert_eq!(s.cards, (s.customers as f64 * 1.8).round() as u64);
+        let model = &p.population;
+        assert_eq!(
+            s.customers,
+            (10_000_000f64 / (model.txns_per_customer_per_day * 365.0)).round() as u64
+        );
+        assert_eq!(
+            s.cards,
+            (s.customers as f64 * model.cards_per_customer).round() as u64
+        );
         assert_eq!(PopulationSizes::derive(&p, 1, 365, None, None).customers, 1);
         let o = PopulationSizes::derive(&p, 10, 365, Some(500), Some(700));
         assert_eq!((o.customers, o.merchants), (500, 700));

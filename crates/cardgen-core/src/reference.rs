@@ -2,7 +2,9 @@
 //! every generator in `scripts/compare_peers.sh` writes, so that cardgen is
 //! timed like for like against pyarrow, DuckDB and Polars. It has no
 //! behaviour model on purpose: independent columns with the distributions the
-//! comparison specifies.
+//! comparison specifies. Its dictionaries come from the profile: the
+//! categories of `reference.categories`, the names of the regions and the home
+//! and foreign currencies (for the built-in profile, the lists the peers use).
 
 use std::sync::Arc;
 
@@ -18,51 +20,11 @@ use rand_distr::{Distribution, LogNormal};
 use crate::arrays::{dictionary_column, dictionary_type, string_values};
 use crate::error::CoreError;
 use crate::plan::BatchSpec;
+use crate::profile::Profile;
 use crate::seed::{Domain, stream_rng};
 use crate::table::TableGenerator;
 
-const CATEGORIES: [&str; 20] = [
-    "restaurant",
-    "convenience",
-    "cafe",
-    "online",
-    "grocery",
-    "transport",
-    "fuel",
-    "medical",
-    "fashion",
-    "bar",
-    "bills",
-    "digital",
-    "leisure",
-    "education",
-    "travel",
-    "department",
-    "electronics",
-    "beauty",
-    "pharmacy",
-    "other",
-];
 const CHANNELS: [&str; 4] = ["card_present", "ecommerce", "mobile_wallet", "recurring"];
-const REGIONS: [&str; 17] = [
-    "Seoul",
-    "Busan",
-    "Daegu",
-    "Incheon",
-    "Gwangju",
-    "Daejeon",
-    "Ulsan",
-    "Sejong",
-    "Gyeonggi",
-    "Gangwon",
-    "Chungbuk",
-    "Chungnam",
-    "Jeonbuk",
-    "Jeonnam",
-    "Gyeongbuk",
-    "Gyeongnam",
-    "Jeju",
-];
 const YEAR_MICROS: i64 = 365 * 86_400_000_000;
 /// 2025-01-01T00:00:00Z.
 const START_MICROS: i64 = 1_735_689_600_000_000;
@@ -77,11 +39,21 @@ pub struct ReferenceGenerator {
     currencies: ArrayRef,
     channels: ArrayRef,
     regions: ArrayRef,
+    /// Sizes of the category and region dictionaries (each at most 127).
+    n_categories: i8,
+    n_regions: i8,
     amount: LogNormal<f64>,
 }
 
 impl ReferenceGenerator {
+    /// The reference table of the built-in profile, the one the peers write.
     pub fn new(seed: u64, rows: u64) -> Self {
+        Self::with_profile(seed, rows, &Profile::korean_default())
+    }
+
+    /// The reference table with the dictionaries of `profile`, which must
+    /// have passed [`Profile::validate`].
+    pub fn with_profile(seed: u64, rows: u64, profile: &Profile) -> Self {
         let schema = Arc::new(Schema::new(vec![
             Field::new("transaction_id", DataType::Int64, false),
             Field::new(
@@ -104,10 +76,15 @@ impl ReferenceGenerator {
             seed,
             rows,
             schema,
-            categories: string_values(CATEGORIES),
-            currencies: string_values(["KRW", "USD"]),
+            categories: string_values(profile.reference.categories.iter().map(String::as_str)),
+            currencies: string_values([
+                profile.home_currency.code.as_str(),
+                profile.foreign_currency.code.as_str(),
+            ]),
             channels: string_values(CHANNELS),
-            regions: string_values(REGIONS),
+            regions: string_values(profile.regions.iter().map(|r| r.name.as_str())),
+            n_categories: dictionary_size(profile.reference.categories.len()),
+            n_regions: dictionary_size(profile.regions.len()),
             amount: LogNormal::new(10.0, 1.0).expect("valid parameters"),
         }
     }
@@ -143,11 +120,11 @@ impl TableGenerator for ReferenceGenerator {
             card_numbers.append_value(std::str::from_utf8(&digits).expect("ASCII digits"));
             customers.push(rng.random_range(1..=5_000_000i64));
             merchants.push(rng.random_range(1..=500_000i64));
-            mcc.push(rng.random_range(0..CATEGORIES.len() as i8));
+            mcc.push(rng.random_range(0..self.n_categories));
             amount.push((self.amount.sample(&mut rng) * 100.0).round() / 100.0);
             currency.push(i8::from(rng.random::<f64>() < 0.05));
             channel.push(rng.random_range(0..CHANNELS.len() as i8));
-            region.push(rng.random_range(0..REGIONS.len() as i8));
+            region.push(rng.random_range(0..self.n_regions));
             installments.push(if rng.random::<f64>() < 0.8 {
                 0
             } else {
@@ -192,6 +169,14 @@ impl TableGenerator for ReferenceGenerator {
     }
 }
 
+/// The size of an `Int8` dictionary; validation keeps lists within 1..=127.
+fn dictionary_size(len: usize) -> i8 {
+    i8::try_from(len)
+        .ok()
+        .filter(|&n| n > 0)
+        .expect("a validated profile has 1 to 127 entries")
+}
+
 /// Writes `value` as exactly 16 decimal digits, zero-padded.
 fn write_digits(mut value: u64, out: &mut [u8; 16]) {
     for slot in out.iter_mut().rev() {
@@ -211,6 +196,33 @@ mod tests {
         assert_eq!(&out, b"0000000000000042");
         write_digits(9_999_999_999_999_999, &mut out);
         assert_eq!(&out, b"9999999999999999");
+    }
+
+    #[test]
+    fn the_built_in_dictionaries_are_the_ones_the_peers_write() {
+        let peers = include_str!("../../../scripts/peers/reference_table.py");
+        let list = |name: &str| -> Vec<String> {
+            let start = peers.find(&format!("\n{name} = [")).unwrap() + name.len() + 5;
+            let end = start + peers[start..].find(']').unwrap();
+            peers[start..end]
+                .split(',')
+                .map(|s| s.trim().trim_matches('"').to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let p = Profile::korean_default();
+        assert_eq!(p.reference.categories, list("CATEGORIES"));
+        let regions: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
+        assert_eq!(regions, list("REGIONS"));
+        assert_eq!(CHANNELS.to_vec(), list("CHANNELS"));
+        assert_eq!(
+            (
+                p.home_currency.code.as_str(),
+                p.foreign_currency.code.as_str()
+            ),
+            ("KRW", "USD"),
+            "the peers write KRW and USD"
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub trait TableGenerator: Send + Sync {
     fn name(&self) -> &str;
     fn schema(&self) -> SchemaRef;
     fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError>;
-    /// Key-value pairs that describe how the table was generated, for file metadata.
+    /// Key-value pairs that describe the table, for file metadata. The
+    /// tables of a dataset say only what they are here; the `cardgen` crate
+    /// records the dataset's specification beside it.
     fn metadata(&self) -> Vec<(String, String)>;
     /// Columns whose values are nearly all distinct, where dictionary
     /// encoding would cost time and save nothing.

@@ -65,7 +65,8 @@ pub struct WorldOptions {
     pub range: DateRange,
     pub customers: Option<u64>,
     pub merchants: Option<u64>,
-    /// Names the profile in file metadata, e.g. `korean_default`.
+    /// Names the profile in file metadata (`cardgen.profile`): the built-in
+    /// profile's `name`, `korean_default`, or what identifies a scenario file.
     pub profile_label: String,
 }
 
@@ -127,7 +128,11 @@ impl World {
         let card_weights = (0..sizes.cards).map(|card| {
             let owner = card_owner(seed, &profile, &sizes, &options.range, card).customer_id;
             // Main cards carry most of a customer's spend.
-            let share = if card < sizes.customers { 1.0 } else { 0.5 };
+            let share = if card < sizes.customers {
+                1.0
+            } else {
+                profile.cards.extra_card_weight
+            };
             f64::from(activity[owner as usize]) * share
         });
         let cards_by_activity = Categorical::new("card activity", card_weights)?;
@@ -192,36 +197,16 @@ impl World {
         rows: u64,
         range: DateRange,
     ) -> Result<Arc<Self>, CoreError> {
+        let profile = Profile::korean_default();
         let options = WorldOptions {
             seed,
             rows,
             range,
             customers: None,
             merchants: None,
-            profile_label: "korean_default".into(),
+            profile_label: profile.name.clone(),
         };
-        Ok(Arc::new(Self::build(
-            options,
-            Arc::new(Profile::korean_default()),
-        )?))
-    }
-
-    /// Options that shape every table, for file metadata.
-    pub fn metadata(&self) -> Vec<(String, String)> {
-        let o = &self.options;
-        let s = &self.sizes;
-        vec![
-            ("seed".into(), o.seed.to_string()),
-            ("dataset_rows".into(), o.rows.to_string()),
-            ("start".into(), o.range.start.to_string()),
-            ("days".into(), o.range.days.to_string()),
-            ("end_inclusive".into(), o.range.end_inclusive().to_string()),
-            ("customers".into(), s.customers.to_string()),
-            ("cards".into(), s.cards.to_string()),
-            ("merchants".into(), s.merchants.to_string()),
-            ("timezone".into(), self.profile.timezone.clone()),
-            ("profile".into(), o.profile_label.clone()),
-        ]
+        Ok(Arc::new(Self::build(options, Arc::new(profile))?))
     }
 
     pub fn seed(&self) -> u64 {

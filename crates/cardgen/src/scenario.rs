@@ -26,11 +26,12 @@ impl Default for Scenario {
 }
 
 impl Scenario {
-    /// The built-in Korean profile.
+    /// The built-in Korean profile, labelled by its name (`korean_default`).
     pub fn built_in() -> Self {
+        let profile = Profile::korean_default();
         Self {
-            profile: Arc::new(Profile::korean_default()),
-            label: "korean_default".into(),
+            label: profile.name.clone(),
+            profile: Arc::new(profile),
         }
     }
 
@@ -59,12 +60,13 @@ impl Scenario {
         Self::from_profile(profile)
     }
 
-    /// A profile built in code; it is validated here.
+    /// A profile built in code; it is validated here and labelled by its
+    /// name and content.
     pub fn from_profile(profile: Profile) -> Result<Self, SpecError> {
         profile.validate().map_err(|e| SpecError::Profile {
             reason: e.to_string(),
         })?;
-        let label = format!("custom crc32={:08x}", profile_crc(&profile));
+        let label = format!("{} crc32={:08x}", profile.name, profile_crc(&profile));
         Ok(Self {
             profile: Arc::new(profile),
             label,
@@ -101,21 +103,7 @@ pub fn profile_crc(profile: &Profile) -> u32 {
     )
 }
 
-/// Parses and validates a scenario; the error is one line naming the key.
+/// Parses and validates a scenario; the error is one line naming the line and key.
 fn parse_profile(text: &str) -> Result<Profile, String> {
-    let profile: Profile = toml::from_str(text).map_err(|e| {
-        // toml reports the line, the key and a source excerpt over several lines.
-        let message = e.message().trim().to_string();
-        match e.span() {
-            Some(span) => {
-                // The line itself names the key, which type errors do not.
-                let line = text[..span.start].matches('\n').count() + 1;
-                let source = text.lines().nth(line - 1).unwrap_or("").trim();
-                format!("line {line} `{source}`: {message}")
-            }
-            None => message,
-        }
-    })?;
-    profile.validate().map_err(|e| e.to_string())?;
-    Ok(profile)
+    Profile::from_toml_str(text).map_err(|e| e.to_string())
 }

@@ -6,15 +6,28 @@
 //! decline, instalment, refund and fraud rates, and population ratios.
 //! Generators read it and never hard-code market facts, so another market is
 //! another profile (a TOML scenario file), not another code path.
-//! [`Profile::korean_default`] is the built-in one; `cardgen config
-//! --print-default` prints it as TOML.
+//!
+//! The built-in profile is data too: `profiles/korea.toml` in this crate,
+//! embedded at build time ([`KOREAN_DEFAULT_TOML`]) and read by
+//! [`Profile::from_toml_str`], the same code that reads a user's `--config`
+//! file. [`Profile::korean_default`] returns it; `cardgen config
+//! --print-default` prints the file, comments included. Every key is checked
+//! by [`Profile::validate`], and errors name the key.
 
-mod korea;
+mod holidays;
+mod parse;
 mod validate;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
+
+pub use parse::ProfileError;
+
+/// The built-in Korean profile as shipped: a TOML scenario with comments on
+/// where its figures come from, read like any user's scenario file.
+pub const KOREAN_DEFAULT_TOML: &str = include_str!("../../profiles/korea.toml");
 
 /// Payment channel of a transaction; the order is the dictionary order in files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -64,6 +77,10 @@ impl EntryMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// A short label for the scenario (letters, digits, `_`, `-`, `.`); the
+    /// built-in profile's, `korean_default`, is what files made with it record
+    /// as `cardgen.profile`.
+    pub name: String,
     /// IANA name of the local time zone, written into the timestamp type.
     pub timezone: String,
     /// Offset of local time from UTC, in seconds (the zone must not observe DST).
@@ -89,6 +106,8 @@ pub struct Profile {
     pub cards: CardModel,
     pub fraud: FraudModel,
     pub population: PopulationModel,
+    pub names: Names,
+    pub reference: ReferenceTable,
     pub regions: Vec<Region>,
     pub personas: Vec<Persona>,
     /// Income bands: spend multiplier and share of customers.
@@ -279,6 +298,9 @@ pub struct CardModel {
     /// Share of the extra (non-main) cards issued during the date range; the
     /// rest, and every main card, exist before it.
     pub new_card_share: f64,
+    /// Weight of an extra (non-main) card when a purchase picks a card by its
+    /// owner's activity; a main card's weight is 1.
+    pub extra_card_weight: f64,
     pub brands: Vec<Brand>,
     pub issuers: Vec<Issuer>,
     pub products: Vec<Product>,
@@ -342,12 +364,50 @@ pub struct PopulationModel {
     /// Log-scale sigma of merchants' popularity.
     pub merchant_popularity_sigma: f64,
     pub max_customers: u64,
+    /// Probability that a customer works in the home region; the others'
+    /// work region is drawn by `regions[].work_weight`.
+    pub work_in_home_region_share: f64,
+}
+
+/// What the names in the dimension tables are made of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    /// A customer's name is one of these family names followed by two
+    /// `given_syllables`.
+    pub family: Vec<String>,
+    pub given_syllables: Vec<String>,
+    /// A merchant's name is two of these words, its category and its id.
+    pub merchant_words: Vec<String>,
+}
+
+/// The peer-comparison table (`--table reference`): its category
+/// dictionary, the names every peer generator writes. Its regions are the
+/// names of [`Profile::regions`], its currencies the home and foreign one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceTable {
+    pub categories: Vec<String>,
 }
 
 impl Profile {
-    /// The built-in Korean-market profile (KRW, Korean regions and rhythms).
+    /// The built-in Korean-market profile (KRW, Korean regions and rhythms):
+    /// [`KOREAN_DEFAULT_TOML`], read by [`Profile::from_toml_str`] once per
+    /// process.
+    ///
+    /// # Panics
+    ///
+    /// If the embedded file does not parse or validate, which a unit test
+    /// rules out.
     pub fn korean_default() -> Self {
-        korea::profile()
+        static DEFAULT: OnceLock<Profile> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                Profile::from_toml_str(KOREAN_DEFAULT_TOML).unwrap_or_else(|e| {
+                    panic!("the built-in profile (cardgen-core/profiles/korea.toml) is broken: {e}")
+                })
+            })
+            .clone()
     }
 
     pub fn category_index(&self, key: &str) -> Option<usize> {
@@ -367,5 +427,21 @@ impl Profile {
             }
         }
         mix
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_profile_reads_and_validates() {
+        if let Err(e) = Profile::from_toml_str(KOREAN_DEFAULT_TOML) {
+            panic!("profiles/korea.toml: {e}");
+        }
+        assert_eq!(
+            Profile::korean_default(),
+            Profile::from_toml_str(KOREAN_DEFAULT_TOML).unwrap()
+        );
     }
 }

@@ -2,14 +2,16 @@
 
 use chrono::NaiveDate;
 
-use super::Profile;
-use crate::CoreError;
+use super::{Profile, ProfileError};
 
-fn fail<T>(key: impl std::fmt::Display, message: impl std::fmt::Display) -> Result<T, CoreError> {
-    Err(CoreError::InvalidProfile(format!("{key}: {message}")))
+fn fail<T>(
+    key: impl std::fmt::Display,
+    message: impl std::fmt::Display,
+) -> Result<T, ProfileError> {
+    Err(ProfileError::invalid(key, message))
 }
 
-fn unit_interval(key: &str, value: f64) -> Result<(), CoreError> {
+fn unit_interval(key: &str, value: f64) -> Result<(), ProfileError> {
     if (0.0..=1.0).contains(&value) {
         Ok(())
     } else {
@@ -17,7 +19,7 @@ fn unit_interval(key: &str, value: f64) -> Result<(), CoreError> {
     }
 }
 
-fn weights<'a>(key: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(), CoreError> {
+fn weights<'a>(key: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(), ProfileError> {
     let mut total = 0.0;
     for &w in values {
         if !(w.is_finite() && w >= 0.0) {
@@ -32,7 +34,7 @@ fn weights<'a>(key: &str, values: impl IntoIterator<Item = &'a f64>) -> Result<(
     }
 }
 
-fn positive(key: &str, value: f64) -> Result<(), CoreError> {
+fn positive(key: &str, value: f64) -> Result<(), ProfileError> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
@@ -43,7 +45,7 @@ fn positive(key: &str, value: f64) -> Result<(), CoreError> {
 impl Profile {
     /// Checks what the samplers cannot: sizes that fit the file format, rates
     /// in range, names that refer to something, dates that parse.
-    pub fn validate(&self) -> Result<(), CoreError> {
+    pub fn validate(&self) -> Result<(), ProfileError> {
         let limit = i8::MAX as usize;
         let count = |key: &str, n: usize| {
             if (1..=limit).contains(&n) {
@@ -52,6 +54,20 @@ impl Profile {
                 fail(key, format!("needs 1 to {limit} entries, has {n}"))
             }
         };
+        if !(1..=64).contains(&self.name.len())
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        {
+            return fail(
+                "name",
+                format!(
+                    "`{}` must be 1 to 64 letters, digits, `_`, `-` or `.`",
+                    self.name
+                ),
+            );
+        }
         count("categories", self.categories.len())?;
         count("regions", self.regions.len())?;
         count("personas", self.personas.len())?;
@@ -59,6 +75,10 @@ impl Profile {
         count("cards.brands", self.cards.brands.len())?;
         count("cards.issuers", self.cards.issuers.len())?;
         count("cards.products", self.cards.products.len())?;
+        count("reference.categories", self.reference.categories.len())?;
+        if self.reference.categories.iter().any(String::is_empty) {
+            return fail("reference.categories", "names must not be empty");
+        }
         if self.utc_offset_seconds.abs() > 14 * 3600 {
             return fail("utc_offset_seconds", "must be within ±14 hours");
         }
@@ -232,6 +252,10 @@ impl Profile {
             ("reversals.cancel_rate", self.reversals.cancel_rate),
             ("reversals.refund_rate", self.reversals.refund_rate),
             ("cards.new_card_share", self.cards.new_card_share),
+            (
+                "population.work_in_home_region_share",
+                self.population.work_in_home_region_share,
+            ),
             ("fraud.rate", self.fraud.rate),
             ("fraud.decline_rate", self.fraud.decline_rate),
         ] {
@@ -290,6 +314,13 @@ impl Profile {
         if !(1..=10).contains(&self.cards.validity_years) {
             return fail("cards.validity_years", "must be 1 to 10");
         }
+        let extra = self.cards.extra_card_weight;
+        if !(extra.is_finite() && extra >= 0.0) {
+            return fail(
+                "cards.extra_card_weight",
+                format!("{extra} must be a finite number >= 0"),
+            );
+        }
         for (n, brand) in self.cards.brands.iter().enumerate() {
             let key = format!("cards.brands[{n}] ({})", brand.name);
             if !(13..=19).contains(&brand.length) {
@@ -333,6 +364,15 @@ impl Profile {
             self.fraud.txns_per_attacked_card,
         )?;
         positive("fraud.amount_multiplier", self.fraud.amount_multiplier)?;
+        for (key, words) in [
+            ("names.family", &self.names.family),
+            ("names.given_syllables", &self.names.given_syllables),
+            ("names.merchant_words", &self.names.merchant_words),
+        ] {
+            if words.is_empty() || words.iter().any(String::is_empty) {
+                return fail(key, "needs at least one word, and no empty ones");
+            }
+        }
         let pop = &self.population;
         positive(
             "population.txns_per_customer_per_day",
@@ -353,5 +393,447 @@ impl Profile {
             return fail("population.max_customers", "must be 1 to 20,000,000");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{AmountProbability, Category, Channel, EntryMode, PointMass};
+    use super::*;
+
+    /// An edit that breaks exactly one rule, returning the key the error must name.
+    type Rule = fn(&mut Profile) -> String;
+
+    fn category_key(p: &Profile, i: usize, field: &str) -> String {
+        format!("categories[{i}] ({}).{field}", p.categories[i].key)
+    }
+
+    /// The index of the first category that `pred` accepts.
+    fn category_where(p: &Profile, pred: impl Fn(&Category) -> bool) -> usize {
+        p.categories
+            .iter()
+            .position(pred)
+            .expect("the default profile has such a category")
+    }
+
+    fn grow<T: Clone>(list: &mut Vec<T>, rename: impl Fn(&mut T, usize)) {
+        let first = list[0].clone();
+        for n in list.len()..=i8::MAX as usize {
+            let mut extra = first.clone();
+            rename(&mut extra, n);
+            list.push(extra);
+        }
+    }
+
+    /// One edit per rule of `validate`, in the order it checks them.
+    const RULES: &[Rule] = &[
+        |p| {
+            p.name = "korean default".into();
+            "name".into()
+        },
+        |p| {
+            grow(&mut p.categories, |c, n| c.key = format!("extra_{n}"));
+            "categories".into()
+        },
+        |p| {
+            grow(&mut p.regions, |r, n| r.code = n.to_string());
+            "regions".into()
+        },
+        |p| {
+            p.personas.clear();
+            "personas".into()
+        },
+        |p| {
+            grow(&mut p.income_bands, |b, n| b.name = format!("band_{n}"));
+            "income_bands".into()
+        },
+        |p| {
+            grow(&mut p.cards.brands, |b, n| b.name = format!("brand_{n}"));
+            "cards.brands".into()
+        },
+        |p| {
+            p.cards.issuers.clear();
+            "cards.issuers".into()
+        },
+        |p| {
+            grow(&mut p.cards.products, |x, n| {
+                x.name = format!("product_{n}")
+            });
+            "cards.products".into()
+        },
+        |p| {
+            grow(&mut p.reference.categories, |c, n| {
+                *c = format!("extra_{n}")
+            });
+            "reference.categories".into()
+        },
+        |p| {
+            p.reference.categories.push(String::new());
+            "reference.categories".into()
+        },
+        |p| {
+            p.utc_offset_seconds = 15 * 3600;
+            "utc_offset_seconds".into()
+        },
+        |p| {
+            p.home_currency.code = "won".into();
+            "home_currency.code".into()
+        },
+        |p| {
+            p.foreign_currency.minor_units_per_major = 3;
+            "foreign_currency.minor_units_per_major".into()
+        },
+        |p| {
+            p.foreign_currency.home_per_major = 0.0;
+            "foreign_currency.home_per_major".into()
+        },
+        |p| {
+            let copy = p.categories[0].clone();
+            p.categories.push(copy);
+            category_key(p, p.categories.len() - 1, "key")
+        },
+        |p| {
+            p.categories[0].mccs = vec![10_000];
+            category_key(p, 0, "mccs")
+        },
+        |p| {
+            p.categories[0].amount.median = 0.0;
+            category_key(p, 0, "amount.median")
+        },
+        |p| {
+            p.categories[0].amount.sigma = -0.5;
+            category_key(p, 0, "amount.sigma")
+        },
+        |p| {
+            p.categories[0].amount.unit = 0;
+            category_key(p, 0, "amount.unit")
+        },
+        |p| {
+            let unit = p.categories[0].amount.unit;
+            p.categories[0].amount.point_masses = vec![
+                PointMass {
+                    amount: unit,
+                    probability: 0.6,
+                },
+                PointMass {
+                    amount: 2 * unit,
+                    probability: 0.6,
+                },
+            ];
+            category_key(p, 0, "amount.point_masses")
+        },
+        |p| {
+            p.categories[0].hour_weights = [0.0; 24];
+            category_key(p, 0, "hour_weights")
+        },
+        |p| {
+            p.categories[0].online_merchant_share = 1.5;
+            category_key(p, 0, "online_merchant_share")
+        },
+        |p| {
+            let i = category_where(p, |c| c.online_merchant_share > 0.0);
+            p.categories[i].online_channels.clear();
+            category_key(p, i, "online_channels")
+        },
+        |p| {
+            p.categories[0].regular_merchants = 0;
+            category_key(p, 0, "regular_merchants")
+        },
+        |p| {
+            p.categories[0].share = -1.0;
+            "categories[].share".into()
+        },
+        |p| {
+            p.regions[0].population_share = f64::NAN;
+            "regions[].population_share".into()
+        },
+        |p| {
+            p.regions.iter_mut().for_each(|r| r.work_weight = 0.0);
+            "regions[].work_weight".into()
+        },
+        |p| {
+            p.regions[0].merchant_weight = f64::INFINITY;
+            "regions[].merchant_weight".into()
+        },
+        |p| {
+            p.personas[0].share = -1.0;
+            "personas[].share".into()
+        },
+        |p| {
+            p.income_bands.iter_mut().for_each(|b| b.share = 0.0);
+            "income_bands[].share".into()
+        },
+        |p| {
+            p.personas[0].spend_multiplier = 0.0;
+            "personas[0].spend_multiplier".into()
+        },
+        |p| {
+            p.personas[0].activity = -1.0;
+            "personas[0].activity".into()
+        },
+        |p| {
+            p.personas[0]
+                .category_multipliers
+                .insert("no_such_category".into(), 1.0);
+            "personas[0].category_multipliers.no_such_category".into()
+        },
+        |p| {
+            let key = p.categories[0].key.clone();
+            p.personas[0].category_multipliers.insert(key.clone(), -1.0);
+            format!("personas[0].category_multipliers.{key}")
+        },
+        |p| {
+            p.income_bands[0].spend_multiplier = 0.0;
+            "income_bands[0].spend_multiplier".into()
+        },
+        |p| {
+            p.weekday_weights = [0.0; 7];
+            "weekday_weights".into()
+        },
+        |p| {
+            p.offline_channels.insert(Channel::CardPresent, -1.0);
+            "offline_channels".into()
+        },
+        |p| {
+            p.card_present_entry.insert(EntryMode::Chip, f64::NAN);
+            "card_present_entry".into()
+        },
+        |p| {
+            p.card_present_entry.insert(EntryMode::Keyed, 0.1);
+            "card_present_entry".into()
+        },
+        |p| {
+            p.offline_channels.insert(Channel::Ecommerce, 0.1);
+            "offline_channels".into()
+        },
+        |p| {
+            p.payday.last_day = p.payday.first_day - 1;
+            "payday".into()
+        },
+        |p| {
+            p.payday.multiplier = 0.0;
+            "payday.multiplier".into()
+        },
+        |p| {
+            p.holidays.holiday_multiplier = 0.0;
+            "holidays.holiday_multiplier".into()
+        },
+        |p| {
+            p.holidays.eve_multiplier = -1.0;
+            "holidays.eve_multiplier".into()
+        },
+        |p| {
+            p.holidays.dates[0].date = "2025-02-30".into();
+            "holidays.dates[0].date".into()
+        },
+        |p| {
+            p.credit_card_share = 1.5;
+            "credit_card_share".into()
+        },
+        |p| {
+            p.foreign_online_merchant_share = -0.1;
+            "foreign_online_merchant_share".into()
+        },
+        |p| {
+            p.locality.repeat_share = 7.5;
+            "locality.repeat_share".into()
+        },
+        |p| {
+            p.locality.home_or_work_share = 1.01;
+            "locality.home_or_work_share".into()
+        },
+        |p| {
+            p.locality.work_share = f64::NAN;
+            "locality.work_share".into()
+        },
+        |p| {
+            p.declines.card_present_rate = 2.0;
+            "declines.card_present_rate".into()
+        },
+        |p| {
+            p.declines.card_not_present_rate = -0.05;
+            "declines.card_not_present_rate".into()
+        },
+        |p| {
+            p.reversals.cancel_rate = 1.5;
+            "reversals.cancel_rate".into()
+        },
+        |p| {
+            p.reversals.refund_rate = -0.01;
+            "reversals.refund_rate".into()
+        },
+        |p| {
+            p.cards.new_card_share = 1.1;
+            "cards.new_card_share".into()
+        },
+        |p| {
+            p.population.work_in_home_region_share = 60.0;
+            "population.work_in_home_region_share".into()
+        },
+        |p| {
+            p.fraud.rate = -1.0;
+            "fraud.rate".into()
+        },
+        |p| {
+            p.fraud.decline_rate = 1.5;
+            "fraud.decline_rate".into()
+        },
+        |p| {
+            (p.reversals.cancel_rate, p.reversals.refund_rate) = (0.3, 0.3);
+            "reversals".into()
+        },
+        |p| {
+            p.reversals.cancel_mean_minutes = 0.0;
+            "reversals.cancel_mean_minutes".into()
+        },
+        |p| {
+            p.reversals.refund_max_days = 0;
+            "reversals.refund_max_days".into()
+        },
+        |p| {
+            p.declines
+                .card_present_reasons
+                .values_mut()
+                .for_each(|w| *w = 0.0);
+            "declines.card_present_reasons".into()
+        },
+        |p| {
+            p.declines.card_not_present_reasons.insert("00".into(), 1.0);
+            "declines.card_not_present_reasons".into()
+        },
+        |p| {
+            for n in 0..i8::MAX {
+                p.declines.card_present_reasons.insert(format!("X{n}"), 1.0);
+            }
+            "declines".into()
+        },
+        |p| {
+            p.installments.months[0].months = 1;
+            "installments.months".into()
+        },
+        |p| {
+            p.installments.months[0].weight = -1.0;
+            "installments.months".into()
+        },
+        |p| {
+            p.installments.probability_by_amount.reverse();
+            "installments.probability_by_amount".into()
+        },
+        |p| {
+            p.installments
+                .probability_by_amount
+                .push(AmountProbability {
+                    from: i64::MAX,
+                    probability: 1.5,
+                });
+            "installments.probability_by_amount".into()
+        },
+        |p| {
+            p.cards.validity_years = 11;
+            "cards.validity_years".into()
+        },
+        |p| {
+            p.cards.extra_card_weight = -0.5;
+            "cards.extra_card_weight".into()
+        },
+        |p| {
+            p.cards.brands[0].length = 20;
+            format!("cards.brands[0] ({}).length", p.cards.brands[0].name)
+        },
+        |p| {
+            p.cards.brands[0].prefixes = vec!["4a".into()];
+            format!("cards.brands[0] ({}).prefixes", p.cards.brands[0].name)
+        },
+        |p| {
+            p.cards.brands[0].share = -1.0;
+            "cards.brands[].share".into()
+        },
+        |p| {
+            p.cards.issuers.iter_mut().for_each(|x| x.share = 0.0);
+            "cards.issuers[].share".into()
+        },
+        |p| {
+            p.cards.products[0].share = f64::NAN;
+            "cards.products[].share".into()
+        },
+        |p| {
+            p.fraud.categories.insert("no_such_category".into(), 1.0);
+            "fraud.categories.no_such_category".into()
+        },
+        |p| {
+            p.fraud.categories.values_mut().for_each(|w| *w = 0.0);
+            "fraud.categories".into()
+        },
+        |p| {
+            p.fraud.slot_days = 0;
+            "fraud.slot_days".into()
+        },
+        |p| {
+            p.fraud.txns_per_attacked_card = 0.0;
+            "fraud.txns_per_attacked_card".into()
+        },
+        |p| {
+            p.fraud.amount_multiplier = -2.5;
+            "fraud.amount_multiplier".into()
+        },
+        |p| {
+            p.names.family.clear();
+            "names.family".into()
+        },
+        |p| {
+            p.names.given_syllables.push(String::new());
+            "names.given_syllables".into()
+        },
+        |p| {
+            p.names.merchant_words.clear();
+            "names.merchant_words".into()
+        },
+        |p| {
+            p.population.txns_per_customer_per_day = 0.0;
+            "population.txns_per_customer_per_day".into()
+        },
+        |p| {
+            p.population.cards_per_customer = 0.5;
+            "population.cards_per_customer".into()
+        },
+        |p| {
+            p.population.customers_per_merchant = -40.0;
+            "population.customers_per_merchant".into()
+        },
+        |p| {
+            p.population.activity_shape = 0.0;
+            "population.activity_shape".into()
+        },
+        |p| {
+            p.population.merchant_popularity_sigma = 5.5;
+            "population.merchant_popularity_sigma".into()
+        },
+        |p| {
+            p.population.max_customers = 0;
+            "population.max_customers".into()
+        },
+    ];
+
+    #[test]
+    fn the_default_profile_is_valid() {
+        Profile::korean_default().validate().unwrap();
+    }
+
+    #[test]
+    fn every_rule_refuses_its_edit_naming_the_key() {
+        for (n, rule) in RULES.iter().enumerate() {
+            let mut p = Profile::korean_default();
+            let key = rule(&mut p);
+            match p.validate() {
+                Err(ProfileError::Invalid {
+                    key: named,
+                    message,
+                }) => {
+                    assert_eq!(named, key, "rule {n}: {message}");
+                    assert!(!message.is_empty() && !message.contains('\n'));
+                }
+                other => panic!("rule {n} ({key}): expected an error, got {other:?}"),
+            }
+        }
     }
 }

@@ -268,23 +268,43 @@ mod tests {
 
     #[test]
     fn installments_only_on_credit_cards_above_the_minimum() {
-        let model = TransactionModel::compile(&Profile::korean_default()).unwrap();
+        let profile = Profile::korean_default();
+        let model = TransactionModel::compile(&profile).unwrap();
+        let plans = &profile.installments;
         let mut rng = stream_rng(5, Domain::TransactionBatch, 1);
         for _ in 0..1_000 {
             assert_eq!(model.installment(false, 5_000_000, &mut rng), 0);
-            assert_eq!(model.installment(true, 49_999, &mut rng), 0);
+            assert_eq!(model.installment(true, plans.min_amount - 1, &mut rng), 0);
         }
-        let plans = (0..10_000)
-            .filter(|_| model.installment(true, 2_000_000, &mut rng) > 0)
+        let amount = 2_000_000;
+        let probability = plans
+            .probability_by_amount
+            .iter()
+            .rev()
+            .find(|p| p.from <= amount)
+            .unwrap()
+            .probability;
+        let n = (0..10_000)
+            .filter(|_| model.installment(true, amount, &mut rng) > 0)
             .count();
-        assert!((5_500..6_500).contains(&plans), "{plans} plans at 2M KRW");
+        let expected = 10_000.0 * probability;
+        assert!(
+            (n as f64 - expected).abs() < 500.0,
+            "{n} plans at {amount}, expected {expected}"
+        );
     }
 
     #[test]
     fn foreign_amounts_convert_to_cents() {
         let profile = Profile::korean_default();
-        let conversion = Conversion::new(&profile.home_currency, &profile.foreign_currency);
-        assert_eq!(conversion.minor_units(13_500), 1_000);
+        let (home, foreign) = (&profile.home_currency, &profile.foreign_currency);
+        let conversion = Conversion::new(home, foreign);
+        // Ten foreign units, in home minor units, are ten foreign units in cents.
+        let ten = (10.0 * foreign.home_per_major) as i64 * home.minor_units_per_major;
+        assert_eq!(
+            conversion.minor_units(ten),
+            10 * foreign.minor_units_per_major
+        );
         assert_eq!(conversion.minor_units(1), 1);
     }
 }
