@@ -112,6 +112,9 @@ pub struct BenchArgs {
     /// Table to generate.
     #[arg(long, value_enum, default_value = "transactions")]
     pub table: TableArg,
+    /// Number of customers [default: derived from --rows, as for `generate`].
+    #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
+    pub customers: Option<u64>,
     /// Rows per batch (= per row group).
     #[arg(long, default_value = "250k", value_parser = parse_batch_rows, allow_hyphen_values = true)]
     pub batch_rows: u64,

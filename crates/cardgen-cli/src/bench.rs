@@ -73,6 +73,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         ),
         TableArg::Transactions => cardgen::DatasetSpec::new(args.rows)
             .with_seed(args.seed)
+            .with_customers(args.customers)
             .build()
             .context("could not set up the generator")?
             .generator(cardgen::Table::Transactions)?,
