@@ -10,7 +10,9 @@
 //! - [`seed`]: turning one seed into independent random streams.
 //! - [`profile`]: the market scenario as data.
 //! - [`timeline`]: placing rows in time along daily and weekly rhythms.
-//! - [`population`]: stateless customers, cards and merchants.
+//! - [`permutation`]: keyed bijections of `0..n`, with their inverse.
+//! - [`customers`]: customers and their activity as functions of the id.
+//! - [`population`]: population sizes, cards and merchants.
 //! - [`world`]: one dataset's population and shared lookup tables.
 //! - [`pan`]: card numbers, Luhn and masks.
 //! - [`dimensions`]: the `customers`, `cards` and `merchants` tables.
@@ -18,9 +20,11 @@
 //! - [`transactions`]: the `transactions` fact table.
 
 pub mod arrays;
+pub mod customers;
 pub mod dimensions;
 pub mod error;
 pub mod pan;
+pub mod permutation;
 pub mod plan;
 pub mod population;
 pub mod profile;

@@ -8,8 +8,6 @@
 //! synthetic: six digits inside the brand's prefix ranges; they may collide
 //! with real issued ranges, but the accounts are not real.
 
-use crate::seed::mix64;
-
 /// The Luhn check digit for `digits` (the number without its check digit):
 /// from the right, double every second digit starting with the rightmost,
 /// subtract 9 from results above 9, and pick the digit that makes the sum a
@@ -40,51 +38,7 @@ pub fn luhn_valid(number: &str) -> bool {
         && luhn_check_digit(&bytes[..bytes.len() - 1]) == bytes[bytes.len() - 1]
 }
 
-/// A keyed permutation of `0..domain`.
-#[derive(Debug, Clone, Copy)]
-pub struct Permutation {
-    key: u64,
-    domain: u64,
-    half_bits: u32,
-}
-
-impl Permutation {
-    pub fn new(key: u64, domain: u64) -> Self {
-        let bits = 64 - (domain.max(2) - 1).leading_zeros();
-        Self {
-            key,
-            domain,
-            half_bits: bits.div_ceil(2),
-        }
-    }
-
-    fn feistel(&self, value: u64) -> u64 {
-        let mask = (1u64 << self.half_bits) - 1;
-        let (mut left, mut right) = (value >> self.half_bits, value & mask);
-        for round in 0..4u64 {
-            let f = mix64(
-                right
-                    ^ self
-                        .key
-                        .wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
-            ) & mask;
-            (left, right) = (right, left ^ f);
-        }
-        (left << self.half_bits) | right
-    }
-
-    /// The image of `value`, which must be below the domain.
-    pub fn apply(&self, value: u64) -> u64 {
-        debug_assert!(value < self.domain);
-        let mut x = self.feistel(value);
-        // The Feistel network permutes 0..2^(2·half_bits); walking the cycle
-        // until it lands back in the domain keeps the map a bijection.
-        while x >= self.domain {
-            x = self.feistel(x);
-        }
-        x
-    }
-}
+pub use crate::permutation::Permutation;
 
 /// A card number and its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::customers::extra_card_owners;
+use crate::permutation::Permutation;
 use crate::profile::Profile;
 use crate::seed::{Domain, EntityHash, Salt, reduce};
 use crate::timeline::DateRange;
@@ -69,42 +71,6 @@ pub fn pick(u: f64, weights: impl Iterator<Item = f64> + Clone) -> usize {
     last
 }
 
-/// A customer's stable traits.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CustomerFacts {
-    pub persona: u8,
-    pub income_band: u8,
-    pub home_region: u8,
-    pub work_region: u8,
-    /// Persona × income-band multiplier on amounts.
-    pub spend: f32,
-}
-
-pub fn customer_facts(seed: u64, profile: &Profile, customer_id: u64) -> CustomerFacts {
-    let h = EntityHash::new(seed, Domain::Customer, customer_id);
-    let persona = pick(h.unit(0), profile.personas.iter().map(|p| p.share));
-    let income_band = pick(h.unit(1), profile.income_bands.iter().map(|b| b.share));
-    let home_region = pick(
-        h.unit(2),
-        profile.regions.iter().map(|r| r.population_share),
-    );
-    // Most people work where they live; the rest commute (mostly to the capital).
-    let work_region = if h.unit(3) < profile.population.work_in_home_region_share {
-        home_region
-    } else {
-        pick(h.unit(4), profile.regions.iter().map(|r| r.work_weight))
-    };
-    let spend = profile.personas[persona].spend_multiplier
-        * profile.income_bands[income_band].spend_multiplier;
-    CustomerFacts {
-        persona: persona as u8,
-        income_band: income_band as u8,
-        home_region: home_region as u8,
-        work_region: work_region as u8,
-        spend: spend as f32,
-    }
-}
-
 /// What every transaction needs to know about a card, cheaply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CardOwner {
@@ -152,7 +118,8 @@ fn from_epoch_day(day: i64) -> NaiveDate {
 }
 
 /// The first `customers` cards are each customer's main card; the others are
-/// extra cards of hash-chosen customers. Cards issued before the range stay
+/// extra cards, spread over customers by a keyed permutation
+/// ([`extra_card_owners`]). Cards issued before the range stay
 /// valid through it (the range may not be longer than the validity period);
 /// the profile's share of the extra cards are new, issued during the range.
 #[inline]
@@ -165,6 +132,7 @@ pub fn card_owner(
 ) -> CardOwner {
     card_owner_salted(
         Salt::new(seed, Domain::Card),
+        &extra_card_owners(seed, sizes.customers),
         profile,
         sizes,
         range,
@@ -176,6 +144,7 @@ pub fn card_owner(
 #[inline]
 pub fn card_owner_salted(
     salt: Salt,
+    owners: &Permutation,
     profile: &Profile,
     sizes: &PopulationSizes,
     range: &DateRange,
@@ -185,7 +154,7 @@ pub fn card_owner_salted(
     let customer_id = if card_id < sizes.customers {
         card_id
     } else {
-        reduce(h.bits(0), sizes.customers)
+        owners.apply((card_id - sizes.customers) % sizes.customers)
     };
     let cards = &profile.cards;
     let start = range.start_epoch_day();

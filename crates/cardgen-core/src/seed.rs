@@ -39,6 +39,10 @@ pub enum Domain {
     Regulars = 0x5265_6775,
     /// The keyed permutation behind card numbers.
     CardNumber = 0x5061_6e73,
+    /// The permutation that gives customers their activity rank.
+    CustomerRank = 0x4352_616e,
+    /// The permutation that assigns extra cards to customers.
+    CardOwner = 0x434f_776e,
 }
 
 /// SplitMix64's output function: a fast bijection on `u64` with full avalanche.

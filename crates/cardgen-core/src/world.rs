@@ -3,22 +3,23 @@
 //!
 //! Everything here is derived from the seed, the profile, the date range and
 //! the population sizes, so it is a cache of values any batch could recompute:
-//! each customer's traits and activity, alias tables to choose a card by its
-//! owner's activity, a merchant by popularity within a category and region,
-//! and a category given the customer's persona and the hour.
+//! the customer model (traits, activity and the choice of a card by its
+//! owner's activity, all computed from ids, see [`crate::customers`]),
+//! merchants and alias tables to choose one by popularity within a category
+//! and region, and a category given the customer's persona and the hour.
 
 use std::sync::Arc;
 
-use rand_distr::{Distribution, Gamma};
-
+use crate::customers::{CustomerFacts, CustomerModel, extra_card_owners};
 use crate::error::CoreError;
+use crate::permutation::Permutation;
 use crate::population::{
-    CardFacts, CardOwner, CustomerFacts, MerchantFacts, PopulationSizes, card_facts, card_owner,
-    card_owner_salted, customer_facts, merchant_facts,
+    CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owner_salted,
+    merchant_facts,
 };
 use crate::profile::Profile;
 use crate::sampling::Categorical;
-use crate::seed::{Domain, Salt, StreamRng, mix64, stream_rng};
+use crate::seed::{Domain, Salt, StreamRng, mix64};
 use crate::timeline::DateRange;
 
 /// Merchant ids and a popularity-weighted chooser over them.
@@ -75,10 +76,8 @@ pub struct World {
     pub options: WorldOptions,
     pub profile: Arc<Profile>,
     pub sizes: PopulationSizes,
-    customers: Vec<CustomerFacts>,
-    activity: Vec<f32>,
-    activity_total: f64,
-    cards_by_activity: Categorical,
+    customers: CustomerModel,
+    card_owners: Permutation,
     merchants: Vec<MerchantFacts>,
     /// `[category][region]`: the category's physical merchants in the region.
     offline: Vec<Vec<Option<MerchantPool>>>,
@@ -120,22 +119,7 @@ impl World {
             ));
         }
         let seed = options.seed;
-        let customers: Vec<CustomerFacts> = (0..sizes.customers)
-            .map(|id| customer_facts(seed, &profile, id))
-            .collect();
-        let activity = customer_activity(seed, &profile, &customers)?;
-        let activity_total = activity.iter().map(|&a| f64::from(a)).sum();
-        let card_weights = (0..sizes.cards).map(|card| {
-            let owner = card_owner(seed, &profile, &sizes, &options.range, card).customer_id;
-            // Main cards carry most of a customer's spend.
-            let share = if card < sizes.customers {
-                1.0
-            } else {
-                profile.cards.extra_card_weight
-            };
-            f64::from(activity[owner as usize]) * share
-        });
-        let cards_by_activity = Categorical::new("card activity", card_weights)?;
+        let customers = CustomerModel::new(seed, &profile, &sizes)?;
 
         let merchants: Vec<MerchantFacts> = (0..sizes.merchants)
             .map(|id| merchant_facts(seed, &profile, id))
@@ -178,9 +162,7 @@ impl World {
             profile,
             sizes,
             customers,
-            activity,
-            activity_total,
-            cards_by_activity,
+            card_owners: extra_card_owners(seed, sizes.customers),
             merchants,
             offline,
             online,
@@ -217,15 +199,16 @@ impl World {
         &self.options.range
     }
 
+    /// A customer's stable traits, computed from the id (no table).
     #[inline]
-    pub fn customer(&self, id: u64) -> &CustomerFacts {
-        &self.customers[id as usize]
+    pub fn customer(&self, id: u64) -> CustomerFacts {
+        self.customers.facts(id)
     }
 
     /// Expected transactions per day of a customer.
     pub fn activity_rate(&self, id: u64) -> f64 {
-        let share = f64::from(self.activity[id as usize]) / self.activity_total;
-        share * self.options.rows as f64 / f64::from(self.options.range.days)
+        let rows_per_day = self.options.rows as f64 / f64::from(self.options.range.days);
+        self.customers.activity_rate(id, rows_per_day)
     }
 
     /// Owner, kind and validity of a card: cheap, for every row.
@@ -233,6 +216,7 @@ impl World {
     pub fn card(&self, id: u64) -> CardOwner {
         card_owner_salted(
             self.card_salt,
+            &self.card_owners,
             &self.profile,
             &self.sizes,
             &self.options.range,
@@ -256,27 +240,23 @@ impl World {
         &self.merchants[id as usize]
     }
 
-    /// A card chosen in proportion to its owner's activity, valid on `day`.
+    /// A card chosen in proportion to its owner's activity, valid on `day`:
+    /// an extra card not yet issued on that day gives way to its owner's
+    /// main card, which is valid through the whole range.
+    #[inline]
     pub fn active_card(&self, day: i64, rng: &mut StreamRng) -> (u64, CardOwner) {
-        let mut id = self.cards_by_activity.sample(rng) as u64;
-        for _ in 0..32 {
-            let card = self.card(id);
-            if card.valid_on(day) {
-                return (id, card);
-            }
-            id = self.cards_by_activity.sample(rng) as u64;
+        let id = self.customers.card_by_activity(rng);
+        let card = self.card(id);
+        if card.valid_on(day) {
+            return (id, card);
         }
-        // Nearly every card is valid on any day of the range (`build` refuses
-        // ranges longer than the validity period); walk to one.
-        let first = id;
-        for _ in 0..self.sizes.cards {
-            let card = self.card(id);
-            if card.valid_on(day) {
-                return (id, card);
-            }
-            id = (id + 1) % self.sizes.cards;
-        }
-        unreachable!("card {first}: no card is valid on day {day}, which `build` rules out")
+        let main = card.customer_id;
+        let card = self.card(main);
+        debug_assert!(
+            card.valid_on(day),
+            "main card {main} not valid on day {day}"
+        );
+        (main, card)
     }
 
     #[inline]
@@ -302,7 +282,13 @@ impl World {
     /// The `k`-th regular merchant of a customer in a category: a pure
     /// function of (seed, customer, category, k), near home or work, or online
     /// for categories sold online.
-    pub fn regular_merchant(&self, customer_id: u64, category: usize, k: u32) -> u64 {
+    pub fn regular_merchant(
+        &self,
+        customer_id: u64,
+        customer: &CustomerFacts,
+        category: usize,
+        k: u32,
+    ) -> u64 {
         let which = ((category as u64) << 40 | u64::from(k)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let first = mix64(self.regulars_salt.key(customer_id) ^ which);
         let second = mix64(first);
@@ -313,7 +299,6 @@ impl World {
         {
             return pool.sample_from(second);
         }
-        let customer = self.customer(customer_id);
         let near_work = ((first & 0xffff) as f64 / 65_536.0) < self.profile.locality.work_share;
         let region = if near_work {
             customer.work_region
@@ -331,26 +316,6 @@ impl World {
 /// through it (validity runs to the end of a month, at least this long).
 pub fn max_days(profile: &Profile) -> u32 {
     365 * profile.cards.validity_years - 31
-}
-
-/// Gamma-distributed activity with the persona's mean: a few heavy users, many light ones.
-fn customer_activity(
-    seed: u64,
-    profile: &Profile,
-    customers: &[CustomerFacts],
-) -> Result<Vec<f32>, CoreError> {
-    let shape = profile.population.activity_shape;
-    let gamma = Gamma::new(shape, 1.0 / shape).map_err(|e| {
-        CoreError::InvalidProfile(format!("population.activity_shape = {shape}: {e}"))
-    })?;
-    Ok(customers
-        .iter()
-        .enumerate()
-        .map(|(id, c)| {
-            let mut rng = stream_rng(seed, Domain::Customer, id as u64);
-            (gamma.sample(&mut rng) * profile.personas[usize::from(c.persona)].activity) as f32
-        })
-        .collect())
 }
 
 /// P(category | persona, hour) ∝ share × persona multiplier × the category's

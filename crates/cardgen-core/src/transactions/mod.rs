@@ -30,6 +30,7 @@ pub use schema::{
 use self::columns::{ColumnBuilders, Row};
 use self::model::TransactionModel;
 use self::schema::Dictionaries;
+use crate::customers::CustomerFacts;
 use crate::error::CoreError;
 use crate::plan::BatchSpec;
 use crate::seed::{Domain, EntityHash, Salt, StreamRng, reduce};
@@ -192,7 +193,7 @@ impl TransactionGenerator {
         } else {
             world.category_for(customer.persona, local.hour(), rng)
         };
-        let merchant_id = self.merchant(card.customer_id, category, is_fraud, rng);
+        let merchant_id = self.merchant(card.customer_id, &customer, category, is_fraud, rng);
         let merchant = world.merchant(merchant_id);
 
         let channel = match &model.online_channels[category] {
@@ -253,6 +254,7 @@ impl TransactionGenerator {
     fn merchant(
         &self,
         customer_id: u64,
+        customer: &CustomerFacts,
         category: usize,
         is_fraud: bool,
         rng: &mut StreamRng,
@@ -263,14 +265,13 @@ impl TransactionGenerator {
         let locality = &profile.locality;
         if !is_fraud && rng.random::<f64>() < locality.repeat_share {
             let k = rng.random_range(0..spec.regular_merchants);
-            return world.regular_merchant(customer_id, category, k);
+            return world.regular_merchant(customer_id, customer, category, k);
         }
         if rng.random::<f64>() < spec.online_merchant_share
             && let Some(id) = world.online_merchant(category, rng)
         {
             return id;
         }
-        let customer = world.customer(customer_id);
         let region = if !is_fraud && rng.random::<f64>() < locality.home_or_work_share {
             if rng.random::<f64>() < locality.work_share {
                 customer.work_region

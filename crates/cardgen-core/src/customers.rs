@@ -1,0 +1,390 @@
+//! Customers without per-customer tables: traits and activity are functions
+//! of the id, and so is choosing a customer by activity.
+//!
+//! A keyed [`Permutation`] gives every customer a *position* in
+//! `0..customers`. Personas own contiguous runs of positions, in proportion
+//! to their shares; within a persona's run the position is the customer's
+//! activity rank. Activity follows the profile's Gamma distribution through
+//! a table of [`ACTIVITY_BUCKETS`] quantile buckets, so the customer at rank
+//! `q` of a run of `n` has the mean activity of bucket `q × buckets / n`.
+//!
+//! Choosing a customer in proportion to activity is then a draw over the
+//! small table of (persona, bucket) cells, a uniform position inside the
+//! cell, and the permutation's inverse: a few nanoseconds and a few
+//! kilobytes of memory, whether there are a thousand customers or fifty
+//! million. Nothing is loaded from a population-sized table, so the cost of
+//! a row does not grow with the population.
+//!
+//! Cards follow the same idea: the first `customers` cards are the main
+//! cards (card `c` belongs to customer `c`); extra card `customers + e`
+//! belongs to customer `owners(e mod customers)` for a second permutation
+//! `owners`, so a customer's extra cards can be listed from the customer.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Gamma};
+
+use crate::error::CoreError;
+use crate::permutation::Permutation;
+use crate::population::PopulationSizes;
+use crate::profile::Profile;
+use crate::sampling::Categorical;
+use crate::seed::{Domain, EntityHash, Salt, reduce, stream_rng};
+
+/// Quantile buckets of the activity distribution.
+pub const ACTIVITY_BUCKETS: u64 = 1024;
+/// Gamma draws per bucket when the bucket means are computed.
+const DRAWS_PER_BUCKET: usize = 128;
+
+/// A customer's stable traits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CustomerFacts {
+    pub persona: u8,
+    pub income_band: u8,
+    pub home_region: u8,
+    pub work_region: u8,
+    /// Persona × income-band multiplier on amounts.
+    pub spend: f32,
+    /// Relative activity: the persona's mean × the customer's Gamma draw.
+    pub activity: f32,
+}
+
+/// Index chosen by a uniform `u` against cumulative weights (small tables).
+#[derive(Debug, Clone)]
+struct Cumulative(Vec<f64>);
+
+impl Cumulative {
+    fn new(weights: impl Iterator<Item = f64>) -> Self {
+        let mut total = 0.0;
+        let mut cumulative: Vec<f64> = weights
+            .map(|w| {
+                total += w;
+                total
+            })
+            .collect();
+        cumulative.iter_mut().for_each(|c| *c /= total);
+        Self(cumulative)
+    }
+
+    #[inline]
+    fn pick(&self, u: f64) -> usize {
+        self.0
+            .iter()
+            .position(|&c| u < c)
+            .unwrap_or(self.0.len() - 1)
+    }
+}
+
+/// The customers of one dataset; see the module docs.
+#[derive(Debug, Clone)]
+pub struct CustomerModel {
+    customers: u64,
+    extra_cards: u64,
+    extra_card_weight: f64,
+    positions: Permutation,
+    owners: Permutation,
+    /// `[persona]`: first position of the persona's run; one more entry at the end.
+    persona_starts: Vec<u64>,
+    persona_activity: Vec<f64>,
+    bucket_means: Vec<f64>,
+    /// `[persona × buckets + bucket]`: customers in the cell × their activity.
+    cells: Categorical,
+    /// The largest weight of a customer's cards (1 for the main card, plus
+    /// `extra_card_weight` for each extra one).
+    max_card_weight: f64,
+    /// Expected sum over customers of activity × card weight.
+    total_weight: f64,
+    salt: Salt,
+    income: Cumulative,
+    home: Cumulative,
+    work: Cumulative,
+    work_in_home_region_share: f64,
+    /// `[persona][income band]`: spend multiplier.
+    spend: Vec<Vec<f32>>,
+}
+
+impl CustomerModel {
+    pub fn new(seed: u64, profile: &Profile, sizes: &PopulationSizes) -> Result<Self, CoreError> {
+        let n = sizes.customers;
+        let bucket_means = activity_bucket_means(profile.population.activity_shape)?;
+        let shares = Cumulative::new(profile.personas.iter().map(|p| p.share));
+        let mut persona_starts = vec![0];
+        persona_starts.extend(
+            shares
+                .0
+                .iter()
+                .map(|c| ((c * n as f64).round() as u64).min(n)),
+        );
+        *persona_starts.last_mut().expect("one persona at least") = n;
+        let persona_activity: Vec<f64> = profile.personas.iter().map(|p| p.activity).collect();
+        let cell = |persona: usize, bucket: u64| {
+            let run = persona_starts[persona + 1] - persona_starts[persona];
+            let (lo, hi) = bucket_range(run, bucket);
+            (hi - lo) as f64 * persona_activity[persona] * bucket_means[bucket as usize]
+        };
+        let weights: Vec<f64> = (0..profile.personas.len())
+            .flat_map(|p| (0..ACTIVITY_BUCKETS).map(move |b| (p, b)))
+            .map(|(p, b)| cell(p, b))
+            .collect();
+        let cells = Categorical::new("customer activity", weights.iter().copied())?;
+        let extra_cards = sizes.cards - n;
+        let extra_card_weight = profile.cards.extra_card_weight;
+        let max_extra = extra_cards.div_ceil(n);
+        let expected_card_weight = 1.0 + extra_card_weight * extra_cards as f64 / n as f64;
+        Ok(Self {
+            customers: n,
+            extra_cards,
+            extra_card_weight,
+            positions: Permutation::new(Salt::new(seed, Domain::CustomerRank).key(0), n),
+            owners: extra_card_owners(seed, n),
+            persona_starts,
+            persona_activity,
+            bucket_means,
+            cells,
+            max_card_weight: 1.0 + extra_card_weight * max_extra as f64,
+            total_weight: weights.iter().sum::<f64>() * expected_card_weight,
+            salt: Salt::new(seed, Domain::Customer),
+            income: Cumulative::new(profile.income_bands.iter().map(|b| b.share)),
+            home: Cumulative::new(profile.regions.iter().map(|r| r.population_share)),
+            work: Cumulative::new(profile.regions.iter().map(|r| r.work_weight)),
+            work_in_home_region_share: profile.population.work_in_home_region_share,
+            spend: profile
+                .personas
+                .iter()
+                .map(|p| {
+                    profile
+                        .income_bands
+                        .iter()
+                        .map(|b| (p.spend_multiplier * b.spend_multiplier) as f32)
+                        .collect()
+                })
+                .collect(),
+        })
+    }
+
+    /// The persona of a position, and the position's rank within the persona's run.
+    #[inline]
+    fn persona_at(&self, position: u64) -> (usize, u64) {
+        let persona = self.persona_starts[1..]
+            .iter()
+            .position(|&end| position < end)
+            .unwrap_or(self.persona_starts.len() - 2);
+        (persona, position - self.persona_starts[persona])
+    }
+
+    /// Everything stable about customer `id`.
+    #[inline]
+    pub fn facts(&self, id: u64) -> CustomerFacts {
+        let position = self.positions.apply(id);
+        let (persona, rank) = self.persona_at(position);
+        let run = self.persona_starts[persona + 1] - self.persona_starts[persona];
+        let bucket = rank * ACTIVITY_BUCKETS / run;
+        let h = EntityHash::salted(self.salt, id);
+        let income_band = self.income.pick(h.unit(1));
+        let home_region = self.home.pick(h.unit(2));
+        // Most people work where they live; the rest commute (mostly to the capital).
+        let work_region = if h.unit(3) < self.work_in_home_region_share {
+            home_region
+        } else {
+            self.work.pick(h.unit(4))
+        };
+        CustomerFacts {
+            persona: persona as u8,
+            income_band: income_band as u8,
+            home_region: home_region as u8,
+            work_region: work_region as u8,
+            spend: self.spend[persona][income_band],
+            activity: (self.persona_activity[persona] * self.bucket_means[bucket as usize]) as f32,
+        }
+    }
+
+    /// The slot of a customer's extra cards and how many there are: its
+    /// extra cards are `customers + slot + k × customers` for `k < count`.
+    #[inline]
+    fn extra_cards_of(&self, id: u64) -> (u64, u64) {
+        if self.extra_cards == 0 {
+            return (0, 0);
+        }
+        let slot = self.owners.invert(id);
+        let count = if slot < self.extra_cards {
+            (self.extra_cards - 1 - slot) / self.customers + 1
+        } else {
+            0
+        };
+        (slot, count)
+    }
+
+    /// The owner of extra card `customers + extra`.
+    #[inline]
+    pub fn extra_card_owner(&self, extra: u64) -> u64 {
+        self.owners.apply(extra % self.customers)
+    }
+
+    /// A customer's weight as a cardholder: 1 for the main card plus
+    /// `extra_card_weight` for each extra card.
+    fn card_weight(&self, id: u64) -> f64 {
+        1.0 + self.extra_card_weight * self.extra_cards_of(id).1 as f64
+    }
+
+    /// Expected transactions per day of customer `id` in a dataset of
+    /// `rows_per_day` transactions a day.
+    pub fn activity_rate(&self, id: u64, rows_per_day: f64) -> f64 {
+        f64::from(self.facts(id).activity) * self.card_weight(id) / self.total_weight * rows_per_day
+    }
+
+    /// A card chosen in proportion to its owner's activity (main cards
+    /// weigh 1, extra cards `extra_card_weight`).
+    #[inline]
+    pub fn card_by_activity<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        loop {
+            let cell = self.cells.sample(rng) as u64;
+            let (persona, bucket) = ((cell / ACTIVITY_BUCKETS) as usize, cell % ACTIVITY_BUCKETS);
+            let start = self.persona_starts[persona];
+            let (lo, hi) = bucket_range(self.persona_starts[persona + 1] - start, bucket);
+            let position = start + lo + reduce(rng.next_u64(), hi - lo);
+            let customer = self.positions.invert(position);
+            let (slot, extras) = self.extra_cards_of(customer);
+            let weight = 1.0 + self.extra_card_weight * extras as f64;
+            // One uniform both accepts the customer in proportion to its
+            // card weight and, once accepted, picks one of its cards.
+            let u = rng.random::<f64>() * self.max_card_weight;
+            if u >= weight {
+                continue;
+            }
+            if u < 1.0 {
+                return customer;
+            }
+            let k = (((u - 1.0) / self.extra_card_weight) as u64).min(extras - 1);
+            return self.customers + slot + k * self.customers;
+        }
+    }
+}
+
+/// The permutation that assigns extra card `customers + e` to customer
+/// `owners.apply(e mod customers)`.
+pub fn extra_card_owners(seed: u64, customers: u64) -> Permutation {
+    Permutation::new(Salt::new(seed, Domain::CardOwner).key(0), customers)
+}
+
+/// Ranks `[lo, hi)` of bucket `bucket` in a run of `run` positions: the
+/// ranks `r` with `r × buckets / run` (rounded down) equal to `bucket`.
+#[inline]
+fn bucket_range(run: u64, bucket: u64) -> (u64, u64) {
+    let first_rank = |b: u64| (b * run).div_ceil(ACTIVITY_BUCKETS);
+    (first_rank(bucket), first_rank(bucket + 1))
+}
+
+/// Mean of each quantile bucket of Gamma(shape, 1/shape) (mean 1), from
+/// sorted draws of a fixed stream: a profile property, the same for every seed.
+fn activity_bucket_means(shape: f64) -> Result<Vec<f64>, CoreError> {
+    let gamma = Gamma::new(shape, 1.0 / shape).map_err(|e| {
+        CoreError::InvalidProfile(format!("population.activity_shape = {shape}: {e}"))
+    })?;
+    let mut rng = stream_rng(0, Domain::CustomerRank, 0);
+    let mut draws: Vec<f64> = (0..ACTIVITY_BUCKETS as usize * DRAWS_PER_BUCKET)
+        .map(|_| gamma.sample(&mut rng))
+        .collect();
+    draws.sort_by(f64::total_cmp);
+    Ok(draws
+        .chunks(DRAWS_PER_BUCKET)
+        .map(|chunk| chunk.iter().sum::<f64>() / chunk.len() as f64)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::stream_rng;
+
+    fn model(customers: u64) -> (CustomerModel, PopulationSizes) {
+        let p = Profile::korean_default();
+        let sizes = PopulationSizes::derive(&p, 0, 365, Some(customers), None);
+        (CustomerModel::new(7, &p, &sizes).unwrap(), sizes)
+    }
+
+    #[test]
+    fn personas_get_their_shares_of_customers() {
+        let p = Profile::korean_default();
+        let (m, _) = model(100_000);
+        let mut counts = vec![0u64; p.personas.len()];
+        for id in 0..100_000 {
+            counts[usize::from(m.facts(id).persona)] += 1;
+        }
+        let total: f64 = p.personas.iter().map(|x| x.share).sum();
+        for (persona, count) in p.personas.iter().zip(counts) {
+            let expected = persona.share / total * 100_000.0;
+            assert!(
+                (count as f64 - expected).abs() <= 1.0,
+                "{}: {count}",
+                persona.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_extra_card_has_one_owner_who_lists_it() {
+        let (m, sizes) = model(1_000);
+        let mut listed = vec![0u32; (sizes.cards - sizes.customers) as usize];
+        for customer in 0..sizes.customers {
+            let (slot, count) = m.extra_cards_of(customer);
+            for k in 0..count {
+                let extra = slot + k * sizes.customers;
+                assert_eq!(m.extra_card_owner(extra), customer);
+                listed[extra as usize] += 1;
+            }
+        }
+        assert!(listed.iter().all(|&n| n == 1));
+    }
+
+    #[test]
+    fn cards_are_chosen_in_proportion_to_activity_and_card_weight() {
+        let (m, sizes) = model(200);
+        let mut rng = stream_rng(3, Domain::TransactionBatch, 0);
+        let draws = 2_000_000;
+        let mut counts = vec![0u32; sizes.cards as usize];
+        for _ in 0..draws {
+            counts[m.card_by_activity(&mut rng) as usize] += 1;
+        }
+        let weight = |card: u64| {
+            if card < sizes.customers {
+                f64::from(m.facts(card).activity)
+            } else {
+                let owner = m.extra_card_owner(card - sizes.customers);
+                f64::from(m.facts(owner).activity) * m.extra_card_weight
+            }
+        };
+        let total: f64 = (0..sizes.cards).map(weight).sum();
+        for card in 0..sizes.cards {
+            let expected = weight(card) / total * f64::from(draws);
+            let got = f64::from(counts[card as usize]);
+            assert!(
+                (got - expected).abs() < 5.0 * expected.sqrt() + 5.0,
+                "card {card}: {got} vs {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_rank_lies_in_the_bucket_its_activity_comes_from() {
+        for run in [1, 7, 24, 1_000, 1_024, 5_000] {
+            let mut next = 0;
+            for bucket in 0..ACTIVITY_BUCKETS {
+                let (lo, hi) = bucket_range(run, bucket);
+                assert_eq!(lo, next, "run {run} bucket {bucket}");
+                for rank in lo..hi {
+                    assert_eq!(rank * ACTIVITY_BUCKETS / run, bucket);
+                }
+                next = hi;
+            }
+            assert_eq!(next, run);
+        }
+    }
+
+    #[test]
+    fn activity_has_mean_one_and_a_long_tail() {
+        let means = activity_bucket_means(0.8).unwrap();
+        let mean = means.iter().sum::<f64>() / means.len() as f64;
+        assert!((mean - 1.0).abs() < 0.02, "mean {mean}");
+        assert!(means.windows(2).all(|w| w[0] <= w[1]));
+        assert!(means[means.len() - 1] > 5.0 && means[0] < 0.01);
+    }
+}
