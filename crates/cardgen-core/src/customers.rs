@@ -48,32 +48,6 @@ pub struct CustomerFacts {
     pub activity: f32,
 }
 
-/// Index chosen by a uniform `u` against cumulative weights (small tables).
-#[derive(Debug, Clone)]
-struct Cumulative(Vec<f64>);
-
-impl Cumulative {
-    fn new(weights: impl Iterator<Item = f64>) -> Self {
-        let mut total = 0.0;
-        let mut cumulative: Vec<f64> = weights
-            .map(|w| {
-                total += w;
-                total
-            })
-            .collect();
-        cumulative.iter_mut().for_each(|c| *c /= total);
-        Self(cumulative)
-    }
-
-    #[inline]
-    fn pick(&self, u: f64) -> usize {
-        self.0
-            .iter()
-            .position(|&c| u < c)
-            .unwrap_or(self.0.len() - 1)
-    }
-}
-
 /// The customers of one dataset; see the module docs.
 #[derive(Debug, Clone)]
 pub struct CustomerModel {
@@ -94,9 +68,9 @@ pub struct CustomerModel {
     /// Expected sum over customers of activity × card weight.
     total_weight: f64,
     salt: Salt,
-    income: Cumulative,
-    home: Cumulative,
-    work: Cumulative,
+    income: Categorical,
+    home: Categorical,
+    work: Categorical,
     work_in_home_region_share: f64,
     /// `[persona][income band]`: spend multiplier.
     spend: Vec<Vec<f32>>,
@@ -106,14 +80,13 @@ impl CustomerModel {
     pub fn new(seed: u64, profile: &Profile, sizes: &PopulationSizes) -> Result<Self, CoreError> {
         let n = sizes.customers;
         let bucket_means = activity_bucket_means(profile.population.activity_shape)?;
-        let shares = Cumulative::new(profile.personas.iter().map(|p| p.share));
+        let total_share: f64 = profile.personas.iter().map(|p| p.share).sum();
         let mut persona_starts = vec![0];
-        persona_starts.extend(
-            shares
-                .0
-                .iter()
-                .map(|c| ((c * n as f64).round() as u64).min(n)),
-        );
+        let mut cumulative = 0.0;
+        for persona in &profile.personas {
+            cumulative += persona.share / total_share;
+            persona_starts.push(((cumulative * n as f64).round() as u64).min(n));
+        }
         *persona_starts.last_mut().expect("one persona at least") = n;
         let persona_activity: Vec<f64> = profile.personas.iter().map(|p| p.activity).collect();
         let cell = |persona: usize, bucket: u64| {
@@ -143,9 +116,15 @@ impl CustomerModel {
             max_card_weight: 1.0 + extra_card_weight * max_extra as f64,
             total_weight: weights.iter().sum::<f64>() * expected_card_weight,
             salt: Salt::new(seed, Domain::Customer),
-            income: Cumulative::new(profile.income_bands.iter().map(|b| b.share)),
-            home: Cumulative::new(profile.regions.iter().map(|r| r.population_share)),
-            work: Cumulative::new(profile.regions.iter().map(|r| r.work_weight)),
+            income: Categorical::new(
+                "income bands",
+                profile.income_bands.iter().map(|b| b.share),
+            )?,
+            home: Categorical::new(
+                "home regions",
+                profile.regions.iter().map(|r| r.population_share),
+            )?,
+            work: Categorical::new("workplaces", profile.regions.iter().map(|r| r.work_weight))?,
             work_in_home_region_share: profile.population.work_in_home_region_share,
             spend: profile
                 .personas
@@ -174,18 +153,23 @@ impl CustomerModel {
     /// Everything stable about customer `id`.
     #[inline]
     pub fn facts(&self, id: u64) -> CustomerFacts {
-        let position = self.positions.apply(id);
+        self.facts_at(id, self.positions.apply(id))
+    }
+
+    /// [`Self::facts`] when the customer's position is known.
+    #[inline]
+    fn facts_at(&self, id: u64, position: u64) -> CustomerFacts {
         let (persona, rank) = self.persona_at(position);
         let run = self.persona_starts[persona + 1] - self.persona_starts[persona];
         let bucket = rank * ACTIVITY_BUCKETS / run;
         let h = EntityHash::salted(self.salt, id);
-        let income_band = self.income.pick(h.unit(1));
-        let home_region = self.home.pick(h.unit(2));
+        let income_band = self.income.sample_from(h.bits(1));
+        let home_region = self.home.sample_from(h.bits(2));
         // Most people work where they live; the rest commute (mostly to the capital).
         let work_region = if h.unit(3) < self.work_in_home_region_share {
             home_region
         } else {
-            self.work.pick(h.unit(4))
+            self.work.sample_from(h.bits(4))
         };
         CustomerFacts {
             persona: persona as u8,
@@ -232,9 +216,9 @@ impl CustomerModel {
     }
 
     /// A card chosen in proportion to its owner's activity (main cards
-    /// weigh 1, extra cards `extra_card_weight`).
+    /// weigh 1, extra cards `extra_card_weight`), with its owner.
     #[inline]
-    pub fn card_by_activity<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+    pub fn card_by_activity<R: Rng + ?Sized>(&self, rng: &mut R) -> (u64, u64, CustomerFacts) {
         loop {
             let cell = self.cells.sample(rng) as u64;
             let (persona, bucket) = ((cell / ACTIVITY_BUCKETS) as usize, cell % ACTIVITY_BUCKETS);
@@ -250,11 +234,12 @@ impl CustomerModel {
             if u >= weight {
                 continue;
             }
+            let facts = self.facts_at(customer, position);
             if u < 1.0 {
-                return customer;
+                return (customer, customer, facts);
             }
             let k = (((u - 1.0) / self.extra_card_weight) as u64).min(extras - 1);
-            return self.customers + slot + k * self.customers;
+            return (self.customers + slot + k * self.customers, customer, facts);
         }
     }
 }
@@ -342,7 +327,7 @@ mod tests {
         let draws = 2_000_000;
         let mut counts = vec![0u32; sizes.cards as usize];
         for _ in 0..draws {
-            counts[m.card_by_activity(&mut rng) as usize] += 1;
+            counts[m.card_by_activity(&mut rng).0 as usize] += 1;
         }
         let weight = |card: u64| {
             if card < sizes.customers {

@@ -1,31 +1,41 @@
 //! Keyed permutations of `0..n`: a bijection that looks random, computed in
 //! a few nanoseconds, with its inverse.
 //!
-//! A four-round Feistel network over the smallest even number of bits that
-//! holds `n`, with cycle walking to stay inside `0..n`. It lets a table be
+//! A Feistel network over pairs `(left, right)` of about `√n` values each
+//! (additions modulo each half's size, as in format-preserving encryption),
+//! with cycle walking to stay inside `0..n`; since the pairs exceed `n` by
+//! less than `√n`, a walk almost never takes a second step, for any `n`. It lets a table be
 //! replaced by arithmetic: customers get a random-looking position (their
 //! activity rank) and the position gives back the customer, so a weighted
 //! choice among millions of customers needs no per-customer memory.
 
-use crate::seed::mix64;
+use crate::seed::{mix64, reduce};
 
 /// A keyed permutation of `0..domain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Permutation {
     key: u64,
     domain: u64,
-    half_bits: u32,
+    /// The values are pairs `(left, right)` in `0..lefts × 0..rights`,
+    /// `value = left × rights + right`, with `lefts × rights ≥ domain`.
+    lefts: u64,
+    rights: u64,
 }
 
-const ROUNDS: u64 = 4;
+/// Rounds: each changes one half, so six make three full Feistel rounds.
+const ROUNDS: u64 = 6;
 
 impl Permutation {
     pub fn new(key: u64, domain: u64) -> Self {
-        let bits = 64 - (domain.max(2) - 1).leading_zeros();
+        // Halves of about √domain: their product exceeds the domain by less
+        // than one half, so cycle walking (below) almost never takes a step.
+        let lefts = (domain.max(1) as f64).sqrt().ceil().max(1.0) as u64;
+        let rights = domain.max(1).div_ceil(lefts);
         Self {
             key,
             domain,
-            half_bits: bits.div_ceil(2),
+            lefts,
+            rights,
         }
     }
 
@@ -35,44 +45,48 @@ impl Permutation {
     }
 
     #[inline]
-    fn round_key(&self, round: u64, half: u64) -> u64 {
-        let mask = (1u64 << self.half_bits) - 1;
-        mix64(
-            half ^ self
-                .key
-                .wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
-        ) & mask
+    fn round_value(&self, round: u64, half: u64, modulus: u64) -> u64 {
+        let hash = mix64(half ^ self.key.wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        reduce(hash, modulus)
     }
 
+    /// One pass of the network: alternately, `left += F(right) mod lefts`
+    /// and `right += F(left) mod rights`; each step is undone by subtracting.
     #[inline]
-    fn feistel(&self, value: u64) -> u64 {
-        let mask = (1u64 << self.half_bits) - 1;
-        let (mut left, mut right) = (value >> self.half_bits, value & mask);
+    fn forward(&self, value: u64) -> u64 {
+        let (mut left, mut right) = (value / self.rights, value % self.rights);
         for round in 0..ROUNDS {
-            (left, right) = (right, left ^ self.round_key(round, right));
+            if round % 2 == 0 {
+                left = add_mod(left, self.round_value(round, right, self.lefts), self.lefts);
+            } else {
+                right = add_mod(right, self.round_value(round, left, self.rights), self.rights);
+            }
         }
-        (left << self.half_bits) | right
+        left * self.rights + right
     }
 
     #[inline]
-    fn feistel_inverse(&self, value: u64) -> u64 {
-        let mask = (1u64 << self.half_bits) - 1;
-        let (mut left, mut right) = (value >> self.half_bits, value & mask);
+    fn backward(&self, value: u64) -> u64 {
+        let (mut left, mut right) = (value / self.rights, value % self.rights);
         for round in (0..ROUNDS).rev() {
-            (left, right) = (right ^ self.round_key(round, left), left);
+            if round % 2 == 0 {
+                left = sub_mod(left, self.round_value(round, right, self.lefts), self.lefts);
+            } else {
+                right = sub_mod(right, self.round_value(round, left, self.rights), self.rights);
+            }
         }
-        (left << self.half_bits) | right
+        left * self.rights + right
     }
 
     /// The image of `value`, which must be below the domain.
     #[inline]
     pub fn apply(&self, value: u64) -> u64 {
         debug_assert!(value < self.domain);
-        let mut x = self.feistel(value);
-        // The Feistel network permutes 0..2^(2·half_bits); walking the cycle
-        // until it lands back in the domain keeps the map a bijection.
+        let mut x = self.forward(value);
+        // The network permutes 0..lefts × rights; walking the cycle until it
+        // lands back in the domain keeps the map a bijection of the domain.
         while x >= self.domain {
-            x = self.feistel(x);
+            x = self.forward(x);
         }
         x
     }
@@ -81,12 +95,23 @@ impl Permutation {
     #[inline]
     pub fn invert(&self, image: u64) -> u64 {
         debug_assert!(image < self.domain);
-        let mut x = self.feistel_inverse(image);
+        let mut x = self.backward(image);
         while x >= self.domain {
-            x = self.feistel_inverse(x);
+            x = self.backward(x);
         }
         x
     }
+}
+
+#[inline]
+fn add_mod(a: u64, b: u64, modulus: u64) -> u64 {
+    let sum = a + b;
+    if sum >= modulus { sum - modulus } else { sum }
+}
+
+#[inline]
+fn sub_mod(a: u64, b: u64, modulus: u64) -> u64 {
+    if a >= b { a - b } else { a + modulus - b }
 }
 
 #[cfg(test)]
@@ -95,7 +120,7 @@ mod tests {
 
     #[test]
     fn it_is_a_bijection_and_invert_undoes_apply() {
-        for domain in [1, 2, 3, 10, 1_000, 4_097, 65_536] {
+        for domain in [1, 2, 3, 10, 1_000, 4_097, 65_536, 1_000_003] {
             let p = Permutation::new(0x1234_5678, domain);
             let mut seen = vec![false; domain as usize];
             for x in 0..domain {
@@ -106,6 +131,25 @@ mod tests {
                 assert_eq!(p.invert(y), x);
             }
         }
+    }
+
+    #[test]
+    fn huge_domains_work() {
+        let p = Permutation::new(9, 10_000_000_000_000);
+        for x in [0, 1, 9_999_999_999_999, 123_456_789_012] {
+            let y = p.apply(x);
+            assert!(y < 10_000_000_000_000);
+            assert_eq!(p.invert(y), x);
+        }
+    }
+
+    #[test]
+    fn neighbours_land_far_apart() {
+        let p = Permutation::new(5, 1_000_000);
+        let close = (0..10_000)
+            .filter(|&x| p.apply(x).abs_diff(p.apply(x + 1)) < 1_000)
+            .count();
+        assert!(close < 100, "{close} of 10000 neighbours stay within 1000");
     }
 
     #[test]

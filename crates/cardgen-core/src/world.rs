@@ -57,6 +57,14 @@ impl MerchantPool {
     }
 }
 
+/// A card in use, with its owner's traits.
+#[derive(Debug, Clone, Copy)]
+pub struct ActiveCard {
+    pub id: u64,
+    pub card: CardOwner,
+    pub customer: CustomerFacts,
+}
+
 /// What the world is made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorldOptions {
@@ -240,23 +248,23 @@ impl World {
         &self.merchants[id as usize]
     }
 
-    /// A card chosen in proportion to its owner's activity, valid on `day`:
-    /// an extra card not yet issued on that day gives way to its owner's
-    /// main card, which is valid through the whole range.
+    /// A card chosen in proportion to its owner's activity, valid on `day`,
+    /// with its owner: an extra card not yet issued on that day gives way to
+    /// its owner's main card, which is valid through the whole range.
     #[inline]
-    pub fn active_card(&self, day: i64, rng: &mut StreamRng) -> (u64, CardOwner) {
-        let id = self.customers.card_by_activity(rng);
+    pub fn active_card(&self, day: i64, rng: &mut StreamRng) -> ActiveCard {
+        let (id, owner, customer) = self.customers.card_by_activity(rng);
         let card = self.card(id);
         if card.valid_on(day) {
-            return (id, card);
+            return ActiveCard { id, card, customer };
         }
-        let main = card.customer_id;
-        let card = self.card(main);
-        debug_assert!(
-            card.valid_on(day),
-            "main card {main} not valid on day {day}"
-        );
-        (main, card)
+        let card = self.card(owner);
+        debug_assert!(card.valid_on(day), "main card {owner} not valid on day {day}");
+        ActiveCard {
+            id: owner,
+            card,
+            customer,
+        }
     }
 
     #[inline]

@@ -36,7 +36,7 @@ use crate::plan::BatchSpec;
 use crate::seed::{Domain, EntityHash, Salt, StreamRng, reduce};
 use crate::table::TableGenerator;
 use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
-use crate::world::World;
+use crate::world::{ActiveCard, World};
 
 const PURCHASE: i8 = 0;
 const CANCEL: i8 = 1;
@@ -182,12 +182,15 @@ impl TransactionGenerator {
         let model = &self.model;
         let day = local.epoch_day();
         let is_fraud = rng.random::<f64>() < model.fraud.rate;
-        let (card_id, card) = if is_fraud {
+        let ActiveCard {
+            id: card_id,
+            card,
+            customer,
+        } = if is_fraud {
             self.attacked_card(day, rng)
         } else {
             world.active_card(day, rng)
         };
-        let customer = world.customer(card.customer_id);
         let category = if is_fraud {
             usize::from(model.fraud.categories.sample(rng))
         } else {
@@ -288,7 +291,7 @@ impl TransactionGenerator {
     }
 
     /// One of the cards under attack in the fraud slot of `day`, valid that day.
-    fn attacked_card(&self, day: i64, rng: &mut StreamRng) -> (u64, crate::population::CardOwner) {
+    fn attacked_card(&self, day: i64, rng: &mut StreamRng) -> ActiveCard {
         let world = &*self.world;
         let day_in_range = (day - world.range().start_epoch_day()).max(0) as u64;
         let slot = day_in_range / u64::from(world.profile.fraud.slot_days.max(1));
@@ -300,7 +303,11 @@ impl TransactionGenerator {
             );
             let card = world.card(card_id);
             if card.valid_on(day) {
-                return (card_id, card);
+                return ActiveCard {
+                    id: card_id,
+                    card,
+                    customer: world.customer(card.customer_id),
+                };
             }
         }
         world.active_card(day, rng)
