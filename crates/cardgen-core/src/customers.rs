@@ -116,10 +116,7 @@ impl CustomerModel {
             max_card_weight: 1.0 + extra_card_weight * max_extra as f64,
             total_weight: weights.iter().sum::<f64>() * expected_card_weight,
             salt: Salt::new(seed, Domain::Customer),
-            income: Categorical::new(
-                "income bands",
-                profile.income_bands.iter().map(|b| b.share),
-            )?,
+            income: Categorical::new("income bands", profile.income_bands.iter().map(|b| b.share))?,
             home: Categorical::new(
                 "home regions",
                 profile.regions.iter().map(|r| r.population_share),

@@ -23,6 +23,7 @@ pub mod arrays;
 pub mod customers;
 pub mod dimensions;
 pub mod error;
+pub mod merchant_pool;
 pub mod pan;
 pub mod permutation;
 pub mod plan;

@@ -46,7 +46,11 @@ impl Permutation {
 
     #[inline]
     fn round_value(&self, round: u64, half: u64, modulus: u64) -> u64 {
-        let hash = mix64(half ^ self.key.wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+        let hash = mix64(
+            half ^ self
+                .key
+                .wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        );
         reduce(hash, modulus)
     }
 
@@ -59,7 +63,11 @@ impl Permutation {
             if round % 2 == 0 {
                 left = add_mod(left, self.round_value(round, right, self.lefts), self.lefts);
             } else {
-                right = add_mod(right, self.round_value(round, left, self.rights), self.rights);
+                right = add_mod(
+                    right,
+                    self.round_value(round, left, self.rights),
+                    self.rights,
+                );
             }
         }
         left * self.rights + right
@@ -72,7 +80,11 @@ impl Permutation {
             if round % 2 == 0 {
                 left = sub_mod(left, self.round_value(round, right, self.lefts), self.lefts);
             } else {
-                right = sub_mod(right, self.round_value(round, left, self.rights), self.rights);
+                right = sub_mod(
+                    right,
+                    self.round_value(round, left, self.rights),
+                    self.rights,
+                );
             }
         }
         left * self.rights + right

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::customers::{CustomerFacts, CustomerModel, extra_card_owners};
 use crate::error::CoreError;
+use crate::merchant_pool::{MerchantPool, MerchantRef};
 use crate::permutation::Permutation;
 use crate::population::{
     CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owner_salted,
@@ -21,41 +22,6 @@ use crate::profile::Profile;
 use crate::sampling::Categorical;
 use crate::seed::{Domain, Salt, StreamRng, mix64};
 use crate::timeline::DateRange;
-
-/// Merchant ids and a popularity-weighted chooser over them.
-#[derive(Debug)]
-pub struct MerchantPool {
-    pub ids: Vec<u32>,
-    pub chooser: Categorical,
-}
-
-impl MerchantPool {
-    fn build(
-        what: &str,
-        ids: Vec<u32>,
-        merchants: &[MerchantFacts],
-    ) -> Result<Option<Self>, CoreError> {
-        if ids.is_empty() {
-            return Ok(None);
-        }
-        let chooser = Categorical::new(
-            what,
-            ids.iter()
-                .map(|&id| f64::from(merchants[id as usize].popularity)),
-        )?;
-        Ok(Some(Self { ids, chooser }))
-    }
-
-    #[inline]
-    pub fn sample(&self, rng: &mut StreamRng) -> u64 {
-        u64::from(self.ids[self.chooser.sample(rng)])
-    }
-
-    #[inline]
-    pub fn sample_from(&self, draw: u64) -> u64 {
-        u64::from(self.ids[self.chooser.sample_from(draw)])
-    }
-}
 
 /// A card in use, with its owner's traits.
 #[derive(Debug, Clone, Copy)]
@@ -151,16 +117,16 @@ impl World {
         for (c, spec) in profile.categories.iter().enumerate() {
             let regions = std::mem::take(&mut offline_ids[c])
                 .into_iter()
-                .map(|ids| MerchantPool::build(&spec.key, ids, &merchants))
+                .map(|ids| MerchantPool::build(&spec.key, &ids, &merchants))
                 .collect::<Result<Vec<_>, _>>()?;
             offline.push(regions);
             online.push(MerchantPool::build(
                 &spec.key,
-                std::mem::take(&mut online_ids[c]),
+                &std::mem::take(&mut online_ids[c]),
                 &merchants,
             )?);
             anywhere.push(
-                MerchantPool::build(&spec.key, std::mem::take(&mut all_ids[c]), &merchants)?
+                MerchantPool::build(&spec.key, &std::mem::take(&mut all_ids[c]), &merchants)?
                     .expect("every category has a merchant"),
             );
         }
@@ -259,7 +225,10 @@ impl World {
             return ActiveCard { id, card, customer };
         }
         let card = self.card(owner);
-        debug_assert!(card.valid_on(day), "main card {owner} not valid on day {day}");
+        debug_assert!(
+            card.valid_on(day),
+            "main card {owner} not valid on day {day}"
+        );
         ActiveCard {
             id: owner,
             card,
@@ -274,7 +243,7 @@ impl World {
 
     /// A merchant of `category` in `region` (or anywhere, if the region has none).
     #[inline]
-    pub fn merchant_in(&self, category: usize, region: u8, rng: &mut StreamRng) -> u64 {
+    pub fn merchant_in(&self, category: usize, region: u8, rng: &mut StreamRng) -> MerchantRef {
         match &self.offline[category][usize::from(region)] {
             Some(pool) => pool.sample(rng),
             None => self.anywhere[category].sample(rng),
@@ -283,7 +252,7 @@ impl World {
 
     /// An online merchant of `category`, if it has any.
     #[inline]
-    pub fn online_merchant(&self, category: usize, rng: &mut StreamRng) -> Option<u64> {
+    pub fn online_merchant(&self, category: usize, rng: &mut StreamRng) -> Option<MerchantRef> {
         self.online[category].as_ref().map(|pool| pool.sample(rng))
     }
 
@@ -296,7 +265,7 @@ impl World {
         customer: &CustomerFacts,
         category: usize,
         k: u32,
-    ) -> u64 {
+    ) -> MerchantRef {
         let which = ((category as u64) << 40 | u64::from(k)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let first = mix64(self.regulars_salt.key(customer_id) ^ which);
         let second = mix64(first);

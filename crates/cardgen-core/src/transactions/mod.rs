@@ -32,6 +32,7 @@ use self::model::TransactionModel;
 use self::schema::Dictionaries;
 use crate::customers::CustomerFacts;
 use crate::error::CoreError;
+use crate::merchant_pool::MerchantRef;
 use crate::plan::BatchSpec;
 use crate::seed::{Domain, EntityHash, Salt, StreamRng, reduce};
 use crate::table::TableGenerator;
@@ -196,8 +197,7 @@ impl TransactionGenerator {
         } else {
             world.category_for(customer.persona, local.hour(), rng)
         };
-        let merchant_id = self.merchant(card.customer_id, &customer, category, is_fraud, rng);
-        let merchant = world.merchant(merchant_id);
+        let merchant = self.merchant(card.customer_id, &customer, category, is_fraud, rng);
 
         let channel = match &model.online_channels[category] {
             Some(online) if merchant.is_online() => online.sample(rng),
@@ -238,7 +238,7 @@ impl TransactionGenerator {
             event_date: day as i32,
             card_id: card_id as i64,
             customer_id: card.customer_id as i64,
-            merchant_id: merchant_id as i64,
+            merchant_id: merchant.id() as i64,
             mcc: merchant.mcc,
             category: category as i8,
             channel: channel as i8,
@@ -247,7 +247,7 @@ impl TransactionGenerator {
             currency: i8::from(merchant.foreign_currency),
             installment_months: installment,
             response_code,
-            merchant_region: merchant.region.map(|r| r as i8),
+            merchant_region: merchant.region().map(|r| r as i8),
             is_fraud,
         }
     }
@@ -261,7 +261,7 @@ impl TransactionGenerator {
         category: usize,
         is_fraud: bool,
         rng: &mut StreamRng,
-    ) -> u64 {
+    ) -> MerchantRef {
         let world = &*self.world;
         let profile = &*world.profile;
         let spec = &profile.categories[category];
