@@ -17,8 +17,10 @@
 //!
 //! Cards follow the same idea: the first `customers` cards are the main
 //! cards (card `c` belongs to customer `c`); extra card `customers + e`
-//! belongs to customer `owners(e mod customers)` for a second permutation
-//! `owners`, so a customer's extra cards can be listed from the customer.
+//! belongs to the customer at position `(step × (e mod customers) + offset)
+//! mod customers` ([`CardOwners`]), so extra cards spread evenly over
+//! personas and activity ranks, and a customer's extra cards can be listed
+//! from its position with one multiplication.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Gamma};
@@ -55,7 +57,7 @@ pub struct CustomerModel {
     extra_cards: u64,
     extra_card_weight: f64,
     positions: Permutation,
-    owners: Permutation,
+    owners: CardOwners,
     /// `[persona]`: first position of the persona's run; one more entry at the end.
     persona_starts: Vec<u64>,
     persona_activity: Vec<f64>,
@@ -107,7 +109,7 @@ impl CustomerModel {
             customers: n,
             extra_cards,
             extra_card_weight,
-            positions: Permutation::new(Salt::new(seed, Domain::CustomerRank).key(0), n),
+            positions: customer_positions(seed, n),
             owners: extra_card_owners(seed, n),
             persona_starts,
             persona_activity,
@@ -182,10 +184,16 @@ impl CustomerModel {
     /// extra cards are `customers + slot + k × customers` for `k < count`.
     #[inline]
     fn extra_cards_of(&self, id: u64) -> (u64, u64) {
+        self.extra_cards_at(self.positions.apply(id))
+    }
+
+    /// [`Self::extra_cards_of`] the customer at `position`.
+    #[inline]
+    fn extra_cards_at(&self, position: u64) -> (u64, u64) {
         if self.extra_cards == 0 {
             return (0, 0);
         }
-        let slot = self.owners.invert(id);
+        let slot = self.owners.slot_at(position);
         let count = if slot < self.extra_cards {
             (self.extra_cards - 1 - slot) / self.customers + 1
         } else {
@@ -197,7 +205,7 @@ impl CustomerModel {
     /// The owner of extra card `customers + extra`.
     #[inline]
     pub fn extra_card_owner(&self, extra: u64) -> u64 {
-        self.owners.apply(extra % self.customers)
+        self.owners.owner_of_extra(extra)
     }
 
     /// A customer's weight as a cardholder: 1 for the main card plus
@@ -223,7 +231,7 @@ impl CustomerModel {
             let (lo, hi) = bucket_range(self.persona_starts[persona + 1] - start, bucket);
             let position = start + lo + reduce(rng.next_u64(), hi - lo);
             let customer = self.positions.invert(position);
-            let (slot, extras) = self.extra_cards_of(customer);
+            let (slot, extras) = self.extra_cards_at(position);
             let weight = 1.0 + self.extra_card_weight * extras as f64;
             // One uniform both accepts the customer in proportion to its
             // card weight and, once accepted, picks one of its cards.
@@ -241,10 +249,73 @@ impl CustomerModel {
     }
 }
 
-/// The permutation that assigns extra card `customers + e` to customer
-/// `owners.apply(e mod customers)`.
-pub fn extra_card_owners(seed: u64, customers: u64) -> Permutation {
-    Permutation::new(Salt::new(seed, Domain::CardOwner).key(0), customers)
+/// Who owns which extra card: extra card `customers + e` belongs to the
+/// customer at position `(step × (e mod customers) + offset) mod customers`,
+/// where `step` is coprime to `customers` (near the golden ratio of it, so
+/// that consecutive slots land far apart).
+#[derive(Debug, Clone, Copy)]
+pub struct CardOwners {
+    positions: Permutation,
+    customers: u64,
+    step: u64,
+    step_inverse: u64,
+    offset: u64,
+}
+
+impl CardOwners {
+    /// The owner of extra card `customers + extra`.
+    #[inline]
+    pub fn owner_of_extra(&self, extra: u64) -> u64 {
+        let slot = extra % self.customers;
+        let position = (self.step * slot + self.offset) % self.customers;
+        self.positions.invert(position)
+    }
+
+    /// The slot of the customer at `position`: its extra cards are
+    /// `customers + slot + k × customers`.
+    #[inline]
+    fn slot_at(&self, position: u64) -> u64 {
+        let shifted = (position + self.customers - self.offset) % self.customers;
+        (self.step_inverse * shifted) % self.customers
+    }
+}
+
+/// The permutation that gives customers their positions (activity ranks).
+fn customer_positions(seed: u64, customers: u64) -> Permutation {
+    Permutation::new(Salt::new(seed, Domain::CustomerRank).key(0), customers)
+}
+
+/// The owners of a dataset's extra cards; cheap to build.
+pub fn extra_card_owners(seed: u64, customers: u64) -> CardOwners {
+    assert!(customers < 1 << 32, "at most 2^32 customers");
+    let n = customers.max(1);
+    let mut step = ((n as f64 * 0.618_033_988_749_895) as u64).max(1);
+    while gcd(step, n) != 1 {
+        step += 1;
+    }
+    CardOwners {
+        positions: customer_positions(seed, customers),
+        customers: n,
+        step: step % n,
+        step_inverse: inverse_mod(step % n, n),
+        offset: reduce(Salt::new(seed, Domain::CardOwner).key(0), n),
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// `x` with `a × x ≡ 1 (mod n)`, for `a` coprime to `n`.
+fn inverse_mod(a: u64, n: u64) -> u64 {
+    let (mut old_r, mut r) = (i128::from(a), i128::from(n));
+    let (mut old_s, mut s) = (1i128, 0i128);
+    while r != 0 {
+        let q = old_r / r;
+        (old_r, r) = (r, old_r - q * r);
+        (old_s, s) = (s, old_s - q * s);
+    }
+    old_s.rem_euclid(i128::from(n)) as u64
 }
 
 /// Ranks `[lo, hi)` of bucket `bucket` in a run of `run` positions: the

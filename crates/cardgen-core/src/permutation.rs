@@ -14,16 +14,20 @@ use crate::seed::{mix64, reduce};
 /// A keyed permutation of `0..domain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Permutation {
-    key: u64,
+    round_keys: [u64; ROUNDS as usize],
     domain: u64,
+    /// `⌈2^64 / rights⌉` when every value fits 32 bits: then a multiply
+    /// splits a value into its halves, exactly, instead of a division.
+    rights_magic: Option<u64>,
     /// The values are pairs `(left, right)` in `0..lefts × 0..rights`,
     /// `value = left × rights + right`, with `lefts × rights ≥ domain`.
     lefts: u64,
     rights: u64,
 }
 
-/// Rounds: each changes one half, so six make three full Feistel rounds.
-const ROUNDS: u64 = 6;
+/// Rounds: each changes one half, so four make two full Feistel rounds,
+/// plenty to scatter ids (this is a shuffle, not a cipher).
+const ROUNDS: u64 = 4;
 
 impl Permutation {
     pub fn new(key: u64, domain: u64) -> Self {
@@ -31,12 +35,26 @@ impl Permutation {
         // than one half, so cycle walking (below) almost never takes a step.
         let lefts = (domain.max(1) as f64).sqrt().ceil().max(1.0) as u64;
         let rights = domain.max(1).div_ceil(lefts);
+        let fits_32_bits = lefts.saturating_mul(rights) <= u64::from(u32::MAX) && rights >= 2;
         Self {
-            key,
+            round_keys: std::array::from_fn(|round| {
+                mix64(key.wrapping_add((round as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+            }),
             domain,
+            rights_magic: fits_32_bits.then(|| u64::MAX / rights + 1),
             lefts,
             rights,
         }
+    }
+
+    /// `(value / rights, value % rights)`.
+    #[inline]
+    fn split(&self, value: u64) -> (u64, u64) {
+        let left = match self.rights_magic {
+            Some(magic) => ((u128::from(magic) * u128::from(value)) >> 64) as u64,
+            None => value / self.rights,
+        };
+        (left, value - left * self.rights)
     }
 
     /// The size of the domain.
@@ -44,21 +62,19 @@ impl Permutation {
         self.domain
     }
 
+    /// The round function: a multiply-xorshift hash of the other half.
     #[inline]
     fn round_value(&self, round: u64, half: u64, modulus: u64) -> u64 {
-        let hash = mix64(
-            half ^ self
-                .key
-                .wrapping_add(round.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
-        );
-        reduce(hash, modulus)
+        let mut h = (half ^ self.round_keys[round as usize]).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 32;
+        reduce(h.wrapping_mul(0xd6e8_feb8_6659_fd93), modulus)
     }
 
     /// One pass of the network: alternately, `left += F(right) mod lefts`
     /// and `right += F(left) mod rights`; each step is undone by subtracting.
     #[inline]
     fn forward(&self, value: u64) -> u64 {
-        let (mut left, mut right) = (value / self.rights, value % self.rights);
+        let (mut left, mut right) = self.split(value);
         for round in 0..ROUNDS {
             if round % 2 == 0 {
                 left = add_mod(left, self.round_value(round, right, self.lefts), self.lefts);
@@ -75,7 +91,7 @@ impl Permutation {
 
     #[inline]
     fn backward(&self, value: u64) -> u64 {
-        let (mut left, mut right) = (value / self.rights, value % self.rights);
+        let (mut left, mut right) = self.split(value);
         for round in (0..ROUNDS).rev() {
             if round % 2 == 0 {
                 left = sub_mod(left, self.round_value(round, right, self.lefts), self.lefts);

@@ -8,8 +8,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::customers::extra_card_owners;
-use crate::permutation::Permutation;
+use crate::customers::{CardOwners, extra_card_owners};
 use crate::profile::Profile;
 use crate::seed::{Domain, EntityHash, Salt, reduce};
 use crate::timeline::DateRange;
@@ -144,18 +143,32 @@ pub fn card_owner(
 #[inline]
 pub fn card_owner_salted(
     salt: Salt,
-    owners: &Permutation,
+    owners: &CardOwners,
     profile: &Profile,
     sizes: &PopulationSizes,
     range: &DateRange,
     card_id: u64,
 ) -> CardOwner {
-    let h = EntityHash::salted(salt, card_id);
     let customer_id = if card_id < sizes.customers {
         card_id
     } else {
-        owners.apply((card_id - sizes.customers) % sizes.customers)
+        owners.owner_of_extra(card_id - sizes.customers)
     };
+    card_owned_by(salt, profile, sizes, range, card_id, customer_id)
+}
+
+/// [`card_owner_salted`] when the owner is known (the card was chosen
+/// through its owner).
+#[inline]
+pub fn card_owned_by(
+    salt: Salt,
+    profile: &Profile,
+    sizes: &PopulationSizes,
+    range: &DateRange,
+    card_id: u64,
+    customer_id: u64,
+) -> CardOwner {
+    let h = EntityHash::salted(salt, card_id);
     let cards = &profile.cards;
     let start = range.start_epoch_day();
     // Two uniforms from one hash: 32 bits are plenty for these probabilities.

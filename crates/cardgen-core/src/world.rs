@@ -10,13 +10,12 @@
 
 use std::sync::Arc;
 
-use crate::customers::{CustomerFacts, CustomerModel, extra_card_owners};
+use crate::customers::{CardOwners, CustomerFacts, CustomerModel, extra_card_owners};
 use crate::error::CoreError;
 use crate::merchant_pool::{MerchantPool, MerchantRef};
-use crate::permutation::Permutation;
 use crate::population::{
-    CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owner_salted,
-    merchant_facts,
+    CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owned_by,
+    card_owner_salted, merchant_facts,
 };
 use crate::profile::Profile;
 use crate::sampling::Categorical;
@@ -51,7 +50,7 @@ pub struct World {
     pub profile: Arc<Profile>,
     pub sizes: PopulationSizes,
     customers: CustomerModel,
-    card_owners: Permutation,
+    card_owners: CardOwners,
     merchants: Vec<MerchantFacts>,
     /// `[category][region]`: the category's physical merchants in the region.
     offline: Vec<Vec<Option<MerchantPool>>>,
@@ -220,7 +219,14 @@ impl World {
     #[inline]
     pub fn active_card(&self, day: i64, rng: &mut StreamRng) -> ActiveCard {
         let (id, owner, customer) = self.customers.card_by_activity(rng);
-        let card = self.card(id);
+        let card = card_owned_by(
+            self.card_salt,
+            &self.profile,
+            &self.sizes,
+            &self.options.range,
+            id,
+            owner,
+        );
         if card.valid_on(day) {
             return ActiveCard { id, card, customer };
         }

@@ -27,7 +27,7 @@ pub const DEFAULT_DAYS: u32 = 365;
 /// The longest date range accepted, before the card-validity limit.
 pub const MAX_DAYS: u32 = 3_650;
 /// The largest customer or merchant population accepted.
-pub const MAX_POPULATION: u64 = 20_000_000;
+pub const MAX_POPULATION: u64 = 100_000_000;
 
 /// The first day of the date range when none is given: 2025-01-01.
 pub fn default_start() -> NaiveDate {

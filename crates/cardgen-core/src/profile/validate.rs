@@ -389,8 +389,8 @@ impl Profile {
         if !(pop.merchant_popularity_sigma >= 0.0 && pop.merchant_popularity_sigma <= 5.0) {
             return fail("population.merchant_popularity_sigma", "must be 0 to 5");
         }
-        if !(1..=20_000_000).contains(&pop.max_customers) {
-            return fail("population.max_customers", "must be 1 to 20,000,000");
+        if !(1..=100_000_000).contains(&pop.max_customers) {
+            return fail("population.max_customers", "must be 1 to 100,000,000");
         }
         Ok(())
     }
