@@ -12,7 +12,8 @@
 //! - [`timeline`]: placing rows in time along daily and weekly rhythms.
 //! - [`permutation`]: keyed bijections of `0..n`, with their inverse.
 //! - [`customers`]: customers and their activity as functions of the id.
-//! - [`population`]: population sizes, cards and merchants.
+//! - [`merchants`]: merchants and their popularity as functions of the id.
+//! - [`population`]: population sizes and cards.
 //! - [`world`]: one dataset's population and shared lookup tables.
 //! - [`pan`]: card numbers, Luhn and masks.
 //! - [`dimensions`]: the `customers`, `cards` and `merchants` tables.
@@ -23,7 +24,7 @@ pub mod arrays;
 pub mod customers;
 pub mod dimensions;
 pub mod error;
-pub mod merchant_pool;
+pub mod merchants;
 pub mod pan;
 pub mod permutation;
 pub mod plan;

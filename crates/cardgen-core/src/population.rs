@@ -240,51 +240,6 @@ impl MerchantFacts {
     }
 }
 
-/// The first merchants cover every (category, region) cell once, then every
-/// category once online (where it sells online), so that locality holds even
-/// in small datasets; the rest are drawn by the profile's weights.
-pub fn merchant_facts(seed: u64, profile: &Profile, merchant_id: u64) -> MerchantFacts {
-    let h = EntityHash::new(seed, Domain::Merchant, merchant_id);
-    let categories = &profile.categories;
-    let (n_categories, n_regions) = (categories.len() as u64, profile.regions.len() as u64);
-    let grid = n_categories * n_regions;
-    let (category, online, region) = if merchant_id < grid {
-        let category = (merchant_id / n_regions) as usize;
-        let online = categories[category].online_merchant_share >= 1.0;
-        (category, online, (merchant_id % n_regions) as usize)
-    } else if merchant_id < grid + n_categories {
-        let category = (merchant_id - grid) as usize;
-        let online = categories[category].online_merchant_share > 0.0;
-        (
-            category,
-            online,
-            pick(h.unit(4), profile.regions.iter().map(|r| r.merchant_weight)),
-        )
-    } else {
-        let category = pick(h.unit(1), categories.iter().map(|c| c.share));
-        let online = h.unit(3) < categories[category].online_merchant_share;
-        (
-            category,
-            online,
-            pick(h.unit(4), profile.regions.iter().map(|r| r.merchant_weight)),
-        )
-    };
-    let spec = &categories[category];
-    let mcc = spec.mccs[(h.bits(2) % spec.mccs.len() as u64) as usize];
-    let region = (!online).then_some(region as u8);
-    let foreign_currency = online && h.unit(5) < profile.foreign_online_merchant_share;
-    // Lognormal popularity from two uniforms (Box-Muller), so it stays a pure hash.
-    let z = (-2.0 * (1.0 - h.unit(6)).ln()).sqrt() * (std::f64::consts::TAU * h.unit(7)).cos();
-    let popularity = (profile.population.merchant_popularity_sigma * z).exp() as f32;
-    MerchantFacts {
-        category: category as u8,
-        mcc,
-        region,
-        foreign_currency,
-        popularity,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,15 +63,6 @@ impl Categorical {
         self.sample_from(rng.next_u64())
     }
 
-    /// Each column's threshold and alias, for tables that pack their own
-    /// payload beside them (see `merchant_pool`).
-    pub fn columns(&self) -> impl Iterator<Item = (u32, usize)> + '_ {
-        self.threshold
-            .iter()
-            .zip(&self.alias)
-            .map(|(&t, &a)| (t, a as usize))
-    }
-
     /// The index for a given uniform 64-bit draw (e.g. a hash).
     #[inline]
     pub fn sample_from(&self, draw: u64) -> usize {

@@ -43,6 +43,8 @@ pub enum Domain {
     CustomerRank = 0x4352_616e,
     /// The permutation that assigns extra cards to customers.
     CardOwner = 0x434f_776e,
+    /// The permutations that give merchants their popularity rank in a cell.
+    MerchantRank = 0x4d52_616e,
 }
 
 /// SplitMix64's output function: a fast bijection on `u64` with full avalanche.

@@ -12,10 +12,10 @@ use std::sync::Arc;
 
 use crate::customers::{CardOwners, CustomerFacts, CustomerModel, extra_card_owners};
 use crate::error::CoreError;
-use crate::merchant_pool::{MerchantPool, MerchantRef};
+use crate::merchants::{MerchantModel, MerchantRef};
 use crate::population::{
     CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owned_by,
-    card_owner_salted, merchant_facts,
+    card_owner_salted,
 };
 use crate::profile::Profile;
 use crate::sampling::Categorical;
@@ -51,13 +51,7 @@ pub struct World {
     pub sizes: PopulationSizes,
     customers: CustomerModel,
     card_owners: CardOwners,
-    merchants: Vec<MerchantFacts>,
-    /// `[category][region]`: the category's physical merchants in the region.
-    offline: Vec<Vec<Option<MerchantPool>>>,
-    /// `[category]`: the category's online merchants.
-    online: Vec<Option<MerchantPool>>,
-    /// `[category]`: all of the category's merchants, the last resort.
-    anywhere: Vec<MerchantPool>,
+    merchants: MerchantModel,
     /// `[persona × 24 + hour]`: category chooser.
     categories: Vec<Categorical>,
     card_salt: Salt,
@@ -94,41 +88,7 @@ impl World {
         let seed = options.seed;
         let customers = CustomerModel::new(seed, &profile, &sizes)?;
 
-        let merchants: Vec<MerchantFacts> = (0..sizes.merchants)
-            .map(|id| merchant_facts(seed, &profile, id))
-            .collect();
-        let n_categories = profile.categories.len();
-        let n_regions = profile.regions.len();
-        let mut offline_ids = vec![vec![Vec::new(); n_regions]; n_categories];
-        let mut online_ids = vec![Vec::new(); n_categories];
-        let mut all_ids = vec![Vec::new(); n_categories];
-        for (id, m) in merchants.iter().enumerate() {
-            let c = m.category as usize;
-            all_ids[c].push(id as u32);
-            match m.region {
-                Some(r) => offline_ids[c][r as usize].push(id as u32),
-                None => online_ids[c].push(id as u32),
-            }
-        }
-        let mut offline = Vec::with_capacity(n_categories);
-        let mut online = Vec::with_capacity(n_categories);
-        let mut anywhere = Vec::with_capacity(n_categories);
-        for (c, spec) in profile.categories.iter().enumerate() {
-            let regions = std::mem::take(&mut offline_ids[c])
-                .into_iter()
-                .map(|ids| MerchantPool::build(&spec.key, &ids, &merchants))
-                .collect::<Result<Vec<_>, _>>()?;
-            offline.push(regions);
-            online.push(MerchantPool::build(
-                &spec.key,
-                &std::mem::take(&mut online_ids[c]),
-                &merchants,
-            )?);
-            anywhere.push(
-                MerchantPool::build(&spec.key, &std::mem::take(&mut all_ids[c]), &merchants)?
-                    .expect("every category has a merchant"),
-            );
-        }
+        let merchants = MerchantModel::new(seed, &profile, sizes.merchants)?;
         let categories = category_tables(&profile)?;
         Ok(Self {
             options,
@@ -137,9 +97,6 @@ impl World {
             customers,
             card_owners: extra_card_owners(seed, sizes.customers),
             merchants,
-            offline,
-            online,
-            anywhere,
             categories,
             card_salt: Salt::new(seed, Domain::Card),
             regulars_salt: Salt::new(seed, Domain::Regulars),
@@ -208,9 +165,9 @@ impl World {
         )
     }
 
-    #[inline]
-    pub fn merchant(&self, id: u64) -> &MerchantFacts {
-        &self.merchants[id as usize]
+    /// Everything about a merchant, for the `merchants` table (computed).
+    pub fn merchant(&self, id: u64) -> MerchantFacts {
+        self.merchants.facts(id)
     }
 
     /// A card chosen in proportion to its owner's activity, valid on `day`,
@@ -250,16 +207,13 @@ impl World {
     /// A merchant of `category` in `region` (or anywhere, if the region has none).
     #[inline]
     pub fn merchant_in(&self, category: usize, region: u8, rng: &mut StreamRng) -> MerchantRef {
-        match &self.offline[category][usize::from(region)] {
-            Some(pool) => pool.sample(rng),
-            None => self.anywhere[category].sample(rng),
-        }
+        self.merchants.sample_in_region(category, region, rng)
     }
 
     /// An online merchant of `category`, if it has any.
     #[inline]
     pub fn online_merchant(&self, category: usize, rng: &mut StreamRng) -> Option<MerchantRef> {
-        self.online[category].as_ref().map(|pool| pool.sample(rng))
+        self.merchants.online(category, rand::Rng::next_u64(rng))
     }
 
     /// The `k`-th regular merchant of a customer in a category: a pure
@@ -278,9 +232,9 @@ impl World {
         let spec = &self.profile.categories[category];
         let unit = |bits: u64| (bits >> 11) as f64 / (1u64 << 53) as f64;
         if unit(first) < spec.online_merchant_share
-            && let Some(pool) = &self.online[category]
+            && let Some(merchant) = self.merchants.online(category, second)
         {
-            return pool.sample_from(second);
+            return merchant;
         }
         let near_work = ((first & 0xffff) as f64 / 65_536.0) < self.profile.locality.work_share;
         let region = if near_work {
@@ -288,10 +242,7 @@ impl World {
         } else {
             customer.home_region
         };
-        match &self.offline[category][usize::from(region)] {
-            Some(pool) => pool.sample_from(second),
-            None => self.anywhere[category].sample_from(second),
-        }
+        self.merchants.in_region(category, region, second)
     }
 }
 

@@ -32,7 +32,7 @@ use self::model::TransactionModel;
 use self::schema::Dictionaries;
 use crate::customers::CustomerFacts;
 use crate::error::CoreError;
-use crate::merchant_pool::MerchantRef;
+use crate::merchants::MerchantRef;
 use crate::plan::BatchSpec;
 use crate::seed::{Domain, EntityHash, Salt, StreamRng, reduce};
 use crate::table::TableGenerator;
