@@ -32,6 +32,12 @@ use crate::profile::Profile;
 use crate::sampling::Categorical;
 use crate::seed::{Domain, EntityHash, Salt, reduce, stream_rng};
 
+/// Populations up to this size keep the computed values in tables (about
+/// 2 MB at most), where a load from a core's cache is cheaper than
+/// recomputing; larger ones compute them. Tables hold the same values, so
+/// the bytes are the same either way.
+pub const CACHED_CUSTOMERS: u64 = 1 << 16;
+
 /// Quantile buckets of the activity distribution.
 pub const ACTIVITY_BUCKETS: u64 = 1024;
 /// Gamma draws per bucket when the bucket means are computed.
@@ -76,6 +82,17 @@ pub struct CustomerModel {
     work_in_home_region_share: f64,
     /// `[persona][income band]`: spend multiplier.
     spend: Vec<Vec<f32>>,
+    cache: Option<CustomerCache>,
+}
+
+/// The values of a small population, by customer id (see [`CACHED_CUSTOMERS`]).
+#[derive(Debug, Clone)]
+struct CustomerCache {
+    /// `[position]`: the customer there.
+    by_position: Vec<u32>,
+    facts: Vec<CustomerFacts>,
+    /// Slot and count of each customer's extra cards.
+    extras: Vec<(u32, u32)>,
 }
 
 impl CustomerModel {
@@ -136,7 +153,31 @@ impl CustomerModel {
                         .collect()
                 })
                 .collect(),
-        })
+            cache: None,
+        }
+        .with_cache())
+    }
+
+    /// Fills the tables of a small population.
+    fn with_cache(mut self) -> Self {
+        let n = self.customers;
+        if n > CACHED_CUSTOMERS {
+            return self;
+        }
+        let mut cache = CustomerCache {
+            by_position: vec![0; n as usize],
+            facts: Vec::with_capacity(n as usize),
+            extras: Vec::with_capacity(n as usize),
+        };
+        for id in 0..n {
+            let position = self.positions.apply(id);
+            cache.by_position[position as usize] = id as u32;
+            cache.facts.push(self.facts_at(id, position));
+            let (slot, count) = self.extra_cards_at(position);
+            cache.extras.push((slot as u32, count as u32));
+        }
+        self.cache = Some(cache);
+        self
     }
 
     /// The persona of a position, and the position's rank within the persona's run.
@@ -152,7 +193,10 @@ impl CustomerModel {
     /// Everything stable about customer `id`.
     #[inline]
     pub fn facts(&self, id: u64) -> CustomerFacts {
-        self.facts_at(id, self.positions.apply(id))
+        match &self.cache {
+            Some(cache) => cache.facts[id as usize],
+            None => self.facts_at(id, self.positions.apply(id)),
+        }
     }
 
     /// [`Self::facts`] when the customer's position is known.
@@ -230,8 +274,17 @@ impl CustomerModel {
             let start = self.persona_starts[persona];
             let (lo, hi) = bucket_range(self.persona_starts[persona + 1] - start, bucket);
             let position = start + lo + reduce(rng.next_u64(), hi - lo);
-            let customer = self.positions.invert(position);
-            let (slot, extras) = self.extra_cards_at(position);
+            let (customer, (slot, extras)) = match &self.cache {
+                Some(cache) => {
+                    let customer = cache.by_position[position as usize];
+                    let (slot, count) = cache.extras[customer as usize];
+                    (u64::from(customer), (u64::from(slot), u64::from(count)))
+                }
+                None => (
+                    self.positions.invert(position),
+                    self.extra_cards_at(position),
+                ),
+            };
             let weight = 1.0 + self.extra_card_weight * extras as f64;
             // One uniform both accepts the customer in proportion to its
             // card weight and, once accepted, picks one of its cards.
@@ -239,7 +292,10 @@ impl CustomerModel {
             if u >= weight {
                 continue;
             }
-            let facts = self.facts_at(customer, position);
+            let facts = match &self.cache {
+                Some(cache) => cache.facts[customer as usize],
+                None => self.facts_at(customer, position),
+            };
             if u < 1.0 {
                 return (customer, customer, facts);
             }
@@ -275,7 +331,11 @@ impl CardOwners {
     /// `customers + slot + k × customers`.
     #[inline]
     fn slot_at(&self, position: u64) -> u64 {
-        let shifted = (position + self.customers - self.offset) % self.customers;
+        let shifted = if position >= self.offset {
+            position - self.offset
+        } else {
+            position + self.customers - self.offset
+        };
         (self.step_inverse * shifted) % self.customers
     }
 }
@@ -371,6 +431,30 @@ mod tests {
                 persona.name
             );
         }
+    }
+
+    #[test]
+    fn the_tables_of_a_small_population_hold_the_computed_values() {
+        let (m, _) = model(5_000);
+        let cache = m.cache.as_ref().expect("a small population is cached");
+        let mut computed = m.clone();
+        computed.cache = None;
+        for id in 0..5_000 {
+            assert_eq!(m.facts(id), computed.facts(id));
+            let position = computed.positions.apply(id);
+            assert_eq!(u64::from(cache.by_position[position as usize]), id);
+            let (slot, count) = computed.extra_cards_at(position);
+            assert_eq!(cache.extras[id as usize], (slot as u32, count as u32));
+        }
+        let mut a = stream_rng(4, Domain::TransactionBatch, 0);
+        let mut b = stream_rng(4, Domain::TransactionBatch, 0);
+        for _ in 0..10_000 {
+            assert_eq!(
+                m.card_by_activity(&mut a),
+                computed.card_by_activity(&mut b)
+            );
+        }
+        assert!(model(CACHED_CUSTOMERS + 1).0.cache.is_none());
     }
 
     #[test]

@@ -22,6 +22,11 @@ use crate::profile::Profile;
 use crate::sampling::Categorical;
 use crate::seed::{Domain, EntityHash, Salt, mix64, reduce, stream_rng};
 
+/// Up to this many merchants, the computed values are kept in tables
+/// (12 bytes a merchant), where a load from a core's cache is cheaper than
+/// recomputing; the same values, so the same bytes either way.
+pub const CACHED_MERCHANTS: u64 = 1 << 16;
+
 /// Quantile buckets of the popularity distribution.
 pub const POPULARITY_BUCKETS: u64 = 256;
 const DRAWS_PER_BUCKET: usize = 256;
@@ -62,6 +67,8 @@ struct Cell {
     ranks: Permutation,
     /// Over the popularity buckets: merchants in the bucket × their popularity.
     buckets: Categorical,
+    /// `[rank]`: the merchant's offset in the cell, for small populations.
+    by_rank: Option<Vec<u32>>,
 }
 
 /// The merchants of one dataset; see the module docs.
@@ -76,6 +83,8 @@ pub struct MerchantModel {
     salt: Salt,
     mccs: Vec<Vec<i16>>,
     foreign_online_share: f64,
+    /// `[id]`: each merchant's row facts, for small populations.
+    refs: Option<Vec<MerchantRef>>,
 }
 
 impl MerchantModel {
@@ -121,6 +130,7 @@ impl MerchantModel {
                 region,
                 ranks: Permutation::new(key.key(i as u64), size),
                 buckets: Categorical::new("merchant popularity", weights)?,
+                by_rank: None,
             });
             if region == ONLINE {
                 online[usize::from(category)] = Some(i as u32);
@@ -129,7 +139,7 @@ impl MerchantModel {
             }
             start += size;
         }
-        Ok(Self {
+        let mut model = Self {
             cells: built,
             offline,
             online,
@@ -137,7 +147,28 @@ impl MerchantModel {
             salt: Salt::new(seed, Domain::Merchant),
             mccs: profile.categories.iter().map(|c| c.mccs.clone()).collect(),
             foreign_online_share: profile.foreign_online_merchant_share,
-        })
+            refs: None,
+        };
+        if merchants <= CACHED_MERCHANTS {
+            model.fill_tables();
+        }
+        Ok(model)
+    }
+
+    /// Fills the tables of a small population.
+    fn fill_tables(&mut self) {
+        let mut refs = Vec::new();
+        for cell in &mut self.cells {
+            let mut by_rank = vec![0; cell.size as usize];
+            for offset in 0..cell.size {
+                by_rank[cell.ranks.apply(offset) as usize] = offset as u32;
+            }
+            cell.by_rank = Some(by_rank);
+        }
+        for cell in &self.cells {
+            refs.extend((cell.start..cell.start + cell.size).map(|id| self.reference(cell, id)));
+        }
+        self.refs = Some(refs);
     }
 
     fn cell_of(&self, id: u64) -> &Cell {
@@ -180,7 +211,12 @@ impl MerchantModel {
         let bucket = cell.buckets.sample_from(draw) as u64;
         let (lo, hi) = bucket_range(cell.size, bucket);
         let rank = lo + reduce(mix64(draw), hi - lo);
-        self.reference(cell, cell.start + cell.ranks.invert(rank))
+        match (&cell.by_rank, &self.refs) {
+            (Some(by_rank), Some(refs)) => {
+                refs[(cell.start + u64::from(by_rank[rank as usize])) as usize]
+            }
+            _ => self.reference(cell, cell.start + cell.ranks.invert(rank)),
+        }
     }
 
     /// A shop of `category` in `region` by popularity (online if the
@@ -326,6 +362,23 @@ mod tests {
                 (got - expected).abs() < 5.0 * expected.sqrt() + 5.0,
                 "{k}: {got} vs {expected}"
             );
+        }
+    }
+
+    #[test]
+    fn the_tables_of_a_small_population_hold_the_computed_values() {
+        let (m, n, _) = model(Some(3_000));
+        assert!(m.refs.is_some());
+        let mut computed = m.clone();
+        computed.refs = None;
+        computed.cells.iter_mut().for_each(|c| c.by_rank = None);
+        for cell in 0..m.cells.len() as u32 {
+            for draw in (0..200).map(mix64) {
+                assert_eq!(m.choose(cell, draw), computed.choose(cell, draw));
+            }
+        }
+        for id in 0..n {
+            assert_eq!(m.facts(id), computed.facts(id));
         }
     }
 
