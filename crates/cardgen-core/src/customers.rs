@@ -85,14 +85,16 @@ pub struct CustomerModel {
     cache: Option<CustomerCache>,
 }
 
-/// The values of a small population, by customer id (see [`CACHED_CUSTOMERS`]).
+/// The values of a small population (see [`CACHED_CUSTOMERS`]).
 #[derive(Debug, Clone)]
 struct CustomerCache {
-    /// `[position]`: the customer there.
-    by_position: Vec<u32>,
     facts: Vec<CustomerFacts>,
-    /// Slot and count of each customer's extra cards.
-    extras: Vec<(u32, u32)>,
+    /// Over cards: the owner's activity × the card's weight. One draw
+    /// chooses a card, where the computed path needs a cell, a position
+    /// and a rejection step: the same distribution, other draws.
+    cards: Categorical,
+    /// `[card]`: its owner.
+    owners: Vec<u32>,
 }
 
 impl CustomerModel {
@@ -122,7 +124,7 @@ impl CustomerModel {
         let extra_card_weight = profile.cards.extra_card_weight;
         let max_extra = extra_cards.div_ceil(n);
         let expected_card_weight = 1.0 + extra_card_weight * extra_cards as f64 / n as f64;
-        Ok(Self {
+        Self {
             customers: n,
             extra_cards,
             extra_card_weight,
@@ -155,29 +157,39 @@ impl CustomerModel {
                 .collect(),
             cache: None,
         }
-        .with_cache())
+        .with_cache()
     }
 
     /// Fills the tables of a small population.
-    fn with_cache(mut self) -> Self {
+    fn with_cache(mut self) -> Result<Self, CoreError> {
         let n = self.customers;
         if n > CACHED_CUSTOMERS {
-            return self;
+            return Ok(self);
         }
-        let mut cache = CustomerCache {
-            by_position: vec![0; n as usize],
-            facts: Vec::with_capacity(n as usize),
-            extras: Vec::with_capacity(n as usize),
-        };
-        for id in 0..n {
-            let position = self.positions.apply(id);
-            cache.by_position[position as usize] = id as u32;
-            cache.facts.push(self.facts_at(id, position));
-            let (slot, count) = self.extra_cards_at(position);
-            cache.extras.push((slot as u32, count as u32));
-        }
-        self.cache = Some(cache);
-        self
+        let facts: Vec<CustomerFacts> = (0..n)
+            .map(|id| self.facts_at(id, self.positions.apply(id)))
+            .collect();
+        let owners: Vec<u32> = (0..n)
+            .map(|c| c as u32)
+            .chain((0..self.extra_cards).map(|e| self.extra_card_owner(e) as u32))
+            .collect();
+        let cards = Categorical::new(
+            "card activity",
+            owners.iter().enumerate().map(|(card, &owner)| {
+                let weight = if (card as u64) < n {
+                    1.0
+                } else {
+                    self.extra_card_weight
+                };
+                f64::from(facts[owner as usize].activity) * weight
+            }),
+        )?;
+        self.cache = Some(CustomerCache {
+            facts,
+            cards,
+            owners,
+        });
+        Ok(self)
     }
 
     /// The persona of a position, and the position's rank within the persona's run.
@@ -268,23 +280,19 @@ impl CustomerModel {
     /// weigh 1, extra cards `extra_card_weight`), with its owner.
     #[inline]
     pub fn card_by_activity<R: Rng + ?Sized>(&self, rng: &mut R) -> (u64, u64, CustomerFacts) {
+        if let Some(cache) = &self.cache {
+            let card = cache.cards.sample(rng);
+            let owner = cache.owners[card];
+            return (card as u64, u64::from(owner), cache.facts[owner as usize]);
+        }
         loop {
             let cell = self.cells.sample(rng) as u64;
             let (persona, bucket) = ((cell / ACTIVITY_BUCKETS) as usize, cell % ACTIVITY_BUCKETS);
             let start = self.persona_starts[persona];
             let (lo, hi) = bucket_range(self.persona_starts[persona + 1] - start, bucket);
             let position = start + lo + reduce(rng.next_u64(), hi - lo);
-            let (customer, (slot, extras)) = match &self.cache {
-                Some(cache) => {
-                    let customer = cache.by_position[position as usize];
-                    let (slot, count) = cache.extras[customer as usize];
-                    (u64::from(customer), (u64::from(slot), u64::from(count)))
-                }
-                None => (
-                    self.positions.invert(position),
-                    self.extra_cards_at(position),
-                ),
-            };
+            let customer = self.positions.invert(position);
+            let (slot, extras) = self.extra_cards_at(position);
             let weight = 1.0 + self.extra_card_weight * extras as f64;
             // One uniform both accepts the customer in proportion to its
             // card weight and, once accepted, picks one of its cards.
@@ -292,10 +300,7 @@ impl CustomerModel {
             if u >= weight {
                 continue;
             }
-            let facts = match &self.cache {
-                Some(cache) => cache.facts[customer as usize],
-                None => self.facts_at(customer, position),
-            };
+            let facts = self.facts_at(customer, position);
             if u < 1.0 {
                 return (customer, customer, facts);
             }
@@ -441,17 +446,11 @@ mod tests {
         computed.cache = None;
         for id in 0..5_000 {
             assert_eq!(m.facts(id), computed.facts(id));
-            let position = computed.positions.apply(id);
-            assert_eq!(u64::from(cache.by_position[position as usize]), id);
-            let (slot, count) = computed.extra_cards_at(position);
-            assert_eq!(cache.extras[id as usize], (slot as u32, count as u32));
         }
-        let mut a = stream_rng(4, Domain::TransactionBatch, 0);
-        let mut b = stream_rng(4, Domain::TransactionBatch, 0);
-        for _ in 0..10_000 {
+        for extra in 0..cache.owners.len() as u64 - 5_000 {
             assert_eq!(
-                m.card_by_activity(&mut a),
-                computed.card_by_activity(&mut b)
+                u64::from(cache.owners[(5_000 + extra) as usize]),
+                computed.extra_card_owner(extra)
             );
         }
         assert!(model(CACHED_CUSTOMERS + 1).0.cache.is_none());
@@ -474,7 +473,15 @@ mod tests {
 
     #[test]
     fn cards_are_chosen_in_proportion_to_activity_and_card_weight() {
-        let (m, sizes) = model(200);
+        let (cached, sizes) = model(200);
+        let mut computed = cached.clone();
+        computed.cache = None;
+        for m in [cached, computed] {
+            check_card_frequencies(&m, &sizes);
+        }
+    }
+
+    fn check_card_frequencies(m: &CustomerModel, sizes: &PopulationSizes) {
         let mut rng = stream_rng(3, Domain::TransactionBatch, 0);
         let draws = 2_000_000;
         let mut counts = vec![0u32; sizes.cards as usize];

@@ -67,8 +67,10 @@ struct Cell {
     ranks: Permutation,
     /// Over the popularity buckets: merchants in the bucket × their popularity.
     buckets: Categorical,
-    /// `[rank]`: the merchant's offset in the cell, for small populations.
-    by_rank: Option<Vec<u32>>,
+    /// Over the cell's merchants by popularity, for small populations: one
+    /// draw chooses a merchant, where the computed path needs a bucket, a
+    /// rank and the permutation's inverse (the same distribution, other draws).
+    by_popularity: Option<Categorical>,
 }
 
 /// The merchants of one dataset; see the module docs.
@@ -130,7 +132,7 @@ impl MerchantModel {
                 region,
                 ranks: Permutation::new(key.key(i as u64), size),
                 buckets: Categorical::new("merchant popularity", weights)?,
-                by_rank: None,
+                by_popularity: None,
             });
             if region == ONLINE {
                 online[usize::from(category)] = Some(i as u32);
@@ -150,25 +152,28 @@ impl MerchantModel {
             refs: None,
         };
         if merchants <= CACHED_MERCHANTS {
-            model.fill_tables();
+            model.fill_tables()?;
         }
         Ok(model)
     }
 
     /// Fills the tables of a small population.
-    fn fill_tables(&mut self) {
+    fn fill_tables(&mut self) -> Result<(), CoreError> {
         let mut refs = Vec::new();
-        for cell in &mut self.cells {
-            let mut by_rank = vec![0; cell.size as usize];
-            for offset in 0..cell.size {
-                by_rank[cell.ranks.apply(offset) as usize] = offset as u32;
-            }
-            cell.by_rank = Some(by_rank);
-        }
+        let mut choosers = Vec::with_capacity(self.cells.len());
         for cell in &self.cells {
             refs.extend((cell.start..cell.start + cell.size).map(|id| self.reference(cell, id)));
+            let popularity = (0..cell.size).map(|offset| {
+                let rank = cell.ranks.apply(offset);
+                self.bucket_means[(rank * POPULARITY_BUCKETS / cell.size) as usize]
+            });
+            choosers.push(Categorical::new("merchant popularity", popularity)?);
+        }
+        for (cell, chooser) in self.cells.iter_mut().zip(choosers) {
+            cell.by_popularity = Some(chooser);
         }
         self.refs = Some(refs);
+        Ok(())
     }
 
     fn cell_of(&self, id: u64) -> &Cell {
@@ -208,15 +213,13 @@ impl MerchantModel {
     #[inline]
     fn choose(&self, index: u32, draw: u64) -> MerchantRef {
         let cell = &self.cells[index as usize];
+        if let (Some(chooser), Some(refs)) = (&cell.by_popularity, &self.refs) {
+            return refs[(cell.start + chooser.sample_from(draw) as u64) as usize];
+        }
         let bucket = cell.buckets.sample_from(draw) as u64;
         let (lo, hi) = bucket_range(cell.size, bucket);
         let rank = lo + reduce(mix64(draw), hi - lo);
-        match (&cell.by_rank, &self.refs) {
-            (Some(by_rank), Some(refs)) => {
-                refs[(cell.start + u64::from(by_rank[rank as usize])) as usize]
-            }
-            _ => self.reference(cell, cell.start + cell.ranks.invert(rank)),
-        }
+        self.reference(cell, cell.start + cell.ranks.invert(rank))
     }
 
     /// A shop of `category` in `region` by popularity (online if the
@@ -344,7 +347,19 @@ mod tests {
 
     #[test]
     fn merchants_are_chosen_in_proportion_to_popularity() {
-        let (m, _, _) = model(Some(400));
+        let (cached, _, _) = model(Some(400));
+        let mut computed = cached.clone();
+        computed.refs = None;
+        computed
+            .cells
+            .iter_mut()
+            .for_each(|c| c.by_popularity = None);
+        for m in [cached, computed] {
+            check_popularity_frequencies(&m);
+        }
+    }
+
+    fn check_popularity_frequencies(m: &MerchantModel) {
         let cell = m.offline[0][0].unwrap();
         let c = &m.cells[cell as usize];
         let mut counts = vec![0u32; c.size as usize];
@@ -371,14 +386,21 @@ mod tests {
         assert!(m.refs.is_some());
         let mut computed = m.clone();
         computed.refs = None;
-        computed.cells.iter_mut().for_each(|c| c.by_rank = None);
-        for cell in 0..m.cells.len() as u32 {
-            for draw in (0..200).map(mix64) {
-                assert_eq!(m.choose(cell, draw), computed.choose(cell, draw));
-            }
-        }
+        computed
+            .cells
+            .iter_mut()
+            .for_each(|c| c.by_popularity = None);
         for id in 0..n {
             assert_eq!(m.facts(id), computed.facts(id));
+        }
+        for cell in 0..m.cells.len() as u32 {
+            for draw in (0..50).map(mix64) {
+                let chosen = m.choose(cell, draw);
+                assert_eq!(
+                    computed.reference(&m.cells[cell as usize], chosen.id()),
+                    chosen
+                );
+            }
         }
     }
 
