@@ -61,18 +61,21 @@ for rows in "${sizes[@]}"; do
 done
 
 echo
-echo "## population: $scale_rows rows, customers fixed"
-for customers in 170k 2M 20M; do
-  for mode in generate write; do
-    rates=()
-    rsss=()
-    for ((i = 1; i <= reps; i++)); do
+echo "## population: $scale_rows rows, customers fixed (runs alternate, so machine drift hits every size alike)"
+declare -A rates rsss
+for ((i = 1; i <= reps; i++)); do
+  for customers in 170k 2M 20M; do
+    for mode in generate write; do
       read -r r m < <(bench "$mode" --rows "$scale_rows" --customers "$customers")
       echo "customers=$customers mode=$mode rep=$i: $r M rows/s, peak RSS $m MB"
-      rates+=("$r")
-      rsss+=("$m")
+      rates[$mode-$customers]+="$r "
+      rsss[$mode-$customers]+="$m "
     done
-    result[$mode-$customers]="$(printf '%s\n' "${rates[@]}" | median) $(printf '%s\n' "${rsss[@]}" | sort -g | tail -n1)"
+  done
+done
+for customers in 170k 2M 20M; do
+  for mode in generate write; do
+    result[$mode-$customers]="$(tr ' ' '\n' <<<"${rates[$mode-$customers]}" | grep . | median) $(tr ' ' '\n' <<<"${rsss[$mode-$customers]}" | grep . | sort -g | tail -n1)"
   done
 done
 
