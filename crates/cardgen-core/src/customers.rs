@@ -29,7 +29,7 @@ use crate::error::CoreError;
 use crate::permutation::Permutation;
 use crate::population::PopulationSizes;
 use crate::profile::Profile;
-use crate::sampling::Categorical;
+use crate::sampling::{Categorical, quantile_bucket_means};
 use crate::seed::{Domain, EntityHash, Salt, reduce, stream_rng};
 
 /// Populations up to this size keep the computed values in tables (about
@@ -398,14 +398,11 @@ fn activity_bucket_means(shape: f64) -> Result<Vec<f64>, CoreError> {
         CoreError::InvalidProfile(format!("population.activity_shape = {shape}: {e}"))
     })?;
     let mut rng = stream_rng(0, Domain::CustomerRank, 0);
-    let mut draws: Vec<f64> = (0..ACTIVITY_BUCKETS as usize * DRAWS_PER_BUCKET)
-        .map(|_| gamma.sample(&mut rng))
-        .collect();
-    draws.sort_by(f64::total_cmp);
-    Ok(draws
-        .chunks(DRAWS_PER_BUCKET)
-        .map(|chunk| chunk.iter().sum::<f64>() / chunk.len() as f64)
-        .collect())
+    Ok(quantile_bucket_means(
+        ACTIVITY_BUCKETS as usize,
+        DRAWS_PER_BUCKET,
+        || gamma.sample(&mut rng),
+    ))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use crate::error::CoreError;
 use crate::permutation::Permutation;
 use crate::population::MerchantFacts;
 use crate::profile::Profile;
-use crate::sampling::Categorical;
+use crate::sampling::{Categorical, quantile_bucket_means};
 use crate::seed::{Domain, EntityHash, Salt, mix64, reduce, stream_rng};
 
 /// Up to this many merchants, the computed values are kept in tables
@@ -282,17 +282,10 @@ fn apportion(total: u64, weights: &[f64]) -> Option<Vec<u64>> {
 /// draws of a fixed stream: a profile property, the same for every seed.
 fn popularity_bucket_means(sigma: f64) -> Vec<f64> {
     let mut rng = stream_rng(0, Domain::MerchantRank, 0);
-    let mut draws: Vec<f64> = (0..POPULARITY_BUCKETS as usize * DRAWS_PER_BUCKET)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(&mut rng);
-            (sigma * z).exp()
-        })
-        .collect();
-    draws.sort_by(f64::total_cmp);
-    draws
-        .chunks(DRAWS_PER_BUCKET)
-        .map(|chunk| chunk.iter().sum::<f64>() / chunk.len() as f64)
-        .collect()
+    quantile_bucket_means(POPULARITY_BUCKETS as usize, DRAWS_PER_BUCKET, || {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        (sigma * z).exp()
+    })
 }
 
 #[cfg(test)]

@@ -75,6 +75,24 @@ impl Categorical {
     }
 }
 
+/// The mean of each of `buckets` equal quantile buckets of a distribution,
+/// from `per_bucket` sorted draws a bucket of `draw`: a table that turns a
+/// rank into a value, for entities whose traits follow from their rank.
+pub fn quantile_bucket_means(
+    buckets: usize,
+    per_bucket: usize,
+    draw: impl FnMut() -> f64,
+) -> Vec<f64> {
+    let mut draws: Vec<f64> = std::iter::repeat_with(draw)
+        .take(buckets * per_bucket)
+        .collect();
+    draws.sort_by(f64::total_cmp);
+    draws
+        .chunks(per_bucket)
+        .map(|chunk| chunk.iter().sum::<f64>() / chunk.len() as f64)
+        .collect()
+}
+
 /// Draws one of a fixed set of values with probability proportional to its weight.
 #[derive(Debug, Clone)]
 pub struct WeightedChoice<T> {
