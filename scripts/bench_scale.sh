@@ -34,7 +34,8 @@ rss() { sed -n 's/.*peak RSS \([0-9]*\) MB.*/\1/p'; }
 # End to end: one file, default population, rows/s and peak RSS.
 generate() {
   echo "\$ cardgen generate --no-progress --overwrite --out \$TMP/scale.parquet $*" >&2
-  "$bin" generate --no-progress --overwrite --out "$out_dir/scale.parquet" "$@" 2>&1 | tail -n 1
+  "$bin" generate --no-progress --overwrite --out "$out_dir/scale.parquet" "$@" 2>&1 | tail -n 1 |
+    sed "s#$out_dir#\$TMP#g"
 }
 
 # In-process: one `cardgen bench` run of one mode; prints "rate rss".
