@@ -260,6 +260,11 @@ impl CustomerModel {
 
     /// The owner of extra card `customers + extra`.
     #[inline]
+    /// Who owns which extra card.
+    pub fn card_owners(&self) -> &CardOwners {
+        &self.owners
+    }
+
     pub fn extra_card_owner(&self, extra: u64) -> u64 {
         self.owners.owner_of_extra(extra)
     }

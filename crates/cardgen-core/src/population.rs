@@ -8,7 +8,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::customers::{CardOwners, extra_card_owners};
+use crate::customers::CardOwners;
 use crate::profile::Profile;
 use crate::seed::{Domain, EntityHash, Salt, reduce};
 use crate::timeline::DateRange;
@@ -117,29 +117,10 @@ fn from_epoch_day(day: i64) -> NaiveDate {
 }
 
 /// The first `customers` cards are each customer's main card; the others are
-/// extra cards, spread over customers by a keyed permutation
-/// ([`extra_card_owners`]). Cards issued before the range stay
+/// extra cards, spread over customers by `owners` (see
+/// [`crate::customers::CardOwners`]); `salt` is the card domain's. Cards issued before the range stay
 /// valid through it (the range may not be longer than the validity period);
 /// the profile's share of the extra cards are new, issued during the range.
-#[inline]
-pub fn card_owner(
-    seed: u64,
-    profile: &Profile,
-    sizes: &PopulationSizes,
-    range: &DateRange,
-    card_id: u64,
-) -> CardOwner {
-    card_owner_salted(
-        Salt::new(seed, Domain::Card),
-        &extra_card_owners(seed, sizes.customers),
-        profile,
-        sizes,
-        range,
-        card_id,
-    )
-}
-
-/// [`card_owner`] with the card salt at hand (the per-row path).
 #[inline]
 pub fn card_owner_salted(
     salt: Salt,
@@ -204,14 +185,9 @@ pub struct CardFacts {
     pub expires_day: i64,
 }
 
-pub fn card_facts(
-    seed: u64,
-    profile: &Profile,
-    sizes: &PopulationSizes,
-    range: &DateRange,
-    card_id: u64,
-) -> CardFacts {
-    let owner = card_owner(seed, profile, sizes, range, card_id);
+/// Everything about card `card_id`, given its owner facts (from
+/// [`card_owner_salted`]).
+pub fn card_facts(seed: u64, profile: &Profile, owner: CardOwner, card_id: u64) -> CardFacts {
     let h = EntityHash::new(seed, Domain::Card, card_id);
     let cards = &profile.cards;
     CardFacts {
@@ -243,6 +219,13 @@ impl MerchantFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::customers::extra_card_owners;
+
+    fn card_at(p: &Profile, s: &PopulationSizes, r: &DateRange, id: u64) -> CardFacts {
+        let owners = extra_card_owners(7, s.customers);
+        let owner = card_owner_salted(Salt::new(7, Domain::Card), &owners, p, s, r, id);
+        card_facts(7, p, owner, id)
+    }
 
     fn range() -> DateRange {
         DateRange {
@@ -281,8 +264,8 @@ mod tests {
         let r = range();
         let end = r.start_epoch_day() + 364;
         for card in 0..5_000 {
-            let a = card_facts(7, &p, &s, &r, card);
-            assert_eq!(a, card_facts(7, &p, &s, &r, card));
+            let a = card_at(&p, &s, &r, card);
+            assert_eq!(a, card_at(&p, &s, &r, card));
             assert!(a.owner.customer_id < s.customers);
             assert!(a.expires_day >= end, "card {card} expires inside the range");
             assert!(a.owner.issued_day <= end);

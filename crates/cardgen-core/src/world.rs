@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use crate::customers::{CardOwners, CustomerFacts, CustomerModel, extra_card_owners};
+use crate::customers::{CustomerFacts, CustomerModel};
 use crate::error::CoreError;
 use crate::merchants::{MerchantModel, MerchantRef};
 use crate::population::{
@@ -50,7 +50,6 @@ pub struct World {
     pub profile: Arc<Profile>,
     pub sizes: PopulationSizes,
     customers: CustomerModel,
-    card_owners: CardOwners,
     merchants: MerchantModel,
     /// `[persona × 24 + hour]`: category chooser.
     categories: Vec<Categorical>,
@@ -69,7 +68,7 @@ impl World {
         let max_days = max_days(&profile);
         if options.range.days > max_days {
             return Err(CoreError::InvalidOptions(format!(
-                "--days {} is longer than cards stay valid (cards.validity_years = {}): at most {max_days} days",
+                "days = {} is longer than cards stay valid (cards.validity_years = {}): at most {max_days} days",
                 options.range.days, profile.cards.validity_years
             )));
         }
@@ -95,7 +94,6 @@ impl World {
             profile,
             sizes,
             customers,
-            card_owners: extra_card_owners(seed, sizes.customers),
             merchants,
             categories,
             card_salt: Salt::new(seed, Domain::Card),
@@ -146,7 +144,7 @@ impl World {
     pub fn card(&self, id: u64) -> CardOwner {
         card_owner_salted(
             self.card_salt,
-            &self.card_owners,
+            self.customers.card_owners(),
             &self.profile,
             &self.sizes,
             &self.options.range,
@@ -156,13 +154,7 @@ impl World {
 
     /// Everything about a card, for the `cards` table.
     pub fn card_details(&self, id: u64) -> CardFacts {
-        card_facts(
-            self.options.seed,
-            &self.profile,
-            &self.sizes,
-            &self.options.range,
-            id,
-        )
+        card_facts(self.options.seed, &self.profile, self.card(id), id)
     }
 
     /// Everything about a merchant, for the `merchants` table (computed).
