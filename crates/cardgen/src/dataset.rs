@@ -149,8 +149,8 @@ impl Dataset {
             Table::Merchants => Box::new(MerchantsGenerator::new(world)),
         };
         Ok(Arc::new(DescribedTable {
+            metadata: table_metadata(self, inner.metadata()),
             inner,
-            metadata: table_metadata(self, table),
         }))
     }
 

@@ -1,10 +1,11 @@
 //! A dataset's description in Parquet key-value metadata, written and read
 //! back here and nowhere else.
 //!
-//! Every file of a dataset records, under `cardgen.` keys, the table, its
-//! schema version and row count, and the specification that decides its
-//! bytes: seed, dataset rows, date range, population sizes, time zone, the
-//! scenario's label and, for `cards`, the card-number options. The pipeline
+//! Every file of a dataset records, under `cardgen.` keys, what its table's
+//! generator says of itself (table, schema version, row count and, for
+//! `cards`, the card-number options) and, added here, the specification
+//! that decides its bytes: seed, dataset rows, date range, population sizes,
+//! time zone and the scenario's label. The pipeline
 //! adds the generator's version, the compression and the rows per row group.
 //! Never the thread count: it does not change the bytes. From a file's
 //! options [`RecordedTable`] rebuilds the specification, so that
@@ -12,9 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use cardgen_core::dimensions::DIMENSIONS_SCHEMA_VERSION;
 use cardgen_core::pan::PanMask;
-use cardgen_core::transactions::SCHEMA_VERSION as TRANSACTIONS_SCHEMA_VERSION;
 use chrono::NaiveDate;
 
 use crate::dataset::Dataset;
@@ -34,24 +33,18 @@ pub enum MetadataError {
     ScenarioMismatch { recorded: String },
 }
 
-/// The schema version of a table's files.
-pub fn schema_version(table: Table) -> u32 {
-    match table {
-        Table::Transactions => TRANSACTIONS_SCHEMA_VERSION,
-        _ => DIMENSIONS_SCHEMA_VERSION,
-    }
-}
-
-/// The key-value pairs (without the `cardgen.` prefix) that describe
-/// `table` of `dataset`, in the order files hold them.
-pub(crate) fn table_metadata(dataset: &Dataset, table: Table) -> Vec<(String, String)> {
+/// A table's own description (`table`, `schema_version`, `rows` and its
+/// own options, from its generator) with the dataset's specification put
+/// right after the row count: the key-value pairs (without the `cardgen.`
+/// prefix) in the order files hold them.
+pub(crate) fn table_metadata(
+    dataset: &Dataset,
+    mut own: Vec<(String, String)>,
+) -> Vec<(String, String)> {
     let spec = dataset.spec();
     let sizes = dataset.sizes();
     let range = spec.range();
-    let mut pairs: Vec<(&str, String)> = vec![
-        ("table", table.name().into()),
-        ("schema_version", schema_version(table).to_string()),
-        ("rows", dataset.rows(table).to_string()),
+    let specification = [
         ("seed", spec.seed().to_string()),
         ("dataset_rows", spec.rows().to_string()),
         ("start", range.start.to_string()),
@@ -63,11 +56,15 @@ pub(crate) fn table_metadata(dataset: &Dataset, table: Table) -> Vec<(String, St
         ("timezone", spec.scenario().profile().timezone.clone()),
         ("profile", spec.scenario().label().to_string()),
     ];
-    if table == Table::Cards {
-        pairs.push(("emit_pan", spec.emit_pan().to_string()));
-        pairs.push(("pan_mask", spec.pan_mask().name().into()));
-    }
-    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    let after_rows = own
+        .iter()
+        .position(|(k, _)| k == "rows")
+        .map_or(own.len(), |i| i + 1);
+    own.splice(
+        after_rows..after_rows,
+        specification.into_iter().map(|(k, v)| (k.to_string(), v)),
+    );
+    own
 }
 
 /// What a file of a dataset records about how it was made.
@@ -174,7 +171,7 @@ mod tests {
             .with_pan_mask(PanMask::Pci);
         let dataset = spec.build().unwrap();
         for table in Table::ALL {
-            let mut pairs = table_metadata(&dataset, table);
+            let mut pairs = dataset.generator(table).unwrap().metadata();
             pairs.push(("version".into(), cardgen_core::VERSION.into()));
             let recorded =
                 RecordedTable::read(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
@@ -184,8 +181,8 @@ mod tests {
             let rebuilt = again.build().unwrap();
             assert_eq!(rebuilt.sizes(), dataset.sizes());
             assert_eq!(
-                table_metadata(&rebuilt, table),
-                table_metadata(&dataset, table)
+                rebuilt.generator(table).unwrap().metadata(),
+                dataset.generator(table).unwrap().metadata()
             );
         }
     }
