@@ -39,22 +39,6 @@ pub fn flag(setting: Setting) -> &'static str {
     }
 }
 
-const SETTINGS: [Setting; 13] = [
-    Setting::Seed,
-    Setting::Rows,
-    Setting::Start,
-    Setting::Days,
-    Setting::Customers,
-    Setting::Merchants,
-    Setting::PanMask,
-    Setting::BatchRows,
-    Setting::Threads,
-    Setting::MaxInFlight,
-    Setting::MaxMemory,
-    Setting::Out,
-    Setting::Table,
-];
-
 /// The library's message in the command line's words: every `key = value`
 /// becomes `--flag value`, and a hint says what to change.
 pub fn usage_error(err: &SpecError) -> UsageError {
@@ -62,7 +46,7 @@ pub fn usage_error(err: &SpecError) -> UsageError {
         return UsageError(format!("--config {reason}"));
     }
     let mut message = err.to_string();
-    for setting in SETTINGS {
+    for setting in Setting::ALL {
         message = replace_key(&message, setting);
     }
     if !message.starts_with("--") {
@@ -108,6 +92,13 @@ fn replace_key(message: &str, setting: Setting) -> String {
 mod tests {
     use super::*;
     use cardgen::DatasetSpec;
+
+    #[test]
+    fn every_setting_has_a_flag() {
+        for setting in Setting::ALL {
+            assert!(flag(setting).starts_with("--"), "{setting}");
+        }
+    }
 
     #[test]
     fn keys_become_flags() {

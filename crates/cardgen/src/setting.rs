@@ -32,6 +32,25 @@ pub enum Setting {
 }
 
 impl Setting {
+    /// Every setting.
+    pub const ALL: [Setting; 15] = [
+        Setting::Seed,
+        Setting::Rows,
+        Setting::Start,
+        Setting::Days,
+        Setting::Customers,
+        Setting::Merchants,
+        Setting::Config,
+        Setting::PanMask,
+        Setting::BatchRows,
+        Setting::Threads,
+        Setting::MaxInFlight,
+        Setting::MaxMemory,
+        Setting::Out,
+        Setting::RowRange,
+        Setting::Table,
+    ];
+
     /// The setting's key in snake case: `rows`, `batch_rows`, `max_memory`, …
     pub fn key(self) -> &'static str {
         match self {
