@@ -102,6 +102,7 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
                 .collect::<anyhow::Result<_>>()?
         }
     };
+    let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
     for (generator, plan, path) in jobs {
         write_one(
             generator.as_ref(),
@@ -109,24 +110,23 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
             path,
             &options,
             &signals,
+            show_bar,
             quiet,
-            verbose,
-            args,
         )?;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Writes one table's file, with a progress bar if `show_bar`, and reports it
+/// in one line unless `quiet`.
 fn write_one(
     generator: &dyn TableGenerator,
     plan: BatchPlan,
     path: &Path,
     options: &WriteOptions,
     signals: &Signals,
+    show_bar: bool,
     quiet: bool,
-    verbose: bool,
-    args: &GenerateArgs,
 ) -> anyhow::Result<()> {
     let rows = plan.total_rows();
     tracing::debug!(target: "cardgen::generate", table = generator.name(), rows, batches = plan.batch_count(), threads = options.run.threads, credits = options.run.credits(), "starting");
@@ -138,7 +138,6 @@ fn write_one(
         Some(faulty) => faulty,
         None => generator,
     };
-    let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
     let bar = show_bar.then(|| ProgressBarObserver::new(rows));
     let observer: &dyn Observer = match &bar {
         Some(bar) => bar,
