@@ -23,9 +23,8 @@ trap 'rm -rf "$out_dir"/scale*.parquet "$out_dir"/bench-*; [[ -n ${OUT_DIR:-} ]]
 cargo build --release -q -p cardgen-cli
 bin=target/release/cardgen
 
-echo "# date: $(date -u +%FT%TZ)"
-echo "# machine: $threads cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
-echo "# cardgen $($bin --version | cut -d' ' -f2), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), threads $threads, default options (Snappy, 250k-row batches)"
+source scripts/lib/header.sh
+run_header "$bin" "threads $threads, default options (Snappy, 250k-row batches)"
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rate() { sed -n 's/.*(\([0-9.]*\)M rows\/s.*/\1/p'; }

@@ -18,9 +18,8 @@ trap 'rm -rf "$out_dir"' EXIT
 cargo build --release -q -p cardgen-cli
 bin=target/release/cardgen
 
-echo "# date: $(date -u +%FT%TZ)"
-echo "# machine: $all cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
-echo "# cardgen $($bin --version | cut -d' ' -f2), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+source scripts/lib/header.sh
+run_header "$bin"
 
 run() {
   local cmd=("$bin" generate --no-progress --overwrite --out "$out_dir/bench.parquet" "$@")

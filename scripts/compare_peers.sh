@@ -32,9 +32,8 @@ cargo build --release -q -p cardgen-cli
 py="$venv/bin/python scripts/peers/reference_table.py"
 cg=target/release/cardgen
 
-echo "# date: $(date -u +%FT%TZ)"
-echo "# machine: $procs cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
-echo "# cardgen $($cg --version | cut -d' ' -f2), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+source scripts/lib/header.sh
+run_header "$cg"
 echo "# $("$venv/bin/python" -c 'import pyarrow, duckdb, polars, numpy, sys; print(f"python {sys.version.split()[0]}, pyarrow {pyarrow.__version__}, duckdb {duckdb.__version__}, polars {polars.__version__}, numpy {numpy.__version__}")')"
 echo "# rows: $n (per-row Python: $n_slow), $reps runs each, alternating; Snappy everywhere"
 

@@ -22,8 +22,8 @@ trap 'rm -rf "$out_dir"' EXIT
 cargo build --release -q -p cardgen-cli
 bin=target/release/cardgen
 
-echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
-echo "# cardgen $($bin --version | cut -d' ' -f2), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), threads $threads, batch rows ${BATCH_ROWS:-default}"
+source scripts/lib/header.sh
+run_header "$bin" "threads $threads, batch rows ${BATCH_ROWS:-default}"
 peaks=()
 for rows in "${sizes[@]}"; do
   cmd=("$bin" generate --rows "$rows" "${batch_args[@]}" --threads "$threads" --out "$out_dir/m.parquet" --overwrite --no-progress)
