@@ -236,14 +236,9 @@ impl CustomerModel {
         }
     }
 
-    /// The slot of a customer's extra cards and how many there are: its
-    /// extra cards are `customers + slot + k × customers` for `k < count`.
-    #[inline]
-    fn extra_cards_of(&self, id: u64) -> (u64, u64) {
-        self.extra_cards_at(self.positions.apply(id))
-    }
-
-    /// [`Self::extra_cards_of`] the customer at `position`.
+    /// The slot of the extra cards of the customer at `position`, and how
+    /// many there are: its extra cards are `customers + slot + k × customers`
+    /// for `k < count`.
     #[inline]
     fn extra_cards_at(&self, position: u64) -> (u64, u64) {
         if self.extra_cards == 0 {
@@ -269,16 +264,19 @@ impl CustomerModel {
         self.owners.owner_of_extra(extra)
     }
 
-    /// A customer's weight as a cardholder: 1 for the main card plus
-    /// `extra_card_weight` for each extra card.
-    fn card_weight(&self, id: u64) -> f64 {
-        1.0 + self.extra_card_weight * self.extra_cards_of(id).1 as f64
-    }
-
-    /// Expected transactions per day of customer `id` in a dataset of
-    /// `rows_per_day` transactions a day.
-    pub fn activity_rate(&self, id: u64, rows_per_day: f64) -> f64 {
-        f64::from(self.facts(id).activity) * self.card_weight(id) / self.total_weight * rows_per_day
+    /// Customer `id`'s traits and expected transactions per day in a
+    /// dataset of `rows_per_day` transactions a day: its activity times the
+    /// weight of its cards (1 for the main card, `extra_card_weight` for
+    /// each extra one), over the population's expected total.
+    pub fn facts_and_rate(&self, id: u64, rows_per_day: f64) -> (CustomerFacts, f64) {
+        let position = self.positions.apply(id);
+        let facts = match &self.cache {
+            Some(cache) => cache.facts[id as usize],
+            None => self.facts_at(id, position),
+        };
+        let card_weight = 1.0 + self.extra_card_weight * self.extra_cards_at(position).1 as f64;
+        let rate = f64::from(facts.activity) * card_weight / self.total_weight * rows_per_day;
+        (facts, rate)
     }
 
     /// A card chosen in proportion to its owner's activity (main cards
@@ -463,7 +461,7 @@ mod tests {
         let (m, sizes) = model(1_000);
         let mut listed = vec![0u32; (sizes.cards - sizes.customers) as usize];
         for customer in 0..sizes.customers {
-            let (slot, count) = m.extra_cards_of(customer);
+            let (slot, count) = m.extra_cards_at(m.positions.apply(customer));
             for k in 0..count {
                 let extra = slot + k * sizes.customers;
                 assert_eq!(m.extra_card_owner(extra), customer);

@@ -10,8 +10,9 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::arrays::{dictionary_column, dictionary_type, string_values};
 use crate::error::CoreError;
-use crate::pan::{Pan, PanMask, Permutation, synthetic_bin};
+use crate::pan::{BIN_DIGITS, Pan, PanMask, Permutation, synthetic_bin};
 use crate::plan::BatchSpec;
+use crate::population::CardFacts;
 use crate::seed::{Domain, EntityHash, stream_key};
 use crate::table::TableGenerator;
 use crate::world::World;
@@ -88,7 +89,7 @@ impl TableGenerator for CustomersGenerator {
         let mut rate = Float32Builder::with_capacity(n);
         let words = &self.world.profile.names;
         for id in batch.first_row..batch.first_row + batch.rows {
-            let c = self.world.customer(id);
+            let (c, expected_rate) = self.world.customer_row(id);
             let h = EntityHash::new(self.world.seed(), Domain::Customer, id).bits(9);
             names.append_value(format!(
                 "{}{}{}",
@@ -100,7 +101,7 @@ impl TableGenerator for CustomersGenerator {
             band.push(c.income_band as i8);
             home.push(c.home_region as i8);
             work.push(c.work_region as i8);
-            rate.append_value(self.world.activity_rate(id) as f32);
+            rate.append_value(expected_rate as f32);
         }
         let first = batch.first_row as i64;
         let columns: Vec<ArrayRef> = vec![
@@ -131,6 +132,9 @@ pub struct CardsGenerator {
     brands: ArrayRef,
     kinds: ArrayRef,
     products: ArrayRef,
+    /// `[brand]`: the keyed permutation of the brand's account numbers
+    /// (BINs are six digits, so the account space is fixed per brand).
+    accounts: Vec<Permutation>,
 }
 
 impl CardsGenerator {
@@ -164,43 +168,43 @@ impl CardsGenerator {
             brands: string_values(cards.brands.iter().map(|x| x.name.as_str())),
             kinds: string_values(["credit", "check"]),
             products: string_values(cards.products.iter().map(|x| x.name.as_str())),
+            accounts: cards
+                .brands
+                .iter()
+                .enumerate()
+                .map(|(i, brand)| {
+                    let account_digits = brand.length - BIN_DIGITS - 1;
+                    Permutation::new(
+                        stream_key(world.seed(), Domain::CardNumber, 1 << 32 | i as u64),
+                        10u64.pow(account_digits),
+                    )
+                })
+                .collect(),
             world,
         }
     }
 
-    /// The card's number: a BIN of its brand and issuer, then the keyed
-    /// permutation of its id over the brand's account space, then Luhn.
-    pub fn pan(&self, card_id: u64) -> Pan {
-        card_pan(&self.world, card_id)
+    /// The number of card `card_id` (whose facts are `card`): a BIN of its
+    /// brand and issuer, then the keyed permutation of its id over the
+    /// brand's account space, then Luhn.
+    pub fn pan(&self, card_id: u64, card: &CardFacts) -> Pan {
+        let world = &*self.world;
+        let brand = &world.profile.cards.brands[usize::from(card.brand)];
+        let h = EntityHash::new(world.seed(), Domain::Card, card_id);
+        let prefix = &brand.prefixes[(h.bits(7) % brand.prefixes.len() as u64) as usize];
+        // One BIN per (brand prefix, issuer): issuers own their ranges.
+        let bin = synthetic_bin(
+            prefix,
+            stream_key(world.seed(), Domain::CardNumber, u64::from(card.issuer)),
+        );
+        debug_assert_eq!(bin.len(), BIN_DIGITS as usize);
+        let accounts = &self.accounts[usize::from(card.brand)];
+        Pan::new(
+            &bin,
+            accounts.apply(card_id % accounts.domain()),
+            brand.length as usize,
+        )
     }
-}
-
-/// The card number of `card_id` (see [`CardsGenerator`]).
-pub fn card_pan(world: &World, card_id: u64) -> Pan {
-    let card = world.card_details(card_id);
-    let brand = &world.profile.cards.brands[usize::from(card.brand)];
-    let h = EntityHash::new(world.seed(), Domain::Card, card_id);
-    let prefix = &brand.prefixes[(h.bits(7) % brand.prefixes.len() as u64) as usize];
-    // One BIN per (brand prefix, issuer): issuers own their ranges.
-    let bin = synthetic_bin(
-        prefix,
-        stream_key(world.seed(), Domain::CardNumber, u64::from(card.issuer)),
-    );
-    let account_digits = brand.length as usize - bin.len() - 1;
-    let domain = 10u64.pow(account_digits as u32);
-    let permutation = Permutation::new(
-        stream_key(
-            world.seed(),
-            Domain::CardNumber,
-            1 << 32 | u64::from(card.brand),
-        ),
-        domain,
-    );
-    Pan::new(
-        &bin,
-        permutation.apply(card_id % domain),
-        brand.length as usize,
-    )
 }
 
 impl TableGenerator for CardsGenerator {
@@ -234,7 +238,7 @@ impl TableGenerator for CardsGenerator {
         let mut main = Vec::with_capacity(n);
         for id in batch.first_row..batch.first_row + batch.rows {
             let card = world.card_details(id);
-            let pan = self.pan(id);
+            let pan = self.pan(id, &card);
             customer.push(card.owner.customer_id as i64);
             issuer.push(card.issuer as i8);
             brand.push(card.brand as i8);

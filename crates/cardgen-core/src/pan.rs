@@ -158,9 +158,12 @@ impl PanMask {
     }
 }
 
+/// Digits of a bank identification number.
+pub const BIN_DIGITS: u32 = 6;
+
 /// A synthetic 6-digit BIN starting with `prefix`, chosen by `pick`.
 pub fn synthetic_bin(prefix: &str, pick: u64) -> String {
-    let free = 6 - prefix.len();
+    let free = BIN_DIGITS as usize - prefix.len();
     if free == 0 {
         return prefix.to_string();
     }

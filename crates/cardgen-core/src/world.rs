@@ -133,10 +133,11 @@ impl World {
         self.customers.facts(id)
     }
 
-    /// Expected transactions per day of a customer.
-    pub fn activity_rate(&self, id: u64) -> f64 {
+    /// A customer's traits and expected transactions per day: a row of the
+    /// `customers` table.
+    pub fn customer_row(&self, id: u64) -> (CustomerFacts, f64) {
         let rows_per_day = self.options.rows as f64 / f64::from(self.options.range.days);
-        self.customers.activity_rate(id, rows_per_day)
+        self.customers.facts_and_rate(id, rows_per_day)
     }
 
     /// Owner, kind and validity of a card: cheap, for every row.
