@@ -255,13 +255,21 @@ impl CustomerModel {
 
     /// The owner of extra card `customers + extra`.
     #[inline]
-    /// Who owns which extra card.
-    pub fn card_owners(&self) -> &CardOwners {
-        &self.owners
-    }
-
     pub fn extra_card_owner(&self, extra: u64) -> u64 {
         self.owners.owner_of_extra(extra)
+    }
+
+    /// The owner of card `card_id`: main cards are their own customer's;
+    /// a small population looks extra cards up, a large one computes them.
+    #[inline]
+    pub fn owner_of_card(&self, card_id: u64) -> u64 {
+        if card_id < self.customers {
+            return card_id;
+        }
+        match &self.cache {
+            Some(cache) => u64::from(cache.owners[card_id as usize]),
+            None => self.extra_card_owner(card_id - self.customers),
+        }
     }
 
     /// Customer `id`'s traits and expected transactions per day in a

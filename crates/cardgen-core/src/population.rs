@@ -8,7 +8,6 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::customers::CardOwners;
 use crate::profile::Profile;
 use crate::seed::{Domain, EntityHash, Salt, reduce};
 use crate::timeline::DateRange;
@@ -116,30 +115,11 @@ fn from_epoch_day(day: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid") + chrono::Duration::days(day)
 }
 
-/// The first `customers` cards are each customer's main card; the others are
-/// extra cards, spread over customers by `owners` (see
-/// [`crate::customers::CardOwners`]); `salt` is the card domain's. Cards issued before the range stay
-/// valid through it (the range may not be longer than the validity period);
-/// the profile's share of the extra cards are new, issued during the range.
-#[inline]
-pub fn card_owner_salted(
-    salt: Salt,
-    owners: &CardOwners,
-    profile: &Profile,
-    sizes: &PopulationSizes,
-    range: &DateRange,
-    card_id: u64,
-) -> CardOwner {
-    let customer_id = if card_id < sizes.customers {
-        card_id
-    } else {
-        owners.owner_of_extra(card_id - sizes.customers)
-    };
-    card_owned_by(salt, profile, sizes, range, card_id, customer_id)
-}
-
-/// [`card_owner_salted`] when the owner is known (the card was chosen
-/// through its owner).
+/// Issue date, kind and validity of card `card_id`, owned by `customer_id`
+/// (see [`crate::customers::CustomerModel::owner_of_card`]); `salt` is the
+/// card domain's. Cards issued before the range stay valid through it (the
+/// range may not be longer than the validity period); the profile's share of
+/// the extra cards are new, issued during the range.
 #[inline]
 pub fn card_owned_by(
     salt: Salt,
@@ -186,7 +166,7 @@ pub struct CardFacts {
 }
 
 /// Everything about card `card_id`, given its owner facts (from
-/// [`card_owner_salted`]).
+/// [`card_owned_by`]).
 pub fn card_facts(seed: u64, profile: &Profile, owner: CardOwner, card_id: u64) -> CardFacts {
     let h = EntityHash::new(seed, Domain::Card, card_id);
     let cards = &profile.cards;
@@ -222,8 +202,12 @@ mod tests {
     use crate::customers::extra_card_owners;
 
     fn card_at(p: &Profile, s: &PopulationSizes, r: &DateRange, id: u64) -> CardFacts {
-        let owners = extra_card_owners(7, s.customers);
-        let owner = card_owner_salted(Salt::new(7, Domain::Card), &owners, p, s, r, id);
+        let customer = if id < s.customers {
+            id
+        } else {
+            extra_card_owners(7, s.customers).owner_of_extra(id - s.customers)
+        };
+        let owner = card_owned_by(Salt::new(7, Domain::Card), p, s, r, id, customer);
         card_facts(7, p, owner, id)
     }
 

@@ -15,7 +15,6 @@ use crate::error::CoreError;
 use crate::merchants::{MerchantModel, MerchantRef};
 use crate::population::{
     CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owned_by,
-    card_owner_salted,
 };
 use crate::profile::Profile;
 use crate::sampling::Categorical;
@@ -143,13 +142,13 @@ impl World {
     /// Owner, kind and validity of a card: cheap, for every row.
     #[inline]
     pub fn card(&self, id: u64) -> CardOwner {
-        card_owner_salted(
+        card_owned_by(
             self.card_salt,
-            self.customers.card_owners(),
             &self.profile,
             &self.sizes,
             &self.options.range,
             id,
+            self.customers.owner_of_card(id),
         )
     }
 
