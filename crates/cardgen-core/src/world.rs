@@ -38,9 +38,6 @@ pub struct WorldOptions {
     pub range: DateRange,
     pub customers: Option<u64>,
     pub merchants: Option<u64>,
-    /// Names the profile in file metadata (`cardgen.profile`): the built-in
-    /// profile's `name`, `korean_default`, or what identifies a scenario file.
-    pub profile_label: String,
 }
 
 #[derive(Debug)]
@@ -113,7 +110,6 @@ impl World {
             range,
             customers: None,
             merchants: None,
-            profile_label: profile.name.clone(),
         };
         Ok(Arc::new(Self::build(options, Arc::new(profile))?))
     }

@@ -241,7 +241,6 @@ impl DatasetSpec {
             range: self.range(),
             customers: self.customers,
             merchants: self.merchants,
-            profile_label: self.scenario.label().to_string(),
         };
         let world = World::build(options, Arc::clone(self.scenario.profile()))?;
         Ok(Dataset::new(self.clone(), Arc::new(world)))
