@@ -29,7 +29,7 @@ use crate::error::CoreError;
 use crate::permutation::Permutation;
 use crate::population::PopulationSizes;
 use crate::profile::Profile;
-use crate::sampling::{Categorical, quantile_bucket_means};
+use crate::sampling::{Categorical, bucket_range, quantile_bucket_means};
 use crate::seed::{Domain, EntityHash, Salt, reduce, stream_rng};
 
 /// Populations up to this size keep the computed values in tables (about
@@ -112,7 +112,7 @@ impl CustomerModel {
         let persona_activity: Vec<f64> = profile.personas.iter().map(|p| p.activity).collect();
         let cell = |persona: usize, bucket: u64| {
             let run = persona_starts[persona + 1] - persona_starts[persona];
-            let (lo, hi) = bucket_range(run, bucket);
+            let (lo, hi) = bucket_range(run, bucket, ACTIVITY_BUCKETS);
             (hi - lo) as f64 * persona_activity[persona] * bucket_means[bucket as usize]
         };
         let weights: Vec<f64> = (0..profile.personas.len())
@@ -300,7 +300,11 @@ impl CustomerModel {
             let cell = self.cells.sample(rng) as u64;
             let (persona, bucket) = ((cell / ACTIVITY_BUCKETS) as usize, cell % ACTIVITY_BUCKETS);
             let start = self.persona_starts[persona];
-            let (lo, hi) = bucket_range(self.persona_starts[persona + 1] - start, bucket);
+            let (lo, hi) = bucket_range(
+                self.persona_starts[persona + 1] - start,
+                bucket,
+                ACTIVITY_BUCKETS,
+            );
             let position = start + lo + reduce(rng.next_u64(), hi - lo);
             let customer = self.positions.invert(position);
             let (slot, extras) = self.extra_cards_at(position);
@@ -392,14 +396,6 @@ fn inverse_mod(a: u64, n: u64) -> u64 {
         (old_s, s) = (s, old_s - q * s);
     }
     old_s.rem_euclid(i128::from(n)) as u64
-}
-
-/// Ranks `[lo, hi)` of bucket `bucket` in a run of `run` positions: the
-/// ranks `r` with `r × buckets / run` (rounded down) equal to `bucket`.
-#[inline]
-fn bucket_range(run: u64, bucket: u64) -> (u64, u64) {
-    let first_rank = |b: u64| (b * run).div_ceil(ACTIVITY_BUCKETS);
-    (first_rank(bucket), first_rank(bucket + 1))
 }
 
 /// Mean of each quantile bucket of Gamma(shape, 1/shape) (mean 1), from
@@ -520,7 +516,7 @@ mod tests {
         for run in [1, 7, 24, 1_000, 1_024, 5_000] {
             let mut next = 0;
             for bucket in 0..ACTIVITY_BUCKETS {
-                let (lo, hi) = bucket_range(run, bucket);
+                let (lo, hi) = bucket_range(run, bucket, ACTIVITY_BUCKETS);
                 assert_eq!(lo, next, "run {run} bucket {bucket}");
                 for rank in lo..hi {
                     assert_eq!(rank * ACTIVITY_BUCKETS / run, bucket);

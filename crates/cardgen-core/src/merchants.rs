@@ -19,7 +19,7 @@ use crate::error::CoreError;
 use crate::permutation::Permutation;
 use crate::population::MerchantFacts;
 use crate::profile::Profile;
-use crate::sampling::{Categorical, quantile_bucket_means};
+use crate::sampling::{Categorical, bucket_range, quantile_bucket_means};
 use crate::seed::{Domain, EntityHash, Salt, mix64, reduce, stream_rng};
 
 /// Up to this many merchants, the computed values are kept in tables
@@ -122,7 +122,7 @@ impl MerchantModel {
         let mut built = Vec::with_capacity(cells.len());
         for (i, (&(category, region, _), &size)) in cells.iter().zip(&sizes).enumerate() {
             let weights = (0..POPULARITY_BUCKETS).map(|b| {
-                let (lo, hi) = bucket_range(size, b);
+                let (lo, hi) = bucket_range(size, b, POPULARITY_BUCKETS);
                 (hi - lo) as f64 * bucket_means[b as usize]
             });
             built.push(Cell {
@@ -217,7 +217,7 @@ impl MerchantModel {
             return refs[(cell.start + chooser.sample_from(draw) as u64) as usize];
         }
         let bucket = cell.buckets.sample_from(draw) as u64;
-        let (lo, hi) = bucket_range(cell.size, bucket);
+        let (lo, hi) = bucket_range(cell.size, bucket, POPULARITY_BUCKETS);
         let rank = lo + reduce(mix64(draw), hi - lo);
         self.reference(cell, cell.start + cell.ranks.invert(rank))
     }
@@ -248,14 +248,6 @@ impl MerchantModel {
     ) -> MerchantRef {
         self.in_region(category, region, rng.next_u64())
     }
-}
-
-/// Ranks `[lo, hi)` of popularity bucket `bucket` in a cell of `size`: the
-/// ranks `r` with `r × buckets / size` (rounded down) equal to `bucket`.
-#[inline]
-fn bucket_range(size: u64, bucket: u64) -> (u64, u64) {
-    let first_rank = |b: u64| (b * size).div_ceil(POPULARITY_BUCKETS);
-    (first_rank(bucket), first_rank(bucket + 1))
 }
 
 /// `total` split over `weights`, at least one each, the rest by largest

@@ -93,6 +93,15 @@ pub fn quantile_bucket_means(
         .collect()
 }
 
+/// Ranks `[lo, hi)` of bucket `bucket` when `len` ranks are cut into
+/// `buckets` quantile buckets: the ranks `r` with `r × buckets / len`
+/// (rounded down) equal to `bucket`.
+#[inline]
+pub fn bucket_range(len: u64, bucket: u64, buckets: u64) -> (u64, u64) {
+    let first_rank = |b: u64| (b * len).div_ceil(buckets);
+    (first_rank(bucket), first_rank(bucket + 1))
+}
+
 /// Draws one of a fixed set of values with probability proportional to its weight.
 #[derive(Debug, Clone)]
 pub struct WeightedChoice<T> {

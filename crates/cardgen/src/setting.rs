@@ -105,11 +105,6 @@ pub enum SpecError {
     /// A date range that runs past the last date the calendar supports.
     #[error("start = {start} with days = {days} runs past the last supported date")]
     PastLastDate { start: chrono::NaiveDate, days: u32 },
-    /// A population larger than ids can address.
-    #[error(
-        "{setting} = {value}: the population is too large; at most 4,294,967,295 cards and merchants"
-    )]
-    PopulationTooLarge { setting: Setting, value: u64 },
     /// The scenario cannot be read or is not valid.
     #[error("{reason}")]
     Profile { reason: String },
@@ -134,7 +129,6 @@ impl SpecError {
     pub fn setting(&self) -> Setting {
         match self {
             SpecError::OutOfRange { setting, .. }
-            | SpecError::PopulationTooLarge { setting, .. }
             | SpecError::Invalid { setting, .. }
             | SpecError::Budget { setting, .. } => *setting,
             SpecError::LongerThanCardValidity { .. } => Setting::Days,
