@@ -16,6 +16,7 @@ use cardgen_core::dimensions::{CardsGenerator, CustomersGenerator, MerchantsGene
 use cardgen_core::population::PopulationSizes;
 use cardgen_core::{BatchPlan, BatchSpec, CoreError, TableGenerator, TransactionGenerator, World};
 use cardgen_pipeline::budget::{MAX_BATCH_ROWS, check_row_groups};
+use cardgen_pipeline::credits::default_credits;
 use cardgen_pipeline::output::check_destination;
 use cardgen_pipeline::{BatchStream, NoObserver, Observer, RunOptions, RunSummary, write_parquet};
 
@@ -41,7 +42,8 @@ pub struct ReadOptions {
     pub batch_rows: u64,
     /// Threads generating ahead of the reader (1: on the reader's thread).
     pub threads: usize,
-    /// Batches generated ahead of the reader, at least 1; `None` for 2 per thread.
+    /// Batches generated ahead of the reader, at least 1; `None` for the
+    /// pipeline's default (2 per thread).
     pub max_in_flight: Option<usize>,
 }
 
@@ -199,7 +201,9 @@ impl Dataset {
         if options.threads == 0 {
             return Err(SpecError::out_of_range(Setting::Threads, 0, "1 or more").into());
         }
-        let window = options.max_in_flight.unwrap_or(2 * options.threads);
+        let window = options
+            .max_in_flight
+            .unwrap_or_else(|| default_credits(options.threads));
         if window == 0 {
             return Err(SpecError::out_of_range(Setting::MaxInFlight, 0, "1 or more").into());
         }
@@ -265,10 +269,6 @@ impl Dataset {
             self.write_plan(*table, options)?;
             check_destination(path, options.run.overwrite)?;
         }
-        std::fs::create_dir_all(dir).map_err(|source| cardgen_pipeline::PipelineError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
         paths
             .iter()
             .map(|(table, path)| self.write_table(*table, path, options, &NoObserver))

@@ -13,10 +13,19 @@ use cardgen_core::Profile;
 use crate::setting::SpecError;
 
 /// A validated profile and its label.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Scenario {
     profile: Arc<Profile>,
     label: String,
+}
+
+impl PartialEq for Scenario {
+    /// Same label and profile; a shared profile (the built-in one) is not
+    /// compared field by field.
+    fn eq(&self, other: &Self) -> bool {
+        self.label == other.label
+            && (Arc::ptr_eq(&self.profile, &other.profile) || self.profile == other.profile)
+    }
 }
 
 impl Default for Scenario {
@@ -28,10 +37,10 @@ impl Default for Scenario {
 impl Scenario {
     /// The built-in Korean profile, labelled by its name (`korean_default`).
     pub fn built_in() -> Self {
-        let profile = Profile::korean_default();
+        let profile = Profile::korean_default_shared();
         Self {
             label: profile.name.clone(),
-            profile: Arc::new(profile),
+            profile,
         }
     }
 

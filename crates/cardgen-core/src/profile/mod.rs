@@ -400,14 +400,19 @@ impl Profile {
     /// If the embedded file does not parse or validate, which a unit test
     /// rules out.
     pub fn korean_default() -> Self {
-        static DEFAULT: OnceLock<Profile> = OnceLock::new();
-        DEFAULT
-            .get_or_init(|| {
+        Self::korean_default_shared().as_ref().clone()
+    }
+
+    /// [`Self::korean_default`], parsed once per process and shared.
+    pub fn korean_default_shared() -> std::sync::Arc<Profile> {
+        static DEFAULT: OnceLock<std::sync::Arc<Profile>> = OnceLock::new();
+        std::sync::Arc::clone(DEFAULT.get_or_init(|| {
+            std::sync::Arc::new(
                 Profile::from_toml_str(KOREAN_DEFAULT_TOML).unwrap_or_else(|e| {
                     panic!("the built-in profile (cardgen-core/profiles/korea.toml) is broken: {e}")
-                })
-            })
-            .clone()
+                }),
+            )
+        }))
     }
 
     pub fn category_index(&self, key: &str) -> Option<usize> {
