@@ -141,6 +141,14 @@ pub enum PanMask {
 }
 
 impl PanMask {
+    /// Every mask style.
+    pub const ALL: [PanMask; 3] = [PanMask::KrReceipt, PanMask::Pci, PanMask::Last4];
+
+    /// The style named `name` (as [`Self::name`] gives it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             PanMask::KrReceipt => "kr_receipt",

@@ -104,10 +104,8 @@ impl RecordedTable {
         };
         let table = get("table")?.parse().map_err(|_| invalid("table"))?;
         let pan_mask = match options.get("pan_mask").copied() {
-            None | Some("kr_receipt") => PanMask::KrReceipt,
-            Some("pci") => PanMask::Pci,
-            Some("last4") => PanMask::Last4,
-            Some(_) => return Err(invalid("pan_mask")),
+            None => PanMask::default(),
+            Some(name) => PanMask::from_name(name).ok_or_else(|| invalid("pan_mask"))?,
         };
         Ok(Self {
             table,
