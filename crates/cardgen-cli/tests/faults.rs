@@ -74,7 +74,7 @@ fn sigint_stops_within_two_seconds_with_130_and_removes_the_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("interrupted.parquet");
     let child = start_slow_run(&out, &[]);
-    wait_for(&dir.path().join("interrupted.parquet.inprogress"));
+    wait_for(&dir.path().join(".interrupted.parquet.inprogress"));
     send(&child, "-INT");
     let (code, stderr, took) = stderr_of(child);
     assert_eq!(code, Some(130), "{stderr}");
@@ -93,7 +93,7 @@ fn sigterm_stops_with_143_and_keeps_the_old_file() {
     let out = dir.path().join("kept.parquet");
     std::fs::write(&out, b"old contents").unwrap();
     let child = start_slow_run(&out, &["--overwrite"]);
-    wait_for(&dir.path().join("kept.parquet.inprogress"));
+    wait_for(&dir.path().join(".kept.parquet.inprogress"));
     send(&child, "-TERM");
     let (code, stderr, _) = stderr_of(child);
     assert_eq!(code, Some(143), "{stderr}");
@@ -106,7 +106,7 @@ fn kill_9_never_leaves_a_file_under_the_final_name() {
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("fresh.parquet");
     let mut child = start_slow_run(&fresh, &[]);
-    wait_for(&dir.path().join("fresh.parquet.inprogress"));
+    wait_for(&dir.path().join(".fresh.parquet.inprogress"));
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(
@@ -117,7 +117,7 @@ fn kill_9_never_leaves_a_file_under_the_final_name() {
     let old = dir.path().join("old.parquet");
     std::fs::write(&old, b"old contents").unwrap();
     let mut child = start_slow_run(&old, &["--overwrite"]);
-    wait_for(&dir.path().join("old.parquet.inprogress"));
+    wait_for(&dir.path().join(".old.parquet.inprogress"));
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(std::fs::read(&old).unwrap(), b"old contents");

@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let append = started.elapsed().as_secs_f64();
         let started = Instant::now();
-        let size = output.commit()?;
+        let size = output.commit()?.bytes;
         let commit = started.elapsed().as_secs_f64();
         let mb = bytes as f64 / 1e6;
         let rows = plan.total_rows() as f64;

@@ -10,10 +10,12 @@ use parquet::file::metadata::RowGroupMetaData;
 /// Metadata key holding the comma-separated hex CRC-32 of each row group.
 pub const ROW_GROUP_CRC_KEY: &str = "cardgen.row_group_crc32";
 
-/// Passes writes through and hashes them; `take` returns and resets the CRC.
+/// Passes writes through and hashes them twice: `take` returns and resets
+/// the CRC of the bytes since the last call; `whole` is the CRC of all bytes.
 pub struct ChecksumWriter<W> {
     inner: W,
     hasher: crc32fast::Hasher,
+    whole: crc32fast::Hasher,
 }
 
 impl<W: Write> ChecksumWriter<W> {
@@ -21,7 +23,13 @@ impl<W: Write> ChecksumWriter<W> {
         Self {
             inner,
             hasher: crc32fast::Hasher::new(),
+            whole: crc32fast::Hasher::new(),
         }
+    }
+
+    /// The CRC of everything written so far.
+    pub fn whole(&self) -> u32 {
+        self.whole.clone().finalize()
     }
 
     /// The CRC of everything written since the last call.
@@ -38,6 +46,7 @@ impl<W: Write> Write for ChecksumWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let written = self.inner.write(buf)?;
         self.hasher.update(&buf[..written]);
+        self.whole.update(&buf[..written]);
         Ok(written)
     }
 
@@ -98,6 +107,7 @@ mod tests {
         writer.take();
         writer.write_all(b"row group").unwrap();
         assert_eq!(writer.take(), crc32fast::hash(b"row group"));
+        assert_eq!(writer.whole(), crc32fast::hash(b"headerrow group"));
         assert_eq!(writer.into_inner(), b"headerrow group");
     }
 }

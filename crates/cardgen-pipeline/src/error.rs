@@ -41,6 +41,8 @@ pub enum PipelineError {
     ThreadPool(String),
     #[error("invalid option: {0}")]
     InvalidOption(String),
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
     #[error("cancelled")]
     Cancelled,
 }

@@ -13,6 +13,7 @@
 //! - [`output`]: the temporary file and the final rename.
 //! - [`properties`]: codec, encodings and metadata.
 //! - [`budget`]: batches in flight within a memory budget, row groups per file.
+//! - [`storage`]: local directories and object stores behind one interface.
 //! - [`stream`]: a table's batches as an in-order iterator, generated ahead.
 
 pub mod budget;
@@ -25,6 +26,7 @@ pub mod output;
 pub mod progress;
 pub mod properties;
 pub mod runner;
+pub mod storage;
 pub mod stream;
 pub mod verify;
 mod writer;

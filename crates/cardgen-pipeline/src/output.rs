@@ -1,15 +1,15 @@
-//! The output file: written under a temporary name, renamed when complete.
+//! A Parquet file being written: row groups appended in order, then the
+//! footer, then the file appears under its final name.
 //!
-//! Rows go to `NAME.inprogress` in the destination directory. Only after the
-//! footer is written and the data is on disk (`sync_all`) is the file renamed
-//! to its final name, so a reader never sees a half-written file under that
-//! name, and an existing file is replaced only by a complete one. If the run
-//! fails or is dropped before [`ParquetFileOutput::commit`], the temporary file
-//! is removed.
+//! The bytes go to a storage [`Upload`]: locally a temporary file that is
+//! synced and renamed when complete, on an object store a multipart upload
+//! completed at the end. Either way a reader never sees a half-written file
+//! under the final name, and an existing file is replaced only by a complete
+//! one. If the run fails or the output is dropped before
+//! [`ParquetFileOutput::commit`], the upload is aborted.
 
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_schema::SchemaRef;
@@ -22,19 +22,12 @@ use parquet::file::writer::SerializedFileWriter;
 use crate::checksum::{ChecksumWriter, ROW_GROUP_CRC_KEY, format_crcs};
 use crate::encode::{EncodedRowGroup, RowGroupEncoder};
 use crate::error::PipelineError;
+use crate::storage::{LocalStorage, Upload};
 
-const TEMP_SUFFIX: &str = ".inprogress";
-const WRITE_BUFFER_BYTES: usize = 4 << 20;
-
-/// The temporary name a file is written under.
-pub fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(TEMP_SUFFIX);
-    path.with_file_name(name)
-}
+pub use crate::storage::local::temp_path;
 
 /// Fails if `path` cannot be a destination: it exists and `overwrite` is off,
-/// it is a directory, or its directory cannot be created.
+/// or it is a directory.
 pub fn check_destination(path: &Path, overwrite: bool) -> Result<(), PipelineError> {
     if path.file_name().is_none() {
         return Err(PipelineError::InvalidOption(format!(
@@ -56,19 +49,25 @@ pub fn check_destination(path: &Path, overwrite: bool) -> Result<(), PipelineErr
     Ok(())
 }
 
-/// A Parquet file being written; appends finished row groups in order.
-pub struct ParquetFileOutput {
-    final_path: PathBuf,
-    temp_path: PathBuf,
-    writer: Option<SerializedFileWriter<Sink>>,
-    row_group_crcs: Vec<u32>,
+/// What a committed file is: its size and the CRC-32 of all its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommittedFile {
+    pub bytes: u64,
+    pub crc32: u32,
+    pub rows: u64,
 }
 
-type Sink = ChecksumWriter<BufWriter<File>>;
+/// A Parquet file being written; appends finished row groups in order.
+pub struct ParquetFileOutput {
+    location: String,
+    writer: Option<SerializedFileWriter<ChecksumWriter<Box<dyn Upload>>>>,
+    row_group_crcs: Vec<u32>,
+    rows: u64,
+}
 
 impl ParquetFileOutput {
-    /// Creates the temporary file and returns it with the encoder that workers
-    /// use to build row groups for it.
+    /// Creates a local file at `path` (under a temporary name until commit)
+    /// and returns it with the encoder that workers use to build its row groups.
     pub fn create(
         path: &Path,
         schema: SchemaRef,
@@ -76,39 +75,62 @@ impl ParquetFileOutput {
         overwrite: bool,
     ) -> Result<(Self, RowGroupEncoder), PipelineError> {
         check_destination(path, overwrite)?;
-        let io_error = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| PipelineError::Io { path, source }
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            fs::create_dir_all(parent).map_err(io_error(parent))?;
-        }
-        let temp_path = temp_path(path);
-        let file = File::create(&temp_path).map_err(io_error(&temp_path))?;
-        // From here on, dropping `output` removes the temporary file.
+        let upload = LocalStorage::create_file(path)?;
+        let output = Self::start(
+            Box::new(upload),
+            path.display().to_string(),
+            Arc::clone(&schema),
+            properties.clone(),
+        )?;
+        let encoder = RowGroupEncoder::discarding(schema, properties).map_err(|source| {
+            PipelineError::Parquet {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+        Ok((output, encoder))
+    }
+
+    /// Starts a Parquet file on `upload`; `location` names it in errors.
+    /// Row groups encoded by any [`RowGroupEncoder`] with the same schema and
+    /// properties can be appended.
+    pub fn start(
+        upload: Box<dyn Upload>,
+        location: String,
+        schema: SchemaRef,
+        properties: WriterProperties,
+    ) -> Result<Self, PipelineError> {
         let mut output = Self {
-            final_path: path.to_path_buf(),
-            temp_path,
+            location,
             writer: None,
             row_group_crcs: Vec::new(),
+            rows: 0,
         };
-        let sink = ChecksumWriter::new(BufWriter::with_capacity(WRITE_BUFFER_BYTES, file));
         let options = ArrowWriterOptions::new().with_properties(properties);
-        let (writer, factory): (_, ArrowRowGroupWriterFactory) =
-            ArrowWriter::try_new_with_options(sink, Arc::clone(&schema), options)
+        let (writer, _): (_, ArrowRowGroupWriterFactory) =
+            ArrowWriter::try_new_with_options(ChecksumWriter::new(upload), schema, options)
                 .and_then(ArrowWriter::into_serialized_writer)
                 .map_err(|source| output.parquet_error(source))?;
         output.writer = Some(writer);
-        Ok((output, RowGroupEncoder::new(factory, schema)))
+        Ok(output)
     }
 
-    pub fn final_path(&self) -> &Path {
-        &self.final_path
+    /// Where the file goes: a path or a URL.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// Bytes written so far (the footer excluded).
+    pub fn bytes_written(&self) -> u64 {
+        self.writer
+            .as_ref()
+            .map_or(0, |writer| writer.bytes_written() as u64)
     }
 
     /// Appends one encoded row group; the caller keeps them in batch order.
     pub fn append(&mut self, row_group: EncodedRowGroup) -> Result<(), PipelineError> {
         let writer = self.writer.as_mut().expect("open until commit");
+        let rows = row_group.rows;
         let result = (|| {
             // Everything before this row group (magic, earlier groups) is hashed already.
             writer.flush()?;
@@ -123,12 +145,13 @@ impl ParquetFileOutput {
         })();
         let crc = result.map_err(|source| self.parquet_error(source))?;
         self.row_group_crcs.push(crc);
+        self.rows += rows;
         Ok(())
     }
 
-    /// Writes the footer, flushes to disk and renames to the final name.
-    /// Returns the size of the finished file in bytes.
-    pub fn commit(mut self) -> Result<u64, PipelineError> {
+    /// Writes the footer and completes the upload, so the file appears under
+    /// its final name.
+    pub fn commit(mut self) -> Result<CommittedFile, PipelineError> {
         let mut writer = self.writer.take().expect("open until commit");
         writer.append_key_value_metadata(KeyValue::new(
             ROW_GROUP_CRC_KEY.to_string(),
@@ -137,44 +160,24 @@ impl ParquetFileOutput {
         // `into_inner` writes the footer before handing back the sink.
         let mut sink = writer
             .into_inner()
-            .map_err(|source| self.parquet_error(source))?
-            .into_inner();
-        let io_error = |source| PipelineError::Io {
-            path: self.temp_path.clone(),
+            .map_err(|source| self.parquet_error(source))?;
+        sink.flush().map_err(|source| PipelineError::Io {
+            path: self.location.clone().into(),
             source,
-        };
-        sink.flush().map_err(io_error)?;
-        let file = sink.into_inner().map_err(|e| io_error(e.into_error()))?;
-        file.sync_all().map_err(io_error)?;
-        let bytes = file.metadata().map_err(io_error)?.len();
-        drop(file);
-        fs::rename(&self.temp_path, &self.final_path).map_err(io_error)?;
-        // Persist the rename itself; not every filesystem supports syncing a
-        // directory, and the data is already safe, so a failure here is ignored.
-        if let Some(dir) = self
-            .final_path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            let _ = File::open(dir).and_then(|d| d.sync_all());
-        }
-        self.temp_path.clear();
-        Ok(bytes)
+        })?;
+        let crc32 = sink.whole();
+        let bytes = sink.into_inner().commit()?;
+        Ok(CommittedFile {
+            bytes,
+            crc32,
+            rows: self.rows,
+        })
     }
 
     fn parquet_error(&self, source: parquet::errors::ParquetError) -> PipelineError {
         PipelineError::Parquet {
-            path: self.final_path.clone(),
+            path: self.location.clone().into(),
             source,
-        }
-    }
-}
-
-impl Drop for ParquetFileOutput {
-    fn drop(&mut self) {
-        if !self.temp_path.as_os_str().is_empty() {
-            self.writer.take();
-            let _ = fs::remove_file(&self.temp_path);
         }
     }
 }

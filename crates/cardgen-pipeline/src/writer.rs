@@ -98,7 +98,7 @@ pub(crate) fn write_in_order(
     }
     drop(credits);
     if let Destination::File(output) = destination {
-        written.bytes = output.commit()?;
+        written.bytes = output.commit()?.bytes;
     }
     Ok(written)
 }
