@@ -35,6 +35,11 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Out => "--out",
         Setting::RowRange => "--rows",
         Setting::Table => "--table",
+        Setting::Parts => "--parts",
+        Setting::Part => "--part",
+        Setting::PartitionBy => "--partition-by",
+        Setting::TargetFileSize => "--target-file-size",
+        Setting::Writers => "--writers",
         _ => "an option",
     }
 }

@@ -10,7 +10,9 @@
 //! - [`runner`]: the producers, the channel and the writer.
 //! - [`credits`]: the memory bound.
 //! - [`encode`]: batch → Parquet row group, on the worker.
-//! - [`output`]: the temporary file and the final rename.
+//! - [`output`]: a Parquet file written atomically through a storage upload.
+//! - [`files`]: a run's output as files rolled at a size, per Hive partition.
+//! - [`partition`]: splitting batches into Hive partitions by a date column.
 //! - [`properties`]: codec, encodings and metadata.
 //! - [`budget`]: batches in flight within a memory budget, row groups per file.
 //! - [`storage`]: local directories and object stores behind one interface.
@@ -22,7 +24,9 @@ pub mod codec;
 pub mod credits;
 pub mod encode;
 pub mod error;
+pub mod files;
 pub mod output;
+pub mod partition;
 pub mod progress;
 pub mod properties;
 pub mod runner;
@@ -35,5 +39,6 @@ pub use budget::BudgetError;
 pub use codec::Codec;
 pub use error::PipelineError;
 pub use progress::{BatchReport, NoObserver, Observer};
+pub use files::{FileSet, WrittenFile};
 pub use runner::{RunOptions, RunSummary, Sink, run, write_parquet};
 pub use stream::BatchStream;

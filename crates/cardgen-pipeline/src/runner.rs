@@ -28,7 +28,9 @@ use crate::codec::Codec;
 use crate::credits::{CreditPool, credit_pool, default_credits};
 use crate::encode::{EncodedRowGroup, RowGroupEncoder};
 use crate::error::PipelineError;
+use crate::files::{FileSet, Piece, RollingFiles, WrittenFile};
 use crate::output::ParquetFileOutput;
+use crate::partition::Partitioner;
 use crate::progress::Observer;
 use crate::properties::writer_properties;
 use crate::writer::{Destination, Produced, write_in_order};
@@ -67,6 +69,9 @@ impl RunOptions {
 pub enum Sink<'a> {
     /// A Parquet file, written atomically.
     File(&'a Path),
+    /// Parquet files rolled at a target size, optionally one directory per
+    /// Hive partition, each written atomically.
+    Files(FileSet<'a>),
     /// Encode every row group, then drop it: generation plus encoding, no I/O.
     EncodeOnly,
     /// Generate every batch, then drop it: generation alone.
@@ -82,6 +87,8 @@ pub struct RunSummary {
     pub batches: u64,
     /// The file's size, or the encoded bytes for [`Sink::EncodeOnly`].
     pub bytes: u64,
+    /// The files written, for [`Sink::Files`], in the order they were started.
+    pub files: Vec<WrittenFile>,
     pub elapsed: Duration,
 }
 
@@ -119,11 +126,22 @@ pub fn run(
         .map_err(|e| PipelineError::ThreadPool(e.to_string()))?;
     let extra = [("batch_rows", plan.batch_rows().to_string())];
     let properties = writer_properties(generator, options.codec, &extra);
+    let mut partitioner = None;
     let (destination, encoder) = match sink {
         Sink::File(path) => {
             let (output, encoder) =
                 ParquetFileOutput::create(path, generator.schema(), properties, options.overwrite)?;
             (Destination::File(Box::new(output)), Some(encoder))
+        }
+        Sink::Files(set) => {
+            partitioner = set.partitioner;
+            let schema = set
+                .partitioner
+                .map_or_else(|| generator.schema(), |p| p.file_schema());
+            let encoder = RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone())
+                .map_err(|source| PipelineError::Encode { batch: 0, source })?;
+            let files = RollingFiles::new(set, schema, properties);
+            (Destination::Files(Box::new(files)), Some(encoder))
         }
         Sink::EncodeOnly => {
             let encoder = RowGroupEncoder::discarding(generator.schema(), properties)
@@ -141,6 +159,7 @@ pub fn run(
     let shared = Producers {
         generator,
         encoder: encoder.as_ref(),
+        partitioner,
         plan,
         credits: &credit_pool,
         next_batch: &next_batch,
@@ -179,12 +198,13 @@ pub fn run(
 
     Ok(RunSummary {
         path: match sink {
-            Sink::File(path) => Some(path.to_path_buf()),
+                Sink::File(path) => Some(path.to_path_buf()),
             _ => None,
         },
         rows: written.rows,
         batches: plan.batch_count(),
         bytes: written.bytes,
+        files: written.files,
         elapsed: started.elapsed(),
     })
 }
@@ -194,6 +214,7 @@ struct Producers<'a> {
     generator: &'a dyn TableGenerator,
     /// `None` for the null sink: batches are generated and dropped.
     encoder: Option<&'a RowGroupEncoder>,
+    partitioner: Option<&'a dyn Partitioner>,
     plan: BatchPlan,
     credits: &'a CreditPool,
     next_batch: &'a AtomicU64,
@@ -241,7 +262,7 @@ impl Producers<'_> {
         }
     }
 
-    fn produce(&self, produced: &mut Produced) -> Result<EncodedRowGroup, PipelineError> {
+    fn produce(&self, produced: &mut Produced) -> Result<Vec<Piece>, PipelineError> {
         let batch = self.plan.batch(produced.index);
         let started = Instant::now();
         let records =
@@ -253,18 +274,31 @@ impl Producers<'_> {
                 })?;
         produced.generate = started.elapsed();
         let Some(encoder) = self.encoder else {
-            return Ok(EncodedRowGroup::empty(batch.rows));
+            return Ok(vec![Piece {
+                key: String::new(),
+                group: EncodedRowGroup::empty(batch.rows),
+            }]);
         };
         let started = Instant::now();
-        let encoded =
-            encoder
-                .encode(batch.index, &records)
-                .map_err(|source| PipelineError::Encode {
-                    batch: batch.index,
-                    source,
-                })?;
+        let encode_error = |source| PipelineError::Encode {
+            batch: batch.index,
+            source,
+        };
+        let runs = match self.partitioner {
+            None => vec![(String::new(), records)],
+            Some(partitioner) => partitioner
+                .split(&records)
+                .map_err(|e| encode_error(e.into()))?,
+        };
+        let pieces = runs
+            .into_iter()
+            .map(|(key, rows)| {
+                let group = encoder.encode(batch.index, &rows).map_err(encode_error)?;
+                Ok(Piece { key, group })
+            })
+            .collect::<Result<Vec<_>, PipelineError>>()?;
         produced.encode = started.elapsed();
-        Ok(encoded)
+        Ok(pieces)
     }
 }
 

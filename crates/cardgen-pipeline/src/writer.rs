@@ -9,23 +9,25 @@ use cardgen_core::BatchPlan;
 use crossbeam_channel::Receiver;
 
 use crate::credits::CreditReturn;
-use crate::encode::EncodedRowGroup;
 use crate::error::PipelineError;
+use crate::files::{Piece, RollingFiles, WrittenFile};
 use crate::output::ParquetFileOutput;
 use crate::progress::{BatchReport, Observer};
 
 /// A batch as a producer hands it over.
 pub(crate) struct Produced {
     pub index: u64,
-    pub outcome: Result<EncodedRowGroup, PipelineError>,
+    /// The batch's row groups: one, or one per partition it touches.
+    pub outcome: Result<Vec<Piece>, PipelineError>,
     pub generate: Duration,
     pub encode: Duration,
     pub credit_wait: Duration,
 }
 
 /// Where finished batches go.
-pub(crate) enum Destination {
+pub(crate) enum Destination<'a> {
     File(Box<ParquetFileOutput>),
+    Files(Box<RollingFiles<'a>>),
     /// Benchmarks: count the batch and drop it.
     Discard,
 }
@@ -35,13 +37,14 @@ pub(crate) enum Destination {
 pub(crate) struct Written {
     pub bytes: u64,
     pub rows: u64,
+    pub files: Vec<WrittenFile>,
 }
 
 /// Appends batches strictly in batch order, returning each batch's credit once
 /// it is out of memory. Any error ends the loop at once; dropping the output
 /// then removes its temporary file.
 pub(crate) fn write_in_order(
-    mut destination: Destination,
+    mut destination: Destination<'_>,
     results: &Receiver<Produced>,
     credits: CreditReturn,
     plan: BatchPlan,
@@ -49,9 +52,13 @@ pub(crate) fn write_in_order(
     cancel: &AtomicBool,
 ) -> Result<Written, PipelineError> {
     let batches = plan.batch_count();
-    let mut parked: BTreeMap<u64, (Produced, EncodedRowGroup)> = BTreeMap::new();
+    let mut parked: BTreeMap<u64, (Produced, Vec<Piece>)> = BTreeMap::new();
     let mut next = 0;
-    let mut written = Written { bytes: 0, rows: 0 };
+    let mut written = Written {
+        bytes: 0,
+        rows: 0,
+        files: Vec::new(),
+    };
     while next < batches {
         // Producers all gone before the last batch: only a cancellation does
         // that, since a failing producer sends its error first.
@@ -59,22 +66,25 @@ pub(crate) fn write_in_order(
             return Err(PipelineError::Cancelled);
         };
         // A failure ends the run at once, whatever batch it belongs to.
-        let row_group = std::mem::replace(&mut produced.outcome, Err(PipelineError::Cancelled))?;
-        parked.insert(produced.index, (produced, row_group));
-        while let Some((produced, row_group)) = parked.remove(&next) {
+        let pieces = std::mem::replace(&mut produced.outcome, Err(PipelineError::Cancelled))?;
+        parked.insert(produced.index, (produced, pieces));
+        while let Some((produced, pieces)) = parked.remove(&next) {
             let report = BatchReport {
                 index: next,
                 batches,
-                rows: row_group.rows,
-                encoded_bytes: row_group.bytes,
+                rows: pieces.iter().map(|p| p.group.rows).sum(),
+                encoded_bytes: pieces.iter().map(|p| p.group.bytes).sum(),
                 generate: produced.generate,
                 encode: produced.encode,
                 credit_wait: produced.credit_wait,
             };
-            written.rows += row_group.rows;
-            match &mut destination {
-                Destination::File(output) => output.append(row_group)?,
-                Destination::Discard => written.bytes += row_group.bytes,
+            written.rows += report.rows;
+            for piece in pieces {
+                match &mut destination {
+                    Destination::File(output) => output.append(piece.group)?,
+                    Destination::Files(files) => files.append(piece)?,
+                    Destination::Discard => written.bytes += piece.group.bytes,
+                }
             }
             tracing::debug!(
                 target: "cardgen::pipeline",
@@ -97,8 +107,13 @@ pub(crate) fn write_in_order(
         }
     }
     drop(credits);
-    if let Destination::File(output) = destination {
-        written.bytes = output.commit()?.bytes;
+    match destination {
+        Destination::File(output) => written.bytes = output.commit()?.bytes,
+        Destination::Files(files) => {
+            written.files = files.finish()?;
+            written.bytes = written.files.iter().map(|f| f.bytes).sum();
+        }
+        Destination::Discard => {}
     }
     Ok(written)
 }

@@ -43,6 +43,7 @@
 //! files) — are re-exported as [`core`] and [`pipeline`] for custom tables.
 
 mod dataset;
+pub mod lake;
 pub mod metadata;
 mod scenario;
 mod setting;
@@ -55,6 +56,7 @@ pub use cardgen_core::Profile;
 pub use cardgen_core::pan::PanMask;
 pub use cardgen_pipeline as pipeline;
 pub use cardgen_pipeline::{Codec, Observer, RunOptions, RunSummary};
+pub use lake::{LakeOptions, LakeSummary, PartitionBy};
 pub use dataset::{DEFAULT_BATCH_ROWS, Dataset, ReadOptions, TableBatches, WriteOptions};
 pub use scenario::{Scenario, profile_crc};
 pub use setting::{Error, Setting, SpecError};

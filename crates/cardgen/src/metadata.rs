@@ -41,6 +41,17 @@ pub(crate) fn table_metadata(
     dataset: &Dataset,
     mut own: Vec<(String, String)>,
 ) -> Vec<(String, String)> {
+    let after_rows = own
+        .iter()
+        .position(|(k, _)| k == "rows")
+        .map_or(own.len(), |i| i + 1);
+    own.splice(after_rows..after_rows, specification(dataset));
+    own
+}
+
+/// The specification that decides a dataset's bytes, as key-value pairs:
+/// seed, rows, date range, population sizes, time zone, scenario label.
+pub(crate) fn specification(dataset: &Dataset) -> Vec<(String, String)> {
     let spec = dataset.spec();
     let sizes = dataset.sizes();
     let range = spec.range();
@@ -56,15 +67,10 @@ pub(crate) fn table_metadata(
         ("timezone", spec.scenario().profile().timezone.clone()),
         ("profile", spec.scenario().label().to_string()),
     ];
-    let after_rows = own
-        .iter()
-        .position(|(k, _)| k == "rows")
-        .map_or(own.len(), |i| i + 1);
-    own.splice(
-        after_rows..after_rows,
-        specification.into_iter().map(|(k, v)| (k.to_string(), v)),
-    );
-    own
+    specification
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 /// What a file of a dataset records about how it was made.

@@ -29,11 +29,21 @@ pub enum Setting {
     RowRange,
     /// The table asked for.
     Table,
+    /// How many parts the dataset is split into.
+    Parts,
+    /// Which part to write (0 to parts − 1).
+    Part,
+    /// How the fact table is split into Hive partitions.
+    PartitionBy,
+    /// The size at which a file of a dataset in parts is closed.
+    TargetFileSize,
+    /// Files written at once.
+    Writers,
 }
 
 impl Setting {
     /// Every setting.
-    pub const ALL: [Setting; 15] = [
+    pub const ALL: [Setting; 20] = [
         Setting::Seed,
         Setting::Rows,
         Setting::Start,
@@ -49,6 +59,11 @@ impl Setting {
         Setting::Out,
         Setting::RowRange,
         Setting::Table,
+        Setting::Parts,
+        Setting::Part,
+        Setting::PartitionBy,
+        Setting::TargetFileSize,
+        Setting::Writers,
     ];
 
     /// The setting's key in snake case: `rows`, `batch_rows`, `max_memory`, …
@@ -69,6 +84,11 @@ impl Setting {
             Setting::Out => "out",
             Setting::RowRange => "row_range",
             Setting::Table => "table",
+            Setting::Parts => "parts",
+            Setting::Part => "part",
+            Setting::PartitionBy => "partition_by",
+            Setting::TargetFileSize => "target_file_size",
+            Setting::Writers => "writers",
         }
     }
 }
@@ -171,6 +191,15 @@ pub enum Error {
     /// Running the pipeline or writing a file failed (or was cancelled).
     #[error(transparent)]
     Pipeline(#[from] cardgen_pipeline::PipelineError),
+    /// A dataset in parts cannot be written or is not complete.
+    #[error(transparent)]
+    Lake(#[from] crate::lake::LakeError),
+}
+
+impl From<cardgen_pipeline::storage::StorageError> for Error {
+    fn from(source: cardgen_pipeline::storage::StorageError) -> Self {
+        Error::Lake(source.into())
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,273 @@
+//! Checking a dataset in parts against its manifest, and finishing it.
+//!
+//! A dataset is complete when every part's manifest is present, each part
+//! holds exactly its share of every table's rows, and every file it lists
+//! is there with its size (and, when checked deeply, its CRC-32). Only then
+//! does [`finish`] write `_SUCCESS`.
+
+use std::collections::BTreeMap;
+
+use cardgen_pipeline::storage::Storage;
+
+use super::manifest::{DatasetManifest, PartManifest, from_json};
+use super::write::read_part;
+use super::{DATASET_MANIFEST, LakeError, SUCCESS_MARKER, part_rows};
+use crate::setting::Error;
+
+/// What is wrong with one file, or one table of a part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    /// The file's key, or the part manifest's.
+    pub name: String,
+    pub problem: String,
+}
+
+/// The state of a dataset in parts.
+#[derive(Debug, Clone)]
+pub struct DatasetCheck {
+    pub manifest: DatasetManifest,
+    /// The parts whose manifest is present, in part order.
+    pub parts: Vec<PartManifest>,
+    pub missing_parts: Vec<u32>,
+    pub problems: Vec<FileProblem>,
+    /// Files checked.
+    pub files: usize,
+    /// Bytes of the files checked.
+    pub bytes: u64,
+}
+
+impl DatasetCheck {
+    pub fn is_complete(&self) -> bool {
+        self.missing_parts.is_empty() && self.problems.is_empty()
+    }
+
+    /// Rows found per table, over the parts present.
+    pub fn rows(&self) -> BTreeMap<String, u64> {
+        let mut rows = BTreeMap::new();
+        for table in self.parts.iter().flat_map(|p| &p.tables) {
+            *rows.entry(table.name.clone()).or_default() += table.rows;
+        }
+        rows
+    }
+
+    /// One line: what is missing or wrong, or that all is well.
+    pub fn summary(&self) -> String {
+        let mut said = Vec::new();
+        if !self.missing_parts.is_empty() {
+            said.push(format!(
+                "{} of {} parts missing ({})",
+                self.missing_parts.len(),
+                self.manifest.parts,
+                ranges(&self.missing_parts)
+            ));
+        }
+        if let Some(first) = self.problems.first() {
+            said.push(format!(
+                "{} problem(s), first: {}: {}",
+                self.problems.len(),
+                first.name,
+                first.problem
+            ));
+        }
+        if said.is_empty() {
+            format!(
+                "all {} parts present, {} files, {} bytes",
+                self.manifest.parts, self.files, self.bytes
+            )
+        } else {
+            said.join("; ")
+        }
+    }
+}
+
+/// Lists part numbers compactly: `0-3, 7`.
+fn ranges(parts: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let start = parts[i];
+        let mut end = start;
+        while i + 1 < parts.len() && parts[i + 1] == end + 1 {
+            i += 1;
+            end = parts[i];
+        }
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    out.join(", ")
+}
+
+/// Reads the manifest and checks every part and file; `deep` also reads
+/// every file whole to compare its CRC-32. Problems are reported, not
+/// returned as errors; errors are for a store that cannot be read.
+pub fn check(storage: &dyn Storage, deep: bool) -> Result<DatasetCheck, Error> {
+    let bytes = storage
+        .get(DATASET_MANIFEST)?
+        .ok_or_else(|| LakeError::NoDataset {
+            location: storage.location(""),
+            manifest: DATASET_MANIFEST.to_string(),
+        })?;
+    let manifest: DatasetManifest = from_json(&bytes, storage.location(DATASET_MANIFEST))?;
+    inspect(storage, manifest, deep)
+}
+
+/// Checks the dataset deeply and, if it is complete, writes `_SUCCESS`;
+/// otherwise fails with [`LakeError::Incomplete`], saying what is missing.
+pub fn finish(storage: &dyn Storage) -> Result<DatasetCheck, Error> {
+    let checked = check(storage, true)?;
+    if !checked.is_complete() {
+        return Err(LakeError::Incomplete {
+            location: storage.location(""),
+            summary: checked.summary(),
+        }
+        .into());
+    }
+    storage.put(SUCCESS_MARKER, success_text(&checked).as_bytes(), false)?;
+    Ok(checked)
+}
+
+/// Checks every part against `manifest` and fails unless all is complete.
+pub(crate) fn check_parts(
+    storage: &dyn Storage,
+    manifest: &DatasetManifest,
+    deep: bool,
+) -> Result<DatasetCheck, Error> {
+    let checked = inspect(storage, manifest.clone(), deep)?;
+    if checked.is_complete() {
+        Ok(checked)
+    } else {
+        Err(LakeError::Incomplete {
+            location: storage.location(""),
+            summary: checked.summary(),
+        }
+        .into())
+    }
+}
+
+/// The text of `_SUCCESS`: a line a person can read; readers skip the file.
+pub(crate) fn success_text(checked: &DatasetCheck) -> String {
+    let rows = checked
+        .rows()
+        .iter()
+        .map(|(t, r)| format!("{t}={r}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "cardgen dataset: {} parts, {} files, {} bytes, rows: {rows}\n",
+        checked.manifest.parts, checked.files, checked.bytes
+    )
+}
+
+fn inspect(
+    storage: &dyn Storage,
+    manifest: DatasetManifest,
+    deep: bool,
+) -> Result<DatasetCheck, Error> {
+    let mut checked = DatasetCheck {
+        manifest,
+        parts: Vec::new(),
+        missing_parts: Vec::new(),
+        problems: Vec::new(),
+        files: 0,
+        bytes: 0,
+    };
+    for part in 0..checked.manifest.parts {
+        match read_part(storage, part)? {
+            None => checked.missing_parts.push(part),
+            Some(found) => {
+                check_part(storage, &mut checked, &found, deep)?;
+                checked.parts.push(found);
+            }
+        }
+    }
+    Ok(checked)
+}
+
+fn check_part(
+    storage: &dyn Storage,
+    checked: &mut DatasetCheck,
+    part: &PartManifest,
+    deep: bool,
+) -> Result<(), Error> {
+    let manifest_name = super::part_manifest_name(part.part);
+    let mut problem = |name: &str, problem: String| {
+        checked.problems.push(FileProblem {
+            name: name.to_string(),
+            problem,
+        })
+    };
+    if part.parts != checked.manifest.parts {
+        problem(
+            &manifest_name,
+            format!("written for {} parts, not {}", part.parts, checked.manifest.parts),
+        );
+    }
+    for table in &checked.manifest.tables {
+        let expected = part_rows(table.rows, part.part, checked.manifest.parts);
+        let Some(found) = part.tables.iter().find(|t| t.name == table.name) else {
+            problem(&manifest_name, format!("has no {} table", table.name));
+            continue;
+        };
+        if found.first_row != expected.start || found.rows != expected.end - expected.start {
+            problem(
+                &manifest_name,
+                format!(
+                    "{} holds rows {}..{}, not {}..{}",
+                    table.name,
+                    found.first_row,
+                    found.first_row + found.rows,
+                    expected.start,
+                    expected.end
+                ),
+            );
+        }
+        let file_rows: u64 = found.files.iter().map(|f| f.rows).sum();
+        if file_rows != found.rows {
+            problem(
+                &manifest_name,
+                format!("{} files hold {file_rows} rows, not {}", table.name, found.rows),
+            );
+        }
+    }
+    for file in part.tables.iter().flat_map(|t| &t.files) {
+        checked.files += 1;
+        checked.bytes += file.bytes;
+        let found = if deep {
+            storage.checksum(&file.name)?
+        } else {
+            storage.size(&file.name)?.map(|size| (size, 0))
+        };
+        let problem = match found {
+            None => Some("missing".to_string()),
+            Some((size, _)) if size != file.bytes => {
+                Some(format!("{size} bytes, not {}", file.bytes))
+            }
+            Some((_, crc)) if deep && format!("{crc:08x}") != file.crc32 => {
+                Some(format!("CRC-32 {crc:08x}, not {}", file.crc32))
+            }
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            checked.problems.push(FileProblem {
+                name: file.name.clone(),
+                problem,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranges;
+
+    #[test]
+    fn missing_parts_are_listed_as_ranges() {
+        assert_eq!(ranges(&[0, 1, 2, 3, 7, 9, 10]), "0-3, 7, 9-10");
+        assert_eq!(ranges(&[5]), "5");
+    }
+}

@@ -1,0 +1,523 @@
+//! Writing parts of a dataset: checks first, then every table of every
+//! part, several files at once, then each part's manifest.
+//!
+//! Everything that can refuse a run is checked before the first byte is
+//! written: the options, the storage (bucket, credentials), the manifest
+//! already there and the parts already written. Then the run's jobs — one
+//! per (part, table) — are shared among `writers` threads, each running
+//! the pipeline with its share of the threads and of the memory credits,
+//! so several files are written at once and memory stays bounded. A part's
+//! manifest is written as soon as its four tables are done, so a run killed
+//! halfway keeps the parts it finished.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cardgen_core::TableGenerator;
+use cardgen_pipeline::budget::check_row_groups;
+use cardgen_pipeline::partition::{DateGranularity, DatePartitioner, Partitioner};
+use cardgen_pipeline::storage::{Storage, StorageError};
+use cardgen_pipeline::{FileSet, Observer, PipelineError, RunOptions, Sink, run};
+
+use super::check::{check_parts, success_text};
+use super::manifest::{
+    ColumnEntry, DatasetManifest, FORMAT, FileEntry, PartManifest, TableEntry, TablePart,
+    from_json, to_json,
+};
+use super::{
+    DATASET_MANIFEST, LakeError, MAX_PARTS, MONTH_KEY, PARTITION_COLUMN, PartitionBy,
+    SUCCESS_MARKER, file_name, part_manifest_name, part_rows,
+};
+use crate::dataset::{Dataset, WriteOptions};
+use crate::metadata::specification;
+use crate::setting::{Error, Setting, SpecError};
+use crate::table::Table;
+
+/// The smallest and largest target file size.
+const TARGET_FILE_RANGE: (u64, u64) = (1 << 20, 64 << 30);
+/// Threads per writer: one writer thread keeps up with about this many
+/// producers (see docs/benchmarks.md, "the writer's ceiling").
+const THREADS_PER_WRITER: usize = 8;
+
+/// How to lay out a dataset in parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LakeOptions {
+    /// Parts the dataset is split into (1 to 100,000).
+    pub parts: u32,
+    /// The one part to write (0 to `parts − 1`), or every part when `None`.
+    pub part: Option<u32>,
+    pub partition_by: PartitionBy,
+    /// A file is closed once it holds at least this many bytes.
+    pub target_file_bytes: u64,
+    /// Files written at once; `None` for one per 8 threads.
+    pub writers: Option<usize>,
+}
+
+impl Default for LakeOptions {
+    fn default() -> Self {
+        Self {
+            parts: 1,
+            part: None,
+            partition_by: PartitionBy::None,
+            target_file_bytes: super::DEFAULT_TARGET_FILE_BYTES,
+            writers: None,
+        }
+    }
+}
+
+impl LakeOptions {
+    /// Checks the options on their own.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        if !(1..=MAX_PARTS).contains(&self.parts) {
+            return Err(SpecError::OutOfRange {
+                setting: Setting::Parts,
+                value: self.parts.to_string(),
+                accepted: format!("1 to {MAX_PARTS}"),
+            });
+        }
+        if let Some(part) = self.part.filter(|&p| p >= self.parts) {
+            return Err(SpecError::OutOfRange {
+                setting: Setting::Part,
+                value: part.to_string(),
+                accepted: format!("0 to {} (parts = {})", self.parts - 1, self.parts),
+            });
+        }
+        let (min, max) = TARGET_FILE_RANGE;
+        if !(min..=max).contains(&self.target_file_bytes) {
+            return Err(SpecError::OutOfRange {
+                setting: Setting::TargetFileSize,
+                value: self.target_file_bytes.to_string(),
+                accepted: "1MiB to 64GiB".into(),
+            });
+        }
+        if self.writers == Some(0) {
+            return Err(SpecError::OutOfRange {
+                setting: Setting::Writers,
+                value: "0".into(),
+                accepted: "1 or more".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The parts this run writes.
+    pub fn local_parts(&self) -> std::ops::Range<u32> {
+        match self.part {
+            Some(part) => part..part + 1,
+            None => 0..self.parts,
+        }
+    }
+}
+
+/// What a run of [`Dataset::write_lake`] did.
+#[derive(Debug, Clone)]
+pub struct LakeSummary {
+    /// The manifests of the parts this run wrote, in part order.
+    pub parts: Vec<PartManifest>,
+    /// Whether this run found every part present and wrote `_SUCCESS`.
+    pub finished: bool,
+    pub elapsed: Duration,
+}
+
+impl LakeSummary {
+    /// Rows, files and bytes of `table` over the parts this run wrote.
+    pub fn totals(&self, table: Table) -> (u64, usize, u64) {
+        let tables = self
+            .parts
+            .iter()
+            .flat_map(|p| p.tables.iter().filter(|t| t.name == table.name()));
+        tables.fold((0, 0, 0), |(rows, files, bytes), t| {
+            (
+                rows + t.rows,
+                files + t.files.len(),
+                bytes + t.files.iter().map(|f| f.bytes).sum::<u64>(),
+            )
+        })
+    }
+}
+
+/// One table of one part.
+struct Job {
+    part: u32,
+    table: Table,
+    rows: std::ops::Range<u64>,
+}
+
+/// What the checks before writing decided.
+struct Plan {
+    manifest: DatasetManifest,
+    /// Files of the dataset being replaced, to delete once the new one is written.
+    replaced_files: BTreeSet<String>,
+    replacing: bool,
+}
+
+impl Dataset {
+    /// The description of this dataset laid out with `lake` and `options`.
+    pub fn lake_manifest(
+        &self,
+        lake: &LakeOptions,
+        options: &WriteOptions,
+    ) -> Result<DatasetManifest, Error> {
+        let mut keyed: BTreeMap<String, String> = specification(self).into_iter().collect();
+        let spec = self.spec();
+        let layout = [
+            ("emit_pan", spec.emit_pan().to_string()),
+            ("pan_mask", spec.pan_mask().name().to_string()),
+            ("partition_by", lake.partition_by.name().to_string()),
+            ("target_file_size", lake.target_file_bytes.to_string()),
+            ("batch_rows", options.batch_rows.to_string()),
+            ("compression", options.run.codec.to_string()),
+            ("version", crate::VERSION.to_string()),
+        ];
+        keyed.extend(layout.into_iter().map(|(k, v)| (k.to_string(), v)));
+        let tables = Table::ALL
+            .into_iter()
+            .map(|table| {
+                let schema = self.schema(table)?;
+                let partitioned = table == Table::Transactions;
+                let partition_key = match lake.partition_by {
+                    PartitionBy::Day if partitioned => Some(PARTITION_COLUMN.to_string()),
+                    PartitionBy::Month if partitioned => Some(MONTH_KEY.to_string()),
+                    _ => None,
+                };
+                Ok(TableEntry {
+                    name: table.name().to_string(),
+                    rows: self.rows(table),
+                    columns: schema
+                        .fields()
+                        .iter()
+                        .map(|f| ColumnEntry {
+                            name: f.name().clone(),
+                            data_type: f.data_type().to_string(),
+                            nullable: f.is_nullable(),
+                        })
+                        .collect(),
+                    partition_key,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(DatasetManifest {
+            format: FORMAT.to_string(),
+            options: keyed,
+            parts: lake.parts,
+            tables,
+        })
+    }
+
+    /// Checks everything that could refuse writing `lake` to `storage`,
+    /// writing nothing: the options, the storage, the dataset already there
+    /// and its parts.
+    pub fn check_lake(
+        &self,
+        storage: &dyn Storage,
+        lake: &LakeOptions,
+        options: &WriteOptions,
+    ) -> Result<(), Error> {
+        self.lake_plan(storage, lake, options).map(drop)
+    }
+
+    fn lake_plan(
+        &self,
+        storage: &dyn Storage,
+        lake: &LakeOptions,
+        options: &WriteOptions,
+    ) -> Result<Plan, Error> {
+        lake.validate()?;
+        for table in Table::ALL {
+            let largest = part_rows(self.rows(table), 0, lake.parts);
+            check_row_groups(largest.end - largest.start, options.batch_rows)
+                .map_err(SpecError::from)?;
+            self.plan(table, largest, options.batch_rows)?;
+        }
+        let manifest = self.lake_manifest(lake, options)?;
+        storage.check()?;
+        let overwrite = options.run.overwrite;
+        let mut plan = Plan {
+            manifest,
+            replaced_files: BTreeSet::new(),
+            replacing: false,
+        };
+        if let Some(bytes) = storage.get(DATASET_MANIFEST)? {
+            let there: DatasetManifest =
+                from_json(&bytes, storage.location(DATASET_MANIFEST))?;
+            if let Some((key, ours, theirs)) = plan.manifest.first_difference(&there) {
+                let location = storage.location("");
+                if !overwrite {
+                    return Err(LakeError::OptionsDiffer {
+                        location,
+                        key,
+                        ours,
+                        theirs,
+                    }
+                    .into());
+                }
+                if lake.part.is_some() {
+                    return Err(LakeError::CannotReplace {
+                        location,
+                        key,
+                        ours,
+                        theirs,
+                    }
+                    .into());
+                }
+                plan.replacing = true;
+                for part in 0..there.parts {
+                    if let Some(old) = read_part(storage, part)? {
+                        let files = old.tables.iter().flat_map(|t| &t.files);
+                        plan.replaced_files.extend(files.map(|f| f.name.clone()));
+                    }
+                }
+                return Ok(plan);
+            }
+        }
+        if !overwrite {
+            for part in lake.local_parts() {
+                let name = part_manifest_name(part);
+                if storage.size(&name)?.is_some() {
+                    return Err(LakeError::PartExists {
+                        part,
+                        location: storage.location(&name),
+                    }
+                    .into());
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Writes the parts `lake` names to `storage` (see the [module
+    /// docs](crate::lake)); when it writes every part, it also checks the
+    /// whole and writes `_SUCCESS`.
+    pub fn write_lake(
+        &self,
+        storage: &dyn Storage,
+        lake: &LakeOptions,
+        options: &WriteOptions,
+        observer: &dyn Observer,
+    ) -> Result<LakeSummary, Error> {
+        let started = Instant::now();
+        let plan = self.lake_plan(storage, lake, options)?;
+        if plan.replacing {
+            storage.delete(SUCCESS_MARKER)?;
+            storage.put(DATASET_MANIFEST, &to_json(&plan.manifest), false)?;
+            let old_parts = storage.list("_cardgen/parts/")?;
+            for name in old_parts {
+                storage.delete(&name)?;
+            }
+        } else {
+            match storage.put(DATASET_MANIFEST, &to_json(&plan.manifest), true) {
+                Ok(()) => {}
+                // Written by another part meanwhile, or before: the same
+                // options were checked (or are rechecked by `finish`).
+                Err(StorageError::AlreadyExists { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+
+        let parts = self.write_parts(storage, lake, options, observer)?;
+
+        if plan.replacing {
+            let kept: BTreeSet<&str> = parts
+                .iter()
+                .flat_map(|p| p.tables.iter().flat_map(|t| &t.files))
+                .map(|f| f.name.as_str())
+                .collect();
+            for stale in plan.replaced_files.iter().filter(|f| !kept.contains(f.as_str())) {
+                storage.delete(stale)?;
+            }
+        }
+        let finished = lake.part.is_none();
+        if finished {
+            let all = check_parts(storage, &plan.manifest, false)?;
+            storage.put(SUCCESS_MARKER, success_text(&all).as_bytes(), false)?;
+        }
+        Ok(LakeSummary {
+            parts,
+            finished,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn write_parts(
+        &self,
+        storage: &dyn Storage,
+        lake: &LakeOptions,
+        options: &WriteOptions,
+        observer: &dyn Observer,
+    ) -> Result<Vec<PartManifest>, Error> {
+        let generators: Vec<Arc<dyn TableGenerator>> = Table::ALL
+            .into_iter()
+            .map(|t| self.generator(t))
+            .collect::<Result<_, _>>()?;
+        let partitioner = match lake.partition_by {
+            PartitionBy::None => None,
+            by => {
+                let granularity = match by {
+                    PartitionBy::Month => DateGranularity::Month,
+                    _ => DateGranularity::Day,
+                };
+                let schema = self.schema(Table::Transactions)?;
+                let partitioner =
+                    DatePartitioner::new(&schema, PARTITION_COLUMN, granularity, MONTH_KEY)
+                        .map_err(|e| PipelineError::InvalidOption(e.to_string()))?;
+                Some(partitioner)
+            }
+        };
+        let jobs: Vec<Job> = lake
+            .local_parts()
+            .flat_map(|part| {
+                Table::ALL.into_iter().map(move |table| Job {
+                    part,
+                    table,
+                    rows: part_rows(self.rows(table), part, lake.parts),
+                })
+            })
+            .collect();
+        let threads = options.run.threads.max(1);
+        let writers = lake
+            .writers
+            .unwrap_or_else(|| threads.div_ceil(THREADS_PER_WRITER))
+            .clamp(1, jobs.len().max(1));
+        let mut job_run = options.run.clone();
+        job_run.threads = (threads / writers).max(1);
+        job_run.max_in_flight = Some((options.run.credits() / writers).max(1));
+
+        let next_job = AtomicUsize::new(0);
+        let done: Mutex<BTreeMap<u32, Vec<TablePart>>> = Mutex::new(BTreeMap::new());
+        let written: Mutex<Vec<PartManifest>> = Mutex::new(Vec::new());
+        let first_error: Mutex<Option<Error>> = Mutex::new(None);
+        let fail = |error: Error| {
+            let mut slot = first_error.lock().expect("not poisoned");
+            // A cancellation caused by another job's failure is not news.
+            let is_echo = matches!(&error, Error::Pipeline(PipelineError::Cancelled));
+            if slot.is_none() || (!is_echo && slot_is_cancel(&slot)) {
+                *slot = Some(error);
+            }
+            // Stop the other jobs: the flag every pipeline run checks.
+            options.run.cancel.store(true, Ordering::Release);
+        };
+
+        let work = || {
+            loop {
+                let index = next_job.fetch_add(1, Ordering::AcqRel);
+                let Some(job) = jobs.get(index) else { return };
+                if options.run.cancel.load(Ordering::Acquire) {
+                    return;
+                }
+                let generator = &generators[table_index(job.table)];
+                let result = self.write_job(
+                    generator.as_ref(),
+                    job,
+                    storage,
+                    lake,
+                    partitioner.as_ref().map(|p| p as &dyn Partitioner),
+                    options.batch_rows,
+                    &job_run,
+                    observer,
+                );
+                let table_part = match result {
+                    Ok(table_part) => table_part,
+                    Err(error) => return fail(error),
+                };
+                let complete = {
+                    let mut done = done.lock().expect("not poisoned");
+                    let tables = done.entry(job.part).or_default();
+                    tables.push(table_part);
+                    (tables.len() == Table::ALL.len()).then(|| done.remove(&job.part))
+                };
+                if let Some(Some(mut tables)) = complete {
+                    tables.sort_by_key(|t| table_order(&t.name));
+                    let manifest = PartManifest {
+                        format: FORMAT.to_string(),
+                        part: job.part,
+                        parts: lake.parts,
+                        tables,
+                    };
+                    let name = part_manifest_name(job.part);
+                    if let Err(e) = storage.put(&name, &to_json(&manifest), false) {
+                        return fail(e.into());
+                    }
+                    written.lock().expect("not poisoned").push(manifest);
+                }
+            }
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..writers {
+                scope.spawn(work);
+            }
+        });
+        if let Some(error) = first_error.into_inner().expect("not poisoned") {
+            return Err(error);
+        }
+        let mut parts = written.into_inner().expect("not poisoned");
+        parts.sort_by_key(|p| p.part);
+        Ok(parts)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_job(
+        &self,
+        generator: &dyn TableGenerator,
+        job: &Job,
+        storage: &dyn Storage,
+        lake: &LakeOptions,
+        partitioner: Option<&dyn Partitioner>,
+        batch_rows: u64,
+        run_options: &RunOptions,
+        observer: &dyn Observer,
+    ) -> Result<TablePart, Error> {
+        let plan = self.plan(job.table, job.rows.clone(), batch_rows)?;
+        let (table, part) = (job.table.name(), job.part);
+        let name = move |dir: &str, n: u32| file_name(table, dir, part, n);
+        let set = FileSet {
+            storage,
+            name: &name,
+            target_file_bytes: lake.target_file_bytes,
+            partitioner: partitioner.filter(|_| job.table == Table::Transactions),
+            // A table with no rows at all still shows its columns, once.
+            empty_file_if_no_rows: part == 0 && self.rows(job.table) == 0,
+        };
+        let summary = run(generator, plan, Sink::Files(set), run_options, observer)?;
+        Ok(TablePart {
+            name: table.to_string(),
+            first_row: job.rows.start,
+            rows: summary.rows,
+            files: summary
+                .files
+                .into_iter()
+                .map(|f| FileEntry {
+                    name: f.name,
+                    rows: f.rows,
+                    bytes: f.bytes,
+                    crc32: format!("{:08x}", f.crc32),
+                })
+                .collect(),
+        })
+    }
+}
+
+fn slot_is_cancel(slot: &Option<Error>) -> bool {
+    matches!(slot, Some(Error::Pipeline(PipelineError::Cancelled)))
+}
+
+fn table_index(table: Table) -> usize {
+    Table::ALL.iter().position(|&t| t == table).expect("a table")
+}
+
+fn table_order(name: &str) -> usize {
+    Table::ALL
+        .iter()
+        .position(|t| t.name() == name)
+        .unwrap_or(usize::MAX)
+}
+
+/// Reads part `part`'s manifest, if it is there.
+pub(crate) fn read_part(storage: &dyn Storage, part: u32) -> Result<Option<PartManifest>, Error> {
+    let name = part_manifest_name(part);
+    match storage.get(&name)? {
+        None => Ok(None),
+        Some(bytes) => Ok(Some(from_json(&bytes, storage.location(&name))?)),
+    }
+}
