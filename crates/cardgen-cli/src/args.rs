@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::count::parse_count;
 
-use cardgen::{DEFAULT_SEED, MAX_DAYS, MAX_POPULATION};
+use cardgen::lake::MAX_PARTS;
+use cardgen::{DEFAULT_SEED, MAX_DAYS, MAX_POPULATION, PartitionBy};
 use cardgen_pipeline::budget::{MAX_BATCH_ROWS, MAX_ROW_GROUPS};
 
 mod bytesize;
@@ -41,6 +42,14 @@ pub enum Command {
     Bench(BenchArgs),
     /// Scenario files: print the default profile as a starting point, or check one.
     Config(ConfigArgs),
+    /// Check every part of a dataset written with --parts and write its _SUCCESS marker.
+    Finish(FinishArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FinishArgs {
+    /// The dataset: a directory or an object-store URL (s3://bucket/prefix/).
+    pub out: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -131,7 +140,8 @@ pub struct BenchArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// The Parquet file, or a dataset directory, to check.
+    /// The Parquet file, a dataset directory, or a dataset in parts (a
+    /// directory or an s3://, gs://, az:// URL) to check.
     pub path: PathBuf,
     /// The scenario file the data was generated with, for --deep.
     #[arg(long, value_name = "FILE")]
@@ -150,9 +160,34 @@ pub struct GenerateArgs {
     #[arg(long, default_value = "10M", value_parser = parse_count, allow_hyphen_values = true)]
     pub rows: u64,
     /// Output: a `.parquet` file (transactions only) or a directory (transactions,
-    /// customers, cards and merchants); missing directories are created.
+    /// customers, cards and merchants); missing directories are created. A URL
+    /// (s3://bucket/prefix/, gs://…, az://…) writes to object storage, with
+    /// credentials and endpoint from the usual environment variables
+    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …).
     #[arg(long, default_value = "data/card_transactions.parquet")]
     pub out: PathBuf,
+    /// Split the dataset into N parts, laid out as one directory per table
+    /// with a manifest under _cardgen/; the parts in order are exactly the rows
+    /// of a run without parts. Without --part, this machine writes all N.
+    #[arg(long, value_name = "N", value_parser = parse_parts, allow_hyphen_values = true)]
+    pub parts: Option<u32>,
+    /// Write only part K of --parts N, K from 0 to N-1: Kubernetes'
+    /// JOB_COMPLETION_INDEX and Spark partition ids can be passed as they are.
+    /// Once every part is written, `cardgen finish OUT` checks them and writes _SUCCESS.
+    #[arg(long, value_name = "K", value_parser = parse_part, allow_hyphen_values = true)]
+    pub part: Option<u32>,
+    /// Hive partitioning of transactions in a dataset in parts: day
+    /// (event_date=YYYY-MM-DD/, the column then lives in the directory name),
+    /// month (event_month=YYYY-MM/) or none [default: none].
+    #[arg(long, value_name = "BY", value_parser = parse_partition_by)]
+    pub partition_by: Option<PartitionBy>,
+    /// Start a new file once one holds this much, in a dataset in parts
+    /// [default: 512MiB; accepted: 1MiB to 64GiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_file_size, allow_hyphen_values = true)]
+    pub target_file_size: Option<u64>,
+    /// Files written at once, in a dataset in parts [default: one per 8 threads].
+    #[arg(long, value_name = "N", value_parser = parse_writers, allow_hyphen_values = true)]
+    pub writers: Option<usize>,
     /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -232,6 +267,33 @@ fn parse_in_flight(text: &str) -> Result<usize, String> {
 
 fn parse_population(text: &str) -> Result<u64, String> {
     parse_in_range(text, 1, MAX_POPULATION)
+}
+
+fn parse_parts(text: &str) -> Result<u32, String> {
+    parse_in_range(text, 1, u64::from(MAX_PARTS)).map(|n| n as u32)
+}
+
+fn parse_part(text: &str) -> Result<u32, String> {
+    parse_in_range(text, 0, u64::from(MAX_PARTS) - 1).map(|n| n as u32)
+}
+
+fn parse_writers(text: &str) -> Result<usize, String> {
+    parse_in_range(text, 1, 1024).map(|n| n as usize)
+}
+
+fn parse_partition_by(text: &str) -> Result<PartitionBy, String> {
+    text.parse()
+}
+
+fn parse_file_size(text: &str) -> Result<u64, String> {
+    let bytes = bytesize::parse_bytes(text)?;
+    if ((1 << 20)..=(64 << 30)).contains(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(format!(
+            "`{text}` ({bytes} bytes) is out of range; accepted: 1MiB to 64GiB"
+        ))
+    }
 }
 
 fn parse_reps(text: &str) -> Result<usize, String> {

@@ -11,7 +11,10 @@ use cardgen_core::reference::ReferenceGenerator;
 use cardgen_core::{BatchPlan, TableGenerator};
 use cardgen_pipeline::budget::{check_row_groups, credits_for};
 use cardgen_pipeline::output::{check_destination, temp_path};
-use cardgen_pipeline::{NoObserver, Observer, PipelineError, RunOptions, write_parquet};
+use cardgen_pipeline::storage::{Storage, is_url};
+use cardgen_pipeline::{
+    FileSet, NoObserver, Observer, PipelineError, RunOptions, Sink, write_parquet,
+};
 
 use crate::args::{GenerateArgs, PanMaskArg, TableArg};
 use crate::fault::{self, Faulty};
@@ -59,8 +62,15 @@ fn outputs(args: &GenerateArgs) -> Vec<(Table, PathBuf)> {
 
 pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()> {
     let threads = args.threads.unwrap_or_else(num_cpus::get);
-    let outputs = outputs(args);
-    let (credits, spec) = validate(args, threads, &outputs)?;
+    let lake = crate::lake::options(args)?;
+    let out = args.out.to_string_lossy().into_owned();
+    let remote = is_url(&out);
+    let local_outputs = if lake.is_some() || remote {
+        Vec::new()
+    } else {
+        outputs(args)
+    };
+    let (credits, spec) = validate(args, threads, &local_outputs, lake.is_none())?;
     if args.table == TableArg::Transactions
         && let Some(warning) = spec.scenario().profile().uncovered_years(&spec.range())
     {
@@ -79,35 +89,81 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
         batch_rows: args.batch_rows,
         run,
     };
+    let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
+
+    if let Some(lake) = lake {
+        let storage = crate::lake::open_storage(&out)?;
+        let dataset = spec.build().context("could not set up the generator")?;
+        crate::lake::preflight(&dataset, storage.as_ref(), &lake, &options, &out)?;
+        return crate::lake::generate(
+            &dataset,
+            storage.as_ref(),
+            &lake,
+            &options,
+            &signals,
+            show_bar,
+            quiet,
+        );
+    }
+
+    // An object-store URL: the same files as a local run, under the prefix.
+    let (remote_storage, remote_names) = if remote {
+        let (root, names) = remote_outputs(args, &out);
+        let storage = crate::lake::open_storage(&root)?;
+        storage
+            .check()
+            .map_err(|e| crate::lake::classify(e.into(), &out))?;
+        for (_, name) in &names {
+            if !args.overwrite && storage.size(name).map_err(anyhow::Error::from)?.is_some() {
+                return Err(UsageError(format!(
+                    "--out: {} already exists; pass --overwrite to replace it",
+                    storage.location(name)
+                ))
+                .into());
+            }
+        }
+        (Some(storage), names)
+    } else {
+        (None, Vec::new())
+    };
+    let targets: Vec<(Table, Target<'_>)> = match &remote_storage {
+        Some(storage) => remote_names
+            .iter()
+            .map(|(table, name)| (*table, Target::Object(storage.as_ref(), name.as_str())))
+            .collect(),
+        None => local_outputs
+            .iter()
+            .map(|(table, path)| (*table, Target::Path(path.as_path())))
+            .collect(),
+    };
 
     // Every table's generator and plan first, so that a table that cannot
     // be written is refused before any file is started.
-    let jobs: Vec<(Arc<dyn TableGenerator>, BatchPlan, &Path)> = match args.table {
+    let jobs: Vec<(Arc<dyn TableGenerator>, BatchPlan, Target<'_>)> = match args.table {
         TableArg::Reference => vec![(
             Arc::new(ReferenceGenerator::new(args.seed, args.rows)),
             BatchPlan::new(args.rows, args.batch_rows)?,
-            args.out.as_path(),
+            targets[0].1,
         )],
         TableArg::Transactions => {
             let dataset = spec.build().context("could not set up the generator")?;
-            outputs
+            targets
                 .iter()
-                .map(|(table, path)| {
+                .map(|(table, target)| {
                     let plan = dataset.write_plan(*table, &options).map_err(|e| match e {
                         cardgen::Error::Spec(spec) => usage_error(&spec).into(),
                         other => anyhow::Error::from(other),
                     })?;
-                    Ok((dataset.generator(*table)?, plan, path.as_path()))
+                    Ok((dataset.generator(*table)?, plan, *target))
                 })
                 .collect::<anyhow::Result<_>>()?
         }
     };
-    let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
-    for (generator, plan, path) in jobs {
+    for (generator, plan, target) in jobs {
         write_one(
             generator.as_ref(),
             plan,
-            path,
+            target,
             &options,
             &signals,
             show_bar,
@@ -117,12 +173,41 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
     Ok(())
 }
 
+/// Where one table goes.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Path(&'a Path),
+    /// A name under an object-store prefix.
+    Object(&'a dyn Storage, &'a str),
+}
+
+impl Target<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Target::Path(path) => path.display().to_string(),
+            Target::Object(storage, name) => storage.location(name),
+        }
+    }
+}
+
+/// The prefix and the object names of a run to an object-store URL: one
+/// `.parquet` object, or a dataset's four under a prefix.
+fn remote_outputs(args: &GenerateArgs, out: &str) -> (String, Vec<(Table, String)>) {
+    if crate::lake::names_a_file(out) || args.table == TableArg::Reference {
+        let (root, name) = out.rsplit_once('/').unwrap_or((out, ""));
+        (root.to_string(), vec![(Table::Transactions, name.to_string())])
+    } else {
+        let names = Table::ALL.map(|t| (t, t.file_name())).to_vec();
+        (out.to_string(), names)
+    }
+}
+
 /// Writes one table's file, with a progress bar if `show_bar`, and reports it
 /// in one line unless `quiet`.
 fn write_one(
     generator: &dyn TableGenerator,
     plan: BatchPlan,
-    path: &Path,
+    target: Target<'_>,
     options: &WriteOptions,
     signals: &Signals,
     show_bar: bool,
@@ -143,7 +228,20 @@ fn write_one(
         Some(bar) => bar,
         None => &NoObserver,
     };
-    let result = write_parquet(generator, plan, path, &options.run, observer);
+    let result = match target {
+        Target::Path(path) => write_parquet(generator, plan, path, &options.run, observer),
+        Target::Object(storage, name) => {
+            let fixed = |_: &str, _: u32| name.to_string();
+            let set = FileSet {
+                storage,
+                name: &fixed,
+                target_file_bytes: u64::MAX,
+                partitioner: None,
+                empty_file_if_no_rows: true,
+            };
+            cardgen_pipeline::run(generator, plan, Sink::Files(set), &options.run, observer)
+        }
+    };
     if let Some(bar) = &bar {
         bar.finish();
     }
@@ -151,19 +249,21 @@ fn write_one(
         Ok(summary) => summary,
         Err(PipelineError::Cancelled) => {
             let status = signals.exit_status().unwrap_or(crate::EXIT_FAILURE);
-            return Err(Interrupted {
-                status,
-                removed: temp_path(path),
-            }
-            .into());
+            let cleaned = match target {
+                Target::Path(path) => {
+                    format!("removed the partial file {}", temp_path(path).display())
+                }
+                Target::Object(..) => format!("aborted the upload of {}", target.describe()),
+            };
+            return Err(Interrupted { status, cleaned }.into());
         }
         Err(err) => {
-            return Err(err).with_context(|| format!("generating {} failed", path.display()));
+            return Err(err).with_context(|| format!("generating {} failed", target.describe()));
         }
     };
     if !quiet {
         let line = summary_line(
-            &path.display().to_string(),
+            &target.describe(),
             summary.rows,
             summary.bytes,
             summary.elapsed,
@@ -180,9 +280,12 @@ fn validate(
     args: &GenerateArgs,
     threads: usize,
     outputs: &[(Table, PathBuf)],
+    one_file_per_table: bool,
 ) -> Result<(usize, DatasetSpec), UsageError> {
     let budget = |e| usage_error(&SpecError::from(e));
-    check_row_groups(args.rows, args.batch_rows).map_err(budget)?;
+    if one_file_per_table {
+        check_row_groups(args.rows, args.batch_rows).map_err(budget)?;
+    }
     let spec = spec(args)?;
     let credits = credits_for(
         threads,

@@ -10,6 +10,7 @@ pub mod count;
 pub mod fault;
 pub mod flags;
 pub mod generate;
+pub mod lake;
 pub mod logging;
 pub mod progress;
 pub mod signals;
@@ -35,20 +36,17 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// A run stopped by a signal; the temporary file has been removed.
+/// A run stopped by a signal; partial files have been removed (or their
+/// uploads aborted). `cleaned` says what, e.g. `removed the partial file X`.
 #[derive(Debug)]
 pub struct Interrupted {
     pub status: u8,
-    pub removed: std::path::PathBuf,
+    pub cleaned: String,
 }
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "interrupted; removed the partial file {}",
-            self.removed.display()
-        )
+        write!(f, "interrupted; {}", self.cleaned)
     }
 }
 
@@ -75,6 +73,7 @@ pub fn run(argv: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
         Command::Generate(args) => generate::run(args, cli.quiet, cli.verbose),
         Command::Bench(args) => bench::run(args),
         Command::Config(args) => config::run(args),
+        Command::Finish(args) => lake::finish(args, cli.quiet),
         Command::Verify(args) => {
             return if verify::run(args, cli.quiet) {
                 ExitCode::SUCCESS

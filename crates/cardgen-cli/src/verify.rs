@@ -42,6 +42,16 @@ impl Worlds {
 
 /// Runs every check on every file, prints one line per check, returns whether all passed.
 pub fn run(args: &VerifyArgs, quiet: bool) -> bool {
+    let location = args.path.to_string_lossy();
+    if crate::lake::is_lake(&location) {
+        let outcome = crate::lake::open_storage(&location)
+            .map_err(|e| e.0)
+            .and_then(|storage| crate::lake::verify(storage.as_ref(), quiet));
+        return outcome.unwrap_or_else(|reason| {
+            println!("FAIL {location}: {reason}");
+            false
+        });
+    }
     let files: Vec<PathBuf> = if args.path.is_dir() {
         Dataset::table_paths(&args.path)
             .into_iter()

@@ -21,13 +21,13 @@ use crate::storage::Storage;
 
 /// Names the `n`-th file (0, 1, …) of a run, in partition directory `dir`
 /// (empty when unpartitioned): a key relative to the storage root.
-pub type FileNamer = dyn Fn(&str, u32) -> String + Sync;
+pub type FileNamer<'a> = dyn Fn(&str, u32) -> String + Sync + 'a;
 
 /// Where and how a run writes its files.
 #[derive(Clone, Copy)]
 pub struct FileSet<'a> {
     pub storage: &'a dyn Storage,
-    pub name: &'a FileNamer,
+    pub name: &'a FileNamer<'a>,
     /// A file is committed once it holds at least this many bytes.
     pub target_file_bytes: u64,
     /// Splits batches into Hive partitions; `None` for one directory.
