@@ -195,7 +195,10 @@ impl Target<'_> {
 fn remote_outputs(args: &GenerateArgs, out: &str) -> (String, Vec<(Table, String)>) {
     if crate::lake::names_a_file(out) || args.table == TableArg::Reference {
         let (root, name) = out.rsplit_once('/').unwrap_or((out, ""));
-        (root.to_string(), vec![(Table::Transactions, name.to_string())])
+        (
+            root.to_string(),
+            vec![(Table::Transactions, name.to_string())],
+        )
     } else {
         let names = Table::ALL.map(|t| (t, t.file_name())).to_vec();
         (out.to_string(), names)

@@ -227,11 +227,7 @@ pub fn finish(args: &FinishArgs, quiet: bool) -> anyhow::Result<()> {
     let storage = open_storage(&args.out)?;
     let checked = lake::finish(storage.as_ref()).map_err(|e| classify(e, &args.out))?;
     if !quiet {
-        println!(
-            "PASS {}: {}; wrote _SUCCESS",
-            args.out,
-            checked.summary()
-        );
+        println!("PASS {}: {}; wrote _SUCCESS", args.out, checked.summary());
     }
     Ok(())
 }
@@ -260,5 +256,8 @@ pub fn verify(storage: &dyn Storage, quiet: bool) -> Result<bool, String> {
 
 /// Whether `path` is a dataset in parts: a URL, or a directory holding a manifest.
 pub fn is_lake(path: &str) -> bool {
-    storage::is_url(path) || std::path::Path::new(path).join(lake::DATASET_MANIFEST).exists()
+    storage::is_url(path)
+        || std::path::Path::new(path)
+            .join(lake::DATASET_MANIFEST)
+            .exists()
 }

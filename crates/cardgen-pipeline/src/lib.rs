@@ -38,7 +38,7 @@ mod writer;
 pub use budget::BudgetError;
 pub use codec::Codec;
 pub use error::PipelineError;
-pub use progress::{BatchReport, NoObserver, Observer};
 pub use files::{FileSet, WrittenFile};
+pub use progress::{BatchReport, NoObserver, Observer};
 pub use runner::{RunOptions, RunSummary, Sink, run, write_parquet};
 pub use stream::BatchStream;

@@ -187,7 +187,10 @@ mod tests {
         let by_day =
             DatePartitioner::new(&rows.schema(), "event_date", DateGranularity::Day, "m").unwrap();
         let pieces = by_day.split(&rows).unwrap();
-        let names: Vec<_> = pieces.iter().map(|(d, b)| (d.as_str(), b.num_rows())).collect();
+        let names: Vec<_> = pieces
+            .iter()
+            .map(|(d, b)| (d.as_str(), b.num_rows()))
+            .collect();
         assert_eq!(
             names,
             [
@@ -198,19 +201,34 @@ mod tests {
         );
         assert_eq!(pieces[1].1.schema(), by_day.file_schema());
         assert_eq!(by_day.file_schema().fields().len(), 1);
-        let ids = pieces[2].1.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+        let ids = pieces[2]
+            .1
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .unwrap();
         assert_eq!(ids.values(), &[3, 4]);
     }
 
     #[test]
     fn by_month_keeps_the_column_and_names_the_month() {
         let rows = batch(vec![JAN_31 - 5, JAN_31, JAN_31 + 1, JAN_31 + 28]);
-        let by_month =
-            DatePartitioner::new(&rows.schema(), "event_date", DateGranularity::Month, "event_month")
-                .unwrap();
+        let by_month = DatePartitioner::new(
+            &rows.schema(),
+            "event_date",
+            DateGranularity::Month,
+            "event_month",
+        )
+        .unwrap();
         let pieces = by_month.split(&rows).unwrap();
-        let names: Vec<_> = pieces.iter().map(|(d, b)| (d.as_str(), b.num_rows())).collect();
-        assert_eq!(names, [("event_month=2025-01", 2), ("event_month=2025-02", 2)]);
+        let names: Vec<_> = pieces
+            .iter()
+            .map(|(d, b)| (d.as_str(), b.num_rows()))
+            .collect();
+        assert_eq!(
+            names,
+            [("event_month=2025-01", 2), ("event_month=2025-02", 2)]
+        );
         assert_eq!(pieces[0].1.num_columns(), 2);
     }
 

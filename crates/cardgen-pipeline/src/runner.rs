@@ -198,7 +198,7 @@ pub fn run(
 
     Ok(RunSummary {
         path: match sink {
-                Sink::File(path) => Some(path.to_path_buf()),
+            Sink::File(path) => Some(path.to_path_buf()),
             _ => None,
         },
         rows: written.rows,

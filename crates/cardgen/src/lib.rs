@@ -56,8 +56,8 @@ pub use cardgen_core::Profile;
 pub use cardgen_core::pan::PanMask;
 pub use cardgen_pipeline as pipeline;
 pub use cardgen_pipeline::{Codec, Observer, RunOptions, RunSummary};
-pub use lake::{LakeOptions, LakeSummary, PartitionBy};
 pub use dataset::{DEFAULT_BATCH_ROWS, Dataset, ReadOptions, TableBatches, WriteOptions};
+pub use lake::{LakeOptions, LakeSummary, PartitionBy};
 pub use scenario::{Scenario, profile_crc};
 pub use setting::{Error, Setting, SpecError};
 pub use spec::{

@@ -69,7 +69,11 @@ fn lake_table(root: &Path, table: Table, full_schema: &SchemaRef) -> RecordBatch
     for part in 0..manifest.parts {
         let found: lake::PartManifest =
             serde_json_from(&storage.get(&part_manifest_name(part)).unwrap().unwrap());
-        let entry = found.tables.iter().find(|t| t.name == table.name()).unwrap();
+        let entry = found
+            .tables
+            .iter()
+            .find(|t| t.name == table.name())
+            .unwrap();
         for file in &entry.files {
             for batch in read(&storage.path(&file.name)) {
                 parts.push(with_partition_column(batch, &file.name, full_schema));
@@ -152,7 +156,10 @@ fn a_day_partition_holds_only_its_day_and_leaves_the_column_out() {
             Some(dir.to_string())
         })
         .collect();
-    assert!(days.iter().all(|d| d.starts_with("event_date=2025-")), "{days:?}");
+    assert!(
+        days.iter().all(|d| d.starts_with("event_date=2025-")),
+        "{days:?}"
+    );
     let distinct: std::collections::BTreeSet<_> = days.iter().collect();
     assert_eq!(distinct.len(), 40, "one directory per day of the range");
     let one = root
@@ -256,8 +263,13 @@ fn a_part_with_other_options_is_refused_and_writes_nothing() {
         .write_lake(&storage, &part_one, &write_options(2), &NoObserver)
         .unwrap_err();
     match &err {
-        Error::Lake(LakeError::OptionsDiffer { key, ours, theirs, .. }) => {
-            assert_eq!((key.as_str(), ours.as_str(), theirs.as_str()), ("seed", "4", "3"));
+        Error::Lake(LakeError::OptionsDiffer {
+            key, ours, theirs, ..
+        }) => {
+            assert_eq!(
+                (key.as_str(), ours.as_str(), theirs.as_str()),
+                ("seed", "4", "3")
+            );
         }
         other => panic!("{other}"),
     }
@@ -267,7 +279,10 @@ fn a_part_with_other_options_is_refused_and_writes_nothing() {
     let err = other
         .write_lake(&storage, &part_one, &overwrite, &NoObserver)
         .unwrap_err();
-    assert!(matches!(err, Error::Lake(LakeError::CannotReplace { .. })), "{err}");
+    assert!(
+        matches!(err, Error::Lake(LakeError::CannotReplace { .. })),
+        "{err}"
+    );
     assert_eq!(files(root.path()), before);
 }
 
@@ -286,7 +301,10 @@ fn a_part_already_written_needs_overwrite_and_then_gives_the_same_bytes() {
     let err = dataset
         .write_lake(&storage, &lake, &write_options(2), &NoObserver)
         .unwrap_err();
-    assert!(matches!(err, Error::Lake(LakeError::PartExists { part: 1, .. })), "{err}");
+    assert!(
+        matches!(err, Error::Lake(LakeError::PartExists { part: 1, .. })),
+        "{err}"
+    );
     let mut overwrite = write_options(1);
     overwrite.run.overwrite = true;
     dataset
@@ -344,7 +362,10 @@ fn overwriting_every_part_replaces_a_dataset_with_other_options() {
         .write_lake(&storage, &two, &overwrite, &NoObserver)
         .unwrap();
     let names = storage.list("").unwrap();
-    assert!(names.iter().all(|n| !n.contains("event_date=")), "{names:?}");
+    assert!(
+        names.iter().all(|n| !n.contains("event_date=")),
+        "{names:?}"
+    );
     assert!(!names.contains(&part_manifest_name(2)));
     assert!(lake::check(&storage, true).unwrap().is_complete());
 }

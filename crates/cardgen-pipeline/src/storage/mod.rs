@@ -42,13 +42,17 @@ pub enum StorageError {
     /// The store is not set up to be used: no credentials, no bucket, a bad URL.
     #[error("{location}: {message}")]
     Config { location: String, message: String },
-    #[error("{url}: {scheme}:// is not compiled into this build; rebuild with `--features {feature}`")]
+    #[error(
+        "{url}: {scheme}:// is not compiled into this build; rebuild with `--features {feature}`"
+    )]
     SchemeNotCompiled {
         url: String,
         scheme: String,
         feature: &'static str,
     },
-    #[error("{url}: unknown URL scheme `{scheme}://`; accepted: s3://, gs://, az:// or a local path")]
+    #[error(
+        "{url}: unknown URL scheme `{scheme}://`; accepted: s3://, gs://, az:// or a local path"
+    )]
     UnknownScheme { url: String, scheme: String },
 }
 

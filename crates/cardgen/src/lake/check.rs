@@ -203,7 +203,10 @@ fn check_part(
     if part.parts != checked.manifest.parts {
         problem(
             &manifest_name,
-            format!("written for {} parts, not {}", part.parts, checked.manifest.parts),
+            format!(
+                "written for {} parts, not {}",
+                part.parts, checked.manifest.parts
+            ),
         );
     }
     for table in &checked.manifest.tables {
@@ -229,7 +232,10 @@ fn check_part(
         if file_rows != found.rows {
             problem(
                 &manifest_name,
-                format!("{} files hold {file_rows} rows, not {}", table.name, found.rows),
+                format!(
+                    "{} files hold {file_rows} rows, not {}",
+                    table.name, found.rows
+                ),
             );
         }
     }

@@ -182,6 +182,9 @@ mod tests {
     #[test]
     fn a_broken_manifest_says_where_and_why() {
         let err = from_json::<PartManifest>(b"{", "OUT/_cardgen/x.json".into()).unwrap_err();
-        assert!(err.to_string().starts_with("OUT/_cardgen/x.json is not a valid cardgen manifest"));
+        assert!(
+            err.to_string()
+                .starts_with("OUT/_cardgen/x.json is not a valid cardgen manifest")
+        );
     }
 }

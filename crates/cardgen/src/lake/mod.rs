@@ -180,7 +180,10 @@ mod tests {
             file_name("transactions", "event_date=2025-03-01", 3, 1),
             "transactions/event_date=2025-03-01/part-00003-0001.parquet"
         );
-        assert_eq!(file_name("cards", "", 12, 0), "cards/part-00012-0000.parquet");
+        assert_eq!(
+            file_name("cards", "", 12, 0),
+            "cards/part-00012-0000.parquet"
+        );
         assert_eq!(part_manifest_name(7), "_cardgen/parts/part-00007.json");
     }
 
@@ -189,6 +192,11 @@ mod tests {
         for p in PartitionBy::ALL {
             assert_eq!(p.name().parse::<PartitionBy>(), Ok(p));
         }
-        assert!("week".parse::<PartitionBy>().unwrap_err().contains("day, month, none"));
+        assert!(
+            "week"
+                .parse::<PartitionBy>()
+                .unwrap_err()
+                .contains("day, month, none")
+        );
     }
 }

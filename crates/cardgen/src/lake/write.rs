@@ -240,8 +240,7 @@ impl Dataset {
             replacing: false,
         };
         if let Some(bytes) = storage.get(DATASET_MANIFEST)? {
-            let there: DatasetManifest =
-                from_json(&bytes, storage.location(DATASET_MANIFEST))?;
+            let there: DatasetManifest = from_json(&bytes, storage.location(DATASET_MANIFEST))?;
             if let Some((key, ours, theirs)) = plan.manifest.first_difference(&there) {
                 let location = storage.location("");
                 if !overwrite {
@@ -324,7 +323,11 @@ impl Dataset {
                 .flat_map(|p| p.tables.iter().flat_map(|t| &t.files))
                 .map(|f| f.name.as_str())
                 .collect();
-            for stale in plan.replaced_files.iter().filter(|f| !kept.contains(f.as_str())) {
+            for stale in plan
+                .replaced_files
+                .iter()
+                .filter(|f| !kept.contains(f.as_str()))
+            {
                 storage.delete(stale)?;
             }
         }
@@ -503,7 +506,10 @@ fn slot_is_cancel(slot: &Option<Error>) -> bool {
 }
 
 fn table_index(table: Table) -> usize {
-    Table::ALL.iter().position(|&t| t == table).expect("a table")
+    Table::ALL
+        .iter()
+        .position(|&t| t == table)
+        .expect("a table")
 }
 
 fn table_order(name: &str) -> usize {
