@@ -213,3 +213,35 @@ fn a_full_disk_gives_a_clear_error_and_leaves_nothing() {
         files_in(disk.dir.path())
     );
 }
+
+#[test]
+fn sigint_in_a_dataset_in_parts_keeps_finished_parts_and_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    let child = start_slow_run(&out, &["--parts", "4", "--target-file-size", "1MiB"]);
+    // Part 0 is finished once its manifest appears; part 1 is then under way.
+    wait_for(&out.join("_cardgen/parts/part-00000.json"));
+    send(&child, "-INT");
+    let (code, stderr, took) = stderr_of(child);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert!(stderr.contains("parts finished before are kept"), "{stderr}");
+    let mut pending = vec![out.clone()];
+    while let Some(path) = pending.pop() {
+        for entry in std::fs::read_dir(&path).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(!name.ends_with(".inprogress"), "left {name}");
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            }
+        }
+    }
+    assert!(!out.join("_SUCCESS").exists());
+    // The finished part is whole; the interrupted ones are missing, by name.
+    let verified = cardgen().arg("verify").arg(&out).output().unwrap();
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert_eq!(verified.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("parts missing"), "{stdout}");
+    assert!(!stdout.contains("FAIL file"), "{stdout}");
+}
