@@ -123,9 +123,10 @@ def detect_partitioning(table_dir):
     return "none"
 
 
-def _hash_sums(df, columns):
+def _hash_sums(df, columns, extra=()):
     """One aggregation: row count, the sum of the row hash over `columns` in
-    that order, and the sum of each column's own hash. Each 64-bit hash is
+    that order, the sum of each column's own hash, and the `extra`
+    aggregates (returned under "extra" as a Row). Each 64-bit hash is
     summed as its two 32-bit halves in bigints (exact up to 2^31 rows, and
     much faster than decimal sums), then put together in Python."""
     from pyspark.sql import functions as F
@@ -141,7 +142,7 @@ def _hash_sums(df, columns):
     for i, c in enumerate(columns):
         aggs += halves(F.xxhash64(F.col(c)), f"c{i}")
         aggs.append(F.count(F.col(c)).alias(f"n{i}"))
-    r = df.agg(*aggs).collect()[0]
+    r = df.agg(*aggs, *extra).collect()[0]
 
     def total(name):
         hi, lo = r[f"{name}_hi"] or 0, r[f"{name}_lo"] or 0
@@ -151,6 +152,7 @@ def _hash_sums(df, columns):
         "rows": r["rows"],
         "row_hash": total("row"),
         "columns": {c: (total(f"c{i}"), r[f"n{i}"]) for i, c in enumerate(columns)},
+        "extra": r,
     }
 
 
@@ -180,6 +182,28 @@ def _check_layout(rep, lake, partition_by):
     rep.check("layout: no unfinished uploads", not leftovers, f"{len(leftovers)} *.inprogress files" + (f", e.g. {leftovers[0]}" if leftovers else ""))
 
 
+def _check_dates(rep, r, flat, tz):
+    """The date checks, from the lake's aggregation `r`; event_ts's range is
+    compared with pyarrow's reading of the flat file, an independent reader
+    of the same microseconds."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    rep.check("transactions: event_date = local date of event_ts", r["wrong_date"] == 0, f"{r['wrong_date']} rows differ (time zone {tz}); days {r['first_day']} … {r['last_day']}")
+    if "wrong_month" in r.asDict():
+        rep.check("transactions: event_month = month of event_date", r["wrong_month"] == 0, f"{r['wrong_month']} rows differ")
+    ts = pq.read_table(Path(flat) / "transactions.parquet", columns=["event_ts"]).column("event_ts")
+    us = ts.cast(pa.int64())
+    want = (pc.min(us).as_py(), pc.max(us).as_py())
+    got = (r["min_us"], r["max_us"])
+    rep.check(
+        "transactions: event_ts units",
+        got == want,
+        f"Spark's first/last event_ts {got[0]}/{got[1]} µs " + (f"= pyarrow's ({ts.type})" if got == want else f"≠ pyarrow's {want[0]}/{want[1]} ({ts.type})"),
+    )
+
+
 def run_checks(spark, lake, flat, partition_by="auto", name=None):
     """Runs every check on one lake dataset; returns the Report (failures
     empty when all passed)."""
@@ -196,7 +220,9 @@ def run_checks(spark, lake, flat, partition_by="auto", name=None):
     if rep.failures and not all((lake / t).is_dir() for t in TABLES):
         return rep
 
-    tz = spark.conf.get("spark.sql.session.timeZone")
+    # Local dates (to_date, date_format) are taken in the dataset's time zone.
+    tz = dataset_timezone(flat)
+    spark.conf.set("spark.sql.session.timeZone", tz)
     frames, counts = {}, {}
     for t in TABLES:
         lake_df = spark.read.parquet(str(lake / t))
@@ -224,7 +250,21 @@ def run_checks(spark, lake, flat, partition_by="auto", name=None):
             if partition_by == "month":
                 rep.check("transactions: event_month", isinstance(lake_types.get("event_month"), StringType), f"{lake_types.get('event_month')} (Spark infers no type for YYYY-MM: a string)")
 
-        got, want = _hash_sums(lake_df, columns), _hash_sums(flat_df, columns)
+        # One pass over each side; the lake's also checks dates and keys.
+        extra = []
+        if t == "transactions" and {"event_ts", "event_date"} <= set(lake_types):
+            extra = [
+                F.sum(F.when(F.to_date("event_ts") != F.col("event_date"), 1).otherwise(0)).alias("wrong_date"),
+                F.min(F.unix_micros("event_ts")).alias("min_us"),
+                F.max(F.unix_micros("event_ts")).alias("max_us"),
+                F.min("event_date").alias("first_day"),
+                F.max("event_date").alias("last_day"),
+            ]
+            if "event_month" in lake_types:
+                extra.append(F.sum(F.when(F.date_format("event_date", "yyyy-MM") != F.col("event_month"), 1).otherwise(0)).alias("wrong_month"))
+        if t in KEYS and KEYS[t] in lake_types:
+            extra = [F.countDistinct(KEYS[t]).alias("distinct_keys")]
+        got, want = _hash_sums(lake_df, columns, extra), _hash_sums(flat_df, columns)
         counts[t] = got["rows"]
         rep.check(f"{t}: rows", got["rows"] == want["rows"], f"{got['rows']} (flat {want['rows']}) [{time.monotonic() - started:.1f} s]")
         bad = [c for c in columns if got["columns"][c] != want["columns"][c]]
@@ -234,40 +274,14 @@ def run_checks(spark, lake, flat, partition_by="auto", name=None):
             f"{len(columns) - len(bad)} of {len(columns)} columns equal" + (f"; differ: {bad}" if bad else ""),
         )
         rep.check(f"{t}: row checksum", got["row_hash"] == want["row_hash"], f"sum(xxhash64(all {len(columns)} columns)) = {got['row_hash']}" + ("" if got["row_hash"] == want["row_hash"] else f" (flat {want['row_hash']})"))
+        r = got["extra"]
+        if t in KEYS and KEYS[t] in lake_types:
+            rep.check(f"{t}: {KEYS[t]} unique", r["distinct_keys"] == got["rows"], f"{r['distinct_keys']} distinct of {got['rows']}")
+        if t == "transactions" and extra:
+            _check_dates(rep, r, flat, tz)
 
-    # Dates and times, on the lake's transactions.
+    # Joins.
     tx = frames["transactions"]
-    if {"event_ts", "event_date"} <= set(tx.columns):
-        aggs = [
-            F.sum(F.when(F.to_date("event_ts") != F.col("event_date"), 1).otherwise(0)).alias("wrong_date"),
-            F.min(F.unix_micros("event_ts")).alias("min_us"),
-            F.max(F.unix_micros("event_ts")).alias("max_us"),
-            F.min("event_date").alias("first_day"),
-            F.max("event_date").alias("last_day"),
-        ]
-        if "event_month" in tx.columns:
-            aggs.append(F.sum(F.when(F.date_format("event_date", "yyyy-MM") != F.col("event_month"), 1).otherwise(0)).alias("wrong_month"))
-        r = tx.agg(*aggs).collect()[0]
-        rep.check("transactions: event_date = local date of event_ts", r["wrong_date"] == 0, f"{r['wrong_date']} rows differ (time zone {tz}); days {r['first_day']} … {r['last_day']}")
-        if "event_month" in tx.columns:
-            rep.check("transactions: event_month = month of event_date", r["wrong_month"] == 0, f"{r['wrong_month']} rows differ")
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-
-        ts = pq.read_table(flat / "transactions.parquet", columns=["event_ts"]).column("event_ts")
-        us = ts.cast(__import__("pyarrow").int64())
-        want = (pc.min(us).as_py(), pc.max(us).as_py())
-        rep.check(
-            "transactions: event_ts units",
-            (r["min_us"], r["max_us"]) == want,
-            f"Spark's first/last event_ts {r['min_us']}/{r['max_us']} µs = pyarrow's ({ts.type}) [{time.monotonic() - started:.1f} s]" if (r["min_us"], r["max_us"]) == want else f"Spark {r['min_us']}/{r['max_us']} µs, pyarrow {want} ({ts.type})",
-        )
-
-    # Keys and joins.
-    for t, key in KEYS.items():
-        d = frames[t]
-        r = d.agg(F.count(F.lit(1)).alias("n"), F.countDistinct(key).alias("k")).collect()[0]
-        rep.check(f"{t}: {key} unique", r["n"] == r["k"], f"{r['k']} distinct of {r['n']}")
     t, u, c, m = (frames[x].alias(a) for x, a in zip(TABLES, "tucm"))
     joined = (
         t.join(u, F.col("t.customer_id") == F.col("u.customer_id"))
