@@ -15,13 +15,14 @@ writes (docs/scale-out.md):
 
 Part K holds the K-th contiguous slice of every table's rows (rows × K / N up
 to rows × (K+1) / N), so every table is split, none is copied into each part.
-The manifests carry only what the checks here need; their real format is
-the CLI's.
+The manifests follow the CLI's `cardgen-lake/1` in the fields the tests read
+(format, parts, tables[].rows; per part: part, tables[].first_row, rows,
+files[].name/rows/bytes/crc32 as 8 hex digits); where the parts' boundaries
+fall is this script's choice, not necessarily the CLI's.
 """
 
 import argparse
 import json
-import os
 import zlib
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 TABLES = ["transactions", "customers", "cards", "merchants"]
+FORMAT = "cardgen-lake/1"
 
 
 def _crc32(path):
@@ -40,10 +42,15 @@ def _crc32(path):
     return crc
 
 
-def _write(table, path, files):
+def _write(table, path, files, out):
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="snappy")
-    files.append({"name": str(path), "rows": table.num_rows, "crc32": _crc32(path)})
+    files.append({
+        "name": path.relative_to(out).as_posix(),
+        "rows": table.num_rows,
+        "bytes": path.stat().st_size,
+        "crc32": f"{_crc32(path):08x}",
+    })
 
 
 def _by_partition(table, partition_by):
@@ -67,41 +74,46 @@ def _by_partition(table, partition_by):
 def fabricate(flat, out, parts, partition_by):
     """Writes OUT from the flat run in FLAT; returns OUT as a Path."""
     flat, out = Path(flat), Path(out)
-    meta = {t: pq.read_table(flat / f"{t}.parquet") for t in TABLES}
-    part_files = {k: [] for k in range(parts)}
-    part_rows = {k: {} for k in range(parts)}
-    for name, table in meta.items():
+    tables = {t: pq.read_table(flat / f"{t}.parquet") for t in TABLES}
+    part_tables = {k: [] for k in range(parts)}
+    for name, table in tables.items():
         n = table.num_rows
         for k in range(parts):
             lo, hi = n * k // parts, n * (k + 1) // parts
             rows = table.slice(lo, hi - lo)
-            part_rows[k][name] = rows.num_rows
             pieces = _by_partition(rows, partition_by) if name == "transactions" else [("", rows)]
+            files = []
             for directory, piece in pieces:
                 base = out / name / directory if directory else out / name
-                _write(piece, base / f"part-{k:05d}-0000.parquet", part_files[k])
+                # Files are numbered per part and table, in the order they are started.
+                _write(piece, base / f"part-{k:05d}-{len(files):04d}.parquet", files, out)
+            part_tables[k].append({"name": name, "first_row": lo, "rows": hi - lo, "files": files})
     manifests = out / "_cardgen" / "parts"
     manifests.mkdir(parents=True, exist_ok=True)
     for k in range(parts):
-        for f in part_files[k]:
-            f["name"] = os.path.relpath(f["name"], out)
         (manifests / f"part-{k:05d}.json").write_text(
-            json.dumps({"part": k, "rows": part_rows[k], "files": part_files[k]}, indent=2)
+            json.dumps({"format": FORMAT, "part": k, "parts": parts, "tables": part_tables[k]}, indent=2)
         )
     kv = pq.read_metadata(flat / "transactions.parquet").metadata or {}
+    options = {
+        key.decode()[len("cardgen."):]: value.decode()
+        for key, value in kv.items()
+        if key.startswith(b"cardgen.") and key not in (b"cardgen.table", b"cardgen.rows", b"cardgen.row_group_crc32")
+    }
+    options["partition_by"] = partition_by
     (out / "_cardgen" / "dataset.json").write_text(
         json.dumps(
             {
-                "seed": int(kv.get(b"cardgen.seed", b"0")),
-                "options": {"parts": parts, "partition_by": partition_by},
-                "rows": {t: meta[t].num_rows for t in TABLES},
+                "format": FORMAT,
+                "options": options,
                 "parts": parts,
-                "fabricated_from": "flat run (tests/python/lake_fixture.py)",
+                "tables": [{"name": t, "rows": tables[t].num_rows} for t in TABLES],
+                "fabricated_by": "tests/python/lake_fixture.py",
             },
             indent=2,
         )
     )
-    (out / "_SUCCESS").write_text("")
+    (out / "_SUCCESS").write_text(f"cardgen dataset: {parts} parts (fabricated)\n")
     return out
 
 

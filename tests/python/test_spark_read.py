@@ -40,7 +40,7 @@ BIN = Path(os.environ.get("CARDGEN_BIN", "target/release/cardgen"))
 if not BIN.is_absolute():
     BIN = ROOT / BIN
 ROWS = os.environ.get("SPARK_TEST_ROWS", "1M")
-SMALL_ROWS = "200k"
+SMALL_ROWS = "50k"
 SEED = "7"
 # `--part K` counts from 0, like a Kubernetes Indexed Job's JOB_COMPLETION_INDEX,
 # and part K's manifest is _cardgen/parts/part-0000K.json.
@@ -195,6 +195,42 @@ def assert_spark(spark, lake, flat_dir, partition_by):
     assert not rep.failures, "Spark checks failed:\n  " + "\n  ".join(rep.failures)
 
 
+def assert_manifests(out, parts, partition_by, flat_dir):
+    """_cardgen/ as `cardgen-lake/1` has it: dataset.json's rows are the flat
+    run's; part K's manifest lists its files (name, rows, bytes, crc32 as 8
+    hex digits), the parts' row ranges follow one another, and every Parquet
+    file under the table directories is listed exactly once."""
+    out = Path(out)
+    want = flat_rows(flat_dir)
+    dataset = json.loads((out / "_cardgen" / "dataset.json").read_text())
+    assert str(dataset.get("format", "")).startswith("cardgen-lake/"), dataset.get("format")
+    assert dataset["parts"] == parts, dataset["parts"]
+    assert {t["name"]: t["rows"] for t in dataset["tables"]} == want
+    assert dataset["options"]["partition_by"] == partition_by, dataset["options"]
+    assert str(dataset["options"]["seed"]) == SEED, dataset["options"]
+    names = sorted(p.name for p in (out / "_cardgen" / "parts").glob("*.json"))
+    assert names == [f"part-{k:05d}.json" for k in range(parts)], names
+    listed, next_row = set(), {t: 0 for t in spark_check.TABLES}
+    for k in range(parts):
+        part = json.loads((out / "_cardgen" / "parts" / f"part-{k:05d}.json").read_text())
+        assert (part["part"], part["parts"]) == (k, parts), (part["part"], part["parts"])
+        for table in part["tables"]:
+            name = table["name"]
+            assert table["first_row"] == next_row[name], f"part {k} {name}: first_row {table['first_row']}, expected {next_row[name]}"
+            next_row[name] += table["rows"]
+            assert sum(f["rows"] for f in table["files"]) == table["rows"], f"part {k} {name}: file rows ≠ {table['rows']}"
+            for f in table["files"]:
+                path = out / f["name"]
+                assert f["name"] not in listed, f"{f['name']} listed twice"
+                listed.add(f["name"])
+                assert path.is_file(), f"{f['name']} listed by part {k} but missing"
+                assert path.stat().st_size == f["bytes"], f"{f['name']}: {path.stat().st_size} bytes, manifest {f['bytes']}"
+                assert f"{lake_fixture._crc32(path):08x}" == f["crc32"].lower(), f"{f['name']}: crc32 differs"
+    assert next_row == want, f"rows in the parts {next_row}, flat {want}"
+    on_disk = {p.relative_to(out).as_posix() for t in spark_check.TABLES for p in (out / t).rglob("*.parquet")}
+    assert on_disk == listed, f"not listed: {sorted(on_disk - listed)[:5]}"
+
+
 # --- checks of the checks, on a lake built with pyarrow -----------------------
 
 
@@ -206,6 +242,10 @@ def test_fabricated_lake_passes_spark_checks(spark, fabricated_day, small_flat):
 def test_fabricated_other_layouts_pass_spark_checks(spark, small_flat, partition_by):
     lake = lake_fixture.fabricate(small_flat, small_flat.parent / f"lake_{partition_by}", 2, partition_by)
     assert_spark(spark, lake, small_flat, partition_by)
+
+
+def test_fabricated_lake_manifests(fabricated_day, small_flat):
+    assert_manifests(fabricated_day, PARTS_DAY, "day", small_flat)
 
 
 def test_fabricated_lake_readers(fabricated_day, small_flat):
@@ -259,14 +299,9 @@ def test_cli_month_one_invocation_writes_success(cli_month):
 
 
 @pytest.mark.parametrize("which,parts", [("day", PARTS_DAY), ("month", PARTS_MONTH)])
-def test_cli_manifests(request, which, parts):
+def test_cli_manifests(request, flat, which, parts):
     out = request.getfixturevalue("cli_day")["out"] if which == "day" else request.getfixturevalue("cli_month")
-    manifest = json.loads((out / "_cardgen" / "dataset.json").read_text())
-    assert isinstance(manifest, dict) and manifest, "dataset.json is not a JSON object"
-    names = sorted(p.name for p in (out / "_cardgen" / "parts").glob("*.json"))
-    assert names == [f"part-{k:05d}.json" for k in range(parts)], names
-    for name in names:
-        assert isinstance(json.loads((out / "_cardgen" / "parts" / name).read_text()), dict), name
+    assert_manifests(out, parts, which, flat)
 
 
 def test_cli_day_spark(spark, cli_day, flat):
