@@ -1,0 +1,227 @@
+//! `--out s3://…` against a real S3 server (SeaweedFS on loopback): the
+//! same bytes as a local run, nothing under a final name from a run that
+//! did not finish, and one clear line within seconds when the store cannot
+//! be used.
+#![cfg(feature = "s3")]
+
+#[path = "../../cardgen-pipeline/tests/common/s3_server.rs"]
+mod s3_server;
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{assert_one_line_error, cardgen};
+use s3_server::S3Server;
+
+/// Generous for a loaded CI machine; the store's own limits are ~15 s.
+const QUICKLY: Duration = Duration::from_secs(30);
+
+/// `cardgen` with the server's endpoint and credentials, and nothing else
+/// of the AWS kind from this process's environment.
+fn cardgen_for(server: &S3Server) -> Command {
+    let mut command = cardgen();
+    clear_aws(&mut command);
+    command.envs(server.env());
+    command
+}
+
+fn clear_aws(command: &mut Command) {
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") {
+            command.env_remove(key);
+        }
+    }
+}
+
+/// Every file under a local directory, by relative name, as bytes.
+fn local_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        for entry in std::fs::read_dir(&path).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            } else {
+                let name = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                found.insert(name, std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    found
+}
+
+/// Every object under `prefix`, through the storage the CLI uses.
+fn remote_files(server: &S3Server, prefix: &str) -> BTreeMap<String, Vec<u8>> {
+    let env = server.env();
+    let options: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let url = format!("s3://{}/{prefix}", server.bucket());
+    let storage = cardgen_pipeline::storage::open_with_options(&url, &options).unwrap();
+    storage
+        .list("")
+        .unwrap()
+        .into_iter()
+        .map(|name| {
+            let bytes = storage.get(&name).unwrap().unwrap();
+            (name, bytes)
+        })
+        .collect()
+}
+
+fn succeeded(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+const DATASET: [&str; 8] = ["--rows", "300k", "--seed", "5", "--days", "20", "--parts", "2"];
+
+#[test]
+fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
+    let Some(server) = S3Server::start() else {
+        return;
+    };
+    let local = tempfile::tempdir().unwrap();
+    let layout = ["--partition-by", "day", "--target-file-size", "1MiB", "-q"];
+    succeeded(
+        &cardgen()
+            .args(["generate"])
+            .args(DATASET)
+            .args(layout)
+            .arg("--out")
+            .arg(local.path())
+            .output()
+            .unwrap(),
+    );
+    let url = format!("s3://{}/lake/", server.bucket());
+    for part in ["1", "0"] {
+        succeeded(
+            &cardgen_for(&server)
+                .args(["generate"])
+                .args(DATASET)
+                .args(layout)
+                .args(["--part", part, "--out", &url])
+                .output()
+                .unwrap(),
+        );
+    }
+    succeeded(&cardgen_for(&server).args(["finish", &url]).output().unwrap());
+    let expected = local_files(local.path());
+    let found = remote_files(&server, "lake");
+    assert_eq!(
+        found.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &expected {
+        if name != "_SUCCESS" {
+            assert!(found[name] == *bytes, "{name} differs");
+        }
+    }
+    let verified = cardgen_for(&server).args(["verify", &url]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success() && stdout.contains("PASS"), "{stdout}");
+    // A second run does not overwrite what is there.
+    let again = cardgen_for(&server)
+        .args(["generate"])
+        .args(DATASET)
+        .args(layout)
+        .args(["--part", "0", "--out", &url])
+        .output()
+        .unwrap();
+    assert_one_line_error(&again, 2, &["--part 0", "--overwrite"], "part again");
+}
+
+#[test]
+fn a_single_file_and_a_flat_dataset_go_to_s3_as_they_go_to_disk() {
+    let Some(server) = S3Server::start() else {
+        return;
+    };
+    let local = tempfile::tempdir().unwrap();
+    let small = ["--rows", "50k", "--seed", "9", "-q"];
+    succeeded(&cardgen().arg("generate").args(small).arg("--out").arg(local.path().join("flat/")).output().unwrap());
+    let url = format!("s3://{}/flat/", server.bucket());
+    succeeded(&cardgen_for(&server).arg("generate").args(small).args(["--out", &url]).output().unwrap());
+    let file_url = format!("s3://{}/one/tx.parquet", server.bucket());
+    succeeded(&cardgen_for(&server).arg("generate").args(small).args(["--out", &file_url]).output().unwrap());
+    let flat = local_files(&local.path().join("flat"));
+    assert_eq!(remote_files(&server, "flat"), flat);
+    assert_eq!(remote_files(&server, "one")["tx.parquet"], flat["transactions.parquet"]);
+    let refused = cardgen_for(&server).arg("generate").args(small).args(["--out", &file_url]).output().unwrap();
+    assert_one_line_error(&refused, 2, &["--out", "already exists", "--overwrite"], "exists");
+}
+
+#[test]
+fn an_interrupted_or_killed_upload_leaves_no_object_under_a_final_name() {
+    let Some(server) = S3Server::start() else {
+        return;
+    };
+    for signal in ["-INT", "-KILL"] {
+        let url = format!("s3://{}/cut{signal}/tx.parquet", server.bucket());
+        let mut child = cardgen_for(&server)
+            .args(["generate", "--rows", "3M", "--batch-rows", "100k", "--threads", "2"])
+            .args(["--out", &url])
+            .env("CARDGEN_FAULT", "slow-batches:50")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Long enough for several multipart parts to be uploaded.
+        std::thread::sleep(Duration::from_secs(3));
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = child.wait_with_output().unwrap();
+        assert!(!output.status.success(), "{signal}: the run finished before the signal");
+        if signal == "-INT" {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(130), "{stderr}");
+            assert!(stderr.contains("aborted the upload"), "{stderr}");
+        }
+        let found = remote_files(&server, &format!("cut{signal}"));
+        assert!(found.is_empty(), "{signal} left {:?}", found.keys());
+    }
+}
+
+#[test]
+fn a_store_that_cannot_be_used_gives_one_line_within_seconds() {
+    let Some(server) = S3Server::start() else {
+        return;
+    };
+    let out = format!("s3://{}/x/", server.bucket());
+    let started = Instant::now();
+    // No credentials at all.
+    let mut command = cardgen();
+    clear_aws(&mut command);
+    command.env("AWS_ENDPOINT_URL", server.endpoint()).env("AWS_ALLOW_HTTP", "true");
+    let output = command.args(["generate", "--rows", "1000", "--out", &out]).output().unwrap();
+    assert_one_line_error(&output, 2, &["--out", "credentials"], "no credentials");
+    // A bucket that does not exist.
+    let output = cardgen_for(&server)
+        .args(["generate", "--rows", "1000", "--parts", "2", "--out", "s3://no-such-bucket/x/"])
+        .output()
+        .unwrap();
+    assert_one_line_error(&output, 2, &["--out", "no-such-bucket"], "missing bucket");
+    assert!(started.elapsed() < QUICKLY, "took {:?}", started.elapsed());
+    // An endpoint nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let started = Instant::now();
+    let output = cardgen_for(&server)
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}"))
+        .args(["generate", "--rows", "1000", "--out", &out])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&port.to_string()), "{stderr}");
+    assert!(started.elapsed() < QUICKLY, "took {:?}", started.elapsed());
+}
