@@ -112,8 +112,8 @@ impl S3Server {
             .args(["-s3.port.iceberg=0", "-s3.port.lance=0"])
             // No usage reports.
             .arg("-master.telemetry=false")
-            // Small volumes, as many as the disk holds: a bucket's first
-            // write creates several, and the 30 GB default would not fit.
+            // Small volumes (30 GB by default), their number set by the free
+            // disk rather than capped at 8: a bucket's first write creates 7.
             .args(["-master.volumeSizeLimitMB=64", "-volume.max=0"])
             // Local sockets that can be placed go to the temporary directory;
             // the gRPC ones are always /tmp/seaweedfs-*-grpc-PORT.sock.
