@@ -22,6 +22,8 @@ pub mod local;
 mod object;
 
 pub use local::{LocalStorage, TEMP_SUFFIX};
+#[cfg(any(feature = "s3", feature = "gcs", feature = "azure"))]
+pub use object::PART_BYTES;
 
 /// What can go wrong with storage. Messages name the location; the cause,
 /// if any, is the error's `source()`.
@@ -119,9 +121,38 @@ fn url_scheme(location: &str) -> Option<&str> {
 /// the usual environment variables (`AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT_URL`,
 /// …). Nothing is contacted until [`Storage::check`] or a first request.
 pub fn open(location: &str) -> Result<Box<dyn Storage>, StorageError> {
+    open_from(location, None)
+}
+
+/// Like [`open`], but an object store takes its settings from `options`
+/// alone, named like the environment variables (`AWS_ENDPOINT_URL`,
+/// `AWS_ACCESS_KEY_ID`, …), and the environment is not read. The
+/// environment is shared by every thread of a process; options are not, so
+/// tests and embedders can open differently configured stores side by side.
+pub fn open_with_options(
+    location: &str,
+    options: &[(&str, &str)],
+) -> Result<Box<dyn Storage>, StorageError> {
+    open_from(location, Some(options))
+}
+
+#[cfg_attr(
+    not(any(feature = "s3", feature = "gcs", feature = "azure")),
+    allow(unused_variables)
+)]
+fn open_from(
+    location: &str,
+    options: Option<&[(&str, &str)]>,
+) -> Result<Box<dyn Storage>, StorageError> {
     let Some(scheme) = url_scheme(location) else {
         return Ok(Box::new(LocalStorage::new(location)));
     };
+    #[cfg(any(feature = "s3", feature = "gcs", feature = "azure"))]
+    let open_object = || match options {
+        Some(options) => object::open_with_options(location, options),
+        None => object::open(location),
+    };
+    #[cfg(not(all(feature = "s3", feature = "gcs", feature = "azure")))]
     let not_compiled = |feature| StorageError::SchemeNotCompiled {
         url: location.to_string(),
         scheme: scheme.to_string(),
@@ -133,19 +164,19 @@ pub fn open(location: &str) -> Result<Box<dyn Storage>, StorageError> {
         ))),
         "s3" | "s3a" => {
             #[cfg(feature = "s3")]
-            return object::open(location);
+            return open_object();
             #[cfg(not(feature = "s3"))]
             Err(not_compiled("s3"))
         }
         "gs" => {
             #[cfg(feature = "gcs")]
-            return object::open(location);
+            return open_object();
             #[cfg(not(feature = "gcs"))]
             Err(not_compiled("gcs"))
         }
         "az" | "abfs" | "abfss" => {
             #[cfg(feature = "azure")]
-            return object::open(location);
+            return open_object();
             #[cfg(not(feature = "azure"))]
             Err(not_compiled("azure"))
         }
