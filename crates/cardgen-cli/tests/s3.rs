@@ -13,11 +13,16 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_one_line_error, cardgen};
+use common::assert_one_line_error;
 use s3_server::S3Server;
 
 /// Generous for a loaded CI machine; the store's own limits are ~15 s.
 const QUICKLY: Duration = Duration::from_secs(30);
+
+/// The `cardgen` binary, as a plain command (signals and pipes).
+fn cardgen() -> Command {
+    Command::new(assert_cmd::cargo::cargo_bin!("cardgen"))
+}
 
 /// `cardgen` with the server's endpoint and credentials, and nothing else
 /// of the AWS kind from this process's environment.
@@ -162,10 +167,10 @@ fn an_interrupted_or_killed_upload_leaves_no_object_under_a_final_name() {
     };
     for signal in ["-INT", "-KILL"] {
         let url = format!("s3://{}/cut{signal}/tx.parquet", server.bucket());
-        let mut child = cardgen_for(&server)
+        let child = cardgen_for(&server)
             .args(["generate", "--rows", "3M", "--batch-rows", "100k", "--threads", "2"])
             .args(["--out", &url])
-            .env("CARDGEN_FAULT", "slow-batches:50")
+            .env("CARDGEN_FAULT", "slow-batches:400")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
