@@ -18,4 +18,4 @@ if [[ ! -x $CARDGEN_BIN ]]; then
   echo "spark_ci: no cardgen binary at $CARDGEN_BIN (cargo build -p cardgen-cli, then CARDGEN_BIN=target/debug/cardgen)" >&2
   exit 1
 fi
-exec "$SPARK_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/python/test_spark_read.py "$@"
+exec "$SPARK_VENV/bin/python" -m pytest -q -p no:cacheprovider tests/python/test_spark_read.py tests/python/test_s3_read.py "$@"
