@@ -103,6 +103,38 @@ fn a_dropped_upload_leaves_nothing() {
 }
 
 #[test]
+fn an_upload_fails_in_seconds_when_the_server_dies_midway() {
+    let Some(mut server) = S3Server::start() else {
+        return;
+    };
+    let storage = open(&server, server.bucket(), "run");
+    let mut upload = storage.create("t/part-3.parquet").unwrap();
+    upload.write_all(&pattern(PART_BYTES + 1)).unwrap();
+    server.kill();
+    let start = Instant::now();
+    // Parts go in the background: a failure shows in a later write, or at
+    // the latest in the commit, which must not complete the upload.
+    let part = pattern(PART_BYTES);
+    let wrote = (0..4).try_for_each(|_| upload.write_all(&part));
+    let outcome = match wrote {
+        Ok(()) => upload.commit().map(drop).map_err(|e| e.to_string()),
+        Err(e) => {
+            let again = upload.write_all(b"more").unwrap_err().to_string();
+            assert!(again.contains("an earlier part failed"), "{again}");
+            let commit = upload.commit().unwrap_err().to_string();
+            assert!(commit.contains("not committed"), "{commit}");
+            Err(e.to_string())
+        }
+    };
+    let err = outcome.unwrap_err();
+    assert!(start.elapsed() < QUICKLY, "took {:?}", start.elapsed());
+    assert!(
+        err.contains("s3://cardgen-test/run/t/part-3.parquet"),
+        "{err}"
+    );
+}
+
+#[test]
 fn put_if_absent_refuses_an_existing_name() {
     let Some(server) = S3Server::start() else {
         return;

@@ -246,6 +246,12 @@ impl S3Server {
         ]
     }
 
+    /// Kills the server now, as a crash would; the files stay until drop.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The last lines of weed's log, for failure messages.
     pub fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(self.dir.path().join("weed.log")).unwrap_or_default();

@@ -170,8 +170,10 @@ fn s3(
         return Err(NO_AWS_CREDENTIALS.into());
     }
     let region = value(Key::Region).unwrap_or_else(|| "us-east-1".into());
-    let endpoint =
-        value(Key::Endpoint).unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+    // object_store prefers the S3-specific endpoint, as the AWS SDKs do.
+    let endpoint = value(Key::S3Endpoint)
+        .or_else(|| value(Key::Endpoint))
+        .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
     // A local server (SeaweedFS, MinIO) speaks plain HTTP; naming an
     // http:// endpoint is consent enough, without AWS_ALLOW_HTTP as well.
     if endpoint.starts_with("http://") {

@@ -36,6 +36,8 @@ pub(super) struct ObjectUpload {
     /// Open once the first part is full.
     multipart: Option<WriteMultipart>,
     written: u64,
+    /// A part failed to go: the upload lacks it, so it must never complete.
+    failed: bool,
 }
 
 impl ObjectUpload {
@@ -55,6 +57,7 @@ impl ObjectUpload {
             buffer: Vec::new(),
             multipart: None,
             written: 0,
+            failed: false,
         }
     }
 
@@ -82,6 +85,12 @@ impl ObjectUpload {
 
 impl Write for ObjectUpload {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.failed {
+            return Err(io::Error::other(format!(
+                "{}: an earlier part failed",
+                self.location
+            )));
+        }
         if self.buffer.capacity() == 0 {
             self.buffer.reserve_exact(self.part_bytes);
         }
@@ -89,7 +98,10 @@ impl Write for ObjectUpload {
         self.buffer.extend_from_slice(&buf[..n]);
         self.written += n as u64;
         if self.buffer.len() == self.part_bytes {
-            self.send_part().map_err(io::Error::other)?;
+            self.send_part().map_err(|e| {
+                self.failed = true;
+                io::Error::other(errors::remote(&self.location, e))
+            })?;
         }
         Ok(n)
     }
@@ -103,6 +115,13 @@ impl Write for ObjectUpload {
 
 impl Upload for ObjectUpload {
     fn commit(mut self: Box<Self>) -> Result<u64, StorageError> {
+        if self.failed {
+            // Dropping `self` aborts the multipart upload.
+            return Err(StorageError::Remote {
+                location: self.location.clone(),
+                message: "not committed: an earlier part failed".into(),
+            });
+        }
         let last = Bytes::from(std::mem::take(&mut self.buffer));
         let multipart = self.multipart.take();
         let store = Arc::clone(&self.store);
