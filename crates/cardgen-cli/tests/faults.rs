@@ -225,7 +225,10 @@ fn sigint_in_a_dataset_in_parts_keeps_finished_parts_and_no_partial_file() {
     let (code, stderr, took) = stderr_of(child);
     assert_eq!(code, Some(130), "{stderr}");
     assert!(took < Duration::from_secs(2), "took {took:?}");
-    assert!(stderr.contains("parts finished before are kept"), "{stderr}");
+    assert!(
+        stderr.contains("parts finished before are kept"),
+        "{stderr}"
+    );
     let mut pending = vec![out.clone()];
     while let Some(path) = pending.pop() {
         for entry in std::fs::read_dir(&path).unwrap() {

@@ -4,9 +4,9 @@
 //! be used.
 #![cfg(feature = "s3")]
 
+mod common;
 #[path = "../../cardgen-pipeline/tests/common/s3_server.rs"]
 mod s3_server;
-mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -51,7 +51,12 @@ fn local_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if entry.file_type().unwrap().is_dir() {
                 pending.push(entry.path());
             } else {
-                let name = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                let name = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 found.insert(name, std::fs::read(entry.path()).unwrap());
             }
         }
@@ -84,7 +89,9 @@ fn succeeded(output: &Output) {
     );
 }
 
-const DATASET: [&str; 8] = ["--rows", "300k", "--seed", "5", "--days", "20", "--parts", "2"];
+const DATASET: [&str; 8] = [
+    "--rows", "300k", "--seed", "5", "--days", "20", "--parts", "2",
+];
 
 #[test]
 fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
@@ -115,7 +122,12 @@ fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
                 .unwrap(),
         );
     }
-    succeeded(&cardgen_for(&server).args(["finish", &url]).output().unwrap());
+    succeeded(
+        &cardgen_for(&server)
+            .args(["finish", &url])
+            .output()
+            .unwrap(),
+    );
     let expected = local_files(local.path());
     let found = remote_files(&server, "lake");
     assert_eq!(
@@ -127,9 +139,15 @@ fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
             assert!(found[name] == *bytes, "{name} differs");
         }
     }
-    let verified = cardgen_for(&server).args(["verify", &url]).output().unwrap();
+    let verified = cardgen_for(&server)
+        .args(["verify", &url])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&verified.stdout);
-    assert!(verified.status.success() && stdout.contains("PASS"), "{stdout}");
+    assert!(
+        verified.status.success() && stdout.contains("PASS"),
+        "{stdout}"
+    );
     // A second run does not overwrite what is there.
     let again = cardgen_for(&server)
         .args(["generate"])
@@ -148,16 +166,51 @@ fn a_single_file_and_a_flat_dataset_go_to_s3_as_they_go_to_disk() {
     };
     let local = tempfile::tempdir().unwrap();
     let small = ["--rows", "50k", "--seed", "9", "-q"];
-    succeeded(&cardgen().arg("generate").args(small).arg("--out").arg(local.path().join("flat/")).output().unwrap());
+    succeeded(
+        &cardgen()
+            .arg("generate")
+            .args(small)
+            .arg("--out")
+            .arg(local.path().join("flat/"))
+            .output()
+            .unwrap(),
+    );
     let url = format!("s3://{}/flat/", server.bucket());
-    succeeded(&cardgen_for(&server).arg("generate").args(small).args(["--out", &url]).output().unwrap());
+    succeeded(
+        &cardgen_for(&server)
+            .arg("generate")
+            .args(small)
+            .args(["--out", &url])
+            .output()
+            .unwrap(),
+    );
     let file_url = format!("s3://{}/one/tx.parquet", server.bucket());
-    succeeded(&cardgen_for(&server).arg("generate").args(small).args(["--out", &file_url]).output().unwrap());
+    succeeded(
+        &cardgen_for(&server)
+            .arg("generate")
+            .args(small)
+            .args(["--out", &file_url])
+            .output()
+            .unwrap(),
+    );
     let flat = local_files(&local.path().join("flat"));
     assert_eq!(remote_files(&server, "flat"), flat);
-    assert_eq!(remote_files(&server, "one")["tx.parquet"], flat["transactions.parquet"]);
-    let refused = cardgen_for(&server).arg("generate").args(small).args(["--out", &file_url]).output().unwrap();
-    assert_one_line_error(&refused, 2, &["--out", "already exists", "--overwrite"], "exists");
+    assert_eq!(
+        remote_files(&server, "one")["tx.parquet"],
+        flat["transactions.parquet"]
+    );
+    let refused = cardgen_for(&server)
+        .arg("generate")
+        .args(small)
+        .args(["--out", &file_url])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &refused,
+        2,
+        &["--out", "already exists", "--overwrite"],
+        "exists",
+    );
 }
 
 #[test]
@@ -168,7 +221,15 @@ fn an_interrupted_or_killed_upload_leaves_no_object_under_a_final_name() {
     for signal in ["-INT", "-KILL"] {
         let url = format!("s3://{}/cut{signal}/tx.parquet", server.bucket());
         let child = cardgen_for(&server)
-            .args(["generate", "--rows", "3M", "--batch-rows", "100k", "--threads", "2"])
+            .args([
+                "generate",
+                "--rows",
+                "3M",
+                "--batch-rows",
+                "100k",
+                "--threads",
+                "2",
+            ])
             .args(["--out", &url])
             .env("CARDGEN_FAULT", "slow-batches:400")
             .stdout(Stdio::null())
@@ -183,7 +244,10 @@ fn an_interrupted_or_killed_upload_leaves_no_object_under_a_final_name() {
             .unwrap();
         assert!(status.success());
         let output = child.wait_with_output().unwrap();
-        assert!(!output.status.success(), "{signal}: the run finished before the signal");
+        assert!(
+            !output.status.success(),
+            "{signal}: the run finished before the signal"
+        );
         if signal == "-INT" {
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert_eq!(output.status.code(), Some(130), "{stderr}");
@@ -204,12 +268,25 @@ fn a_store_that_cannot_be_used_gives_one_line_within_seconds() {
     // No credentials at all.
     let mut command = cardgen();
     clear_aws(&mut command);
-    command.env("AWS_ENDPOINT_URL", server.endpoint()).env("AWS_ALLOW_HTTP", "true");
-    let output = command.args(["generate", "--rows", "1000", "--out", &out]).output().unwrap();
+    command
+        .env("AWS_ENDPOINT_URL", server.endpoint())
+        .env("AWS_ALLOW_HTTP", "true");
+    let output = command
+        .args(["generate", "--rows", "1000", "--out", &out])
+        .output()
+        .unwrap();
     assert_one_line_error(&output, 2, &["--out", "credentials"], "no credentials");
     // A bucket that does not exist.
     let output = cardgen_for(&server)
-        .args(["generate", "--rows", "1000", "--parts", "2", "--out", "s3://no-such-bucket/x/"])
+        .args([
+            "generate",
+            "--rows",
+            "1000",
+            "--parts",
+            "2",
+            "--out",
+            "s3://no-such-bucket/x/",
+        ])
         .output()
         .unwrap();
     assert_one_line_error(&output, 2, &["--out", "no-such-bucket"], "missing bucket");
