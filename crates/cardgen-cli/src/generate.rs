@@ -4,9 +4,10 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Context;
-use cardgen::{Dataset, DatasetSpec, PanMask, SpecError, Table, WriteOptions};
+use cardgen::{Dataset, DatasetSpec, PanMask, Scenario, SpecError, Table, WriteOptions};
 use cardgen_core::reference::ReferenceGenerator;
 use cardgen_core::{BatchPlan, TableGenerator};
 use cardgen_pipeline::budget::{check_row_groups, credits_for};
@@ -18,10 +19,10 @@ use cardgen_pipeline::{
 
 use crate::args::{GenerateArgs, PanMaskArg, TableArg};
 use crate::fault::{self, Faulty};
-use crate::flags::{load_scenario, usage_error};
+use crate::flags::usage_error;
 use crate::progress::ProgressBarObserver;
 use crate::signals::Signals;
-use crate::summary::{peak_rss_bytes, summary_line};
+use crate::summary::{Written, WrittenFile, peak_rss_bytes, summary_line};
 use crate::{Interrupted, UsageError};
 
 fn pan_mask(arg: PanMaskArg) -> PanMask {
@@ -32,19 +33,29 @@ fn pan_mask(arg: PanMaskArg) -> PanMask {
     }
 }
 
-/// The dataset the flags describe.
+/// The dataset the flags describe, validated; errors name the flag.
 pub fn spec(args: &GenerateArgs) -> Result<DatasetSpec, UsageError> {
-    let spec = DatasetSpec::new(args.rows)
+    let spec = dataset_spec(args).map_err(|e| usage_error(&e))?;
+    spec.validate().map_err(|e| usage_error(&e))?;
+    Ok(spec)
+}
+
+/// The dataset the flags describe, not yet validated, in the library's
+/// words: an unreadable scenario file is a [`SpecError`] naming `config`.
+pub fn dataset_spec(args: &GenerateArgs) -> Result<DatasetSpec, SpecError> {
+    let scenario = match &args.config {
+        Some(path) => Scenario::from_file(path)?,
+        None => Scenario::built_in(),
+    };
+    Ok(DatasetSpec::new(args.rows)
         .with_seed(args.seed)
         .with_start(args.start)
         .with_days(args.days)
         .with_customers(args.customers)
         .with_merchants(args.merchants)
-        .with_scenario(load_scenario(args.config.as_deref())?)
+        .with_scenario(scenario)
         .with_emit_pan(args.emit_pan)
-        .with_pan_mask(pan_mask(args.pan_mask));
-    spec.validate().map_err(|e| usage_error(&e))?;
-    Ok(spec)
+        .with_pan_mask(pan_mask(args.pan_mask)))
 }
 
 /// Where `--out` sends the data: one file (the fact table), or a dataset directory.
@@ -60,7 +71,25 @@ fn outputs(args: &GenerateArgs) -> Vec<(Table, PathBuf)> {
     }
 }
 
+/// `cardgen generate`: stops cleanly on SIGINT and SIGTERM, shows a
+/// progress bar on a terminal and reports each file in one line unless `quiet`.
 pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()> {
+    let signals = Signals::install().context("could not install signal handlers")?;
+    let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
+    execute(args, &signals, show_bar, quiet).map(drop)
+}
+
+/// Writes what `args` ask for and says what was written; the run stops
+/// (removing partial files) once `signals.stop` is set. This is `generate`
+/// without the process around it: programs that embed the command (the
+/// Python package) pass [`Signals::detached`] and `quiet`.
+pub fn execute(
+    args: &GenerateArgs,
+    signals: &Signals,
+    show_bar: bool,
+    quiet: bool,
+) -> anyhow::Result<Written> {
+    let started = Instant::now();
     let threads = args.threads.unwrap_or_else(num_cpus::get);
     let lake = crate::lake::options(args)?;
     let out = args.out.to_string_lossy().into_owned();
@@ -79,7 +108,6 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
             eprintln!("cardgen: warning: {warning}");
         }
     }
-    let signals = Signals::install().context("could not install signal handlers")?;
     let mut run = RunOptions::new(threads);
     run.codec = args.compression;
     run.overwrite = args.overwrite;
@@ -89,7 +117,6 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
         batch_rows: args.batch_rows,
         run,
     };
-    let show_bar = !quiet && !verbose && !args.no_progress && std::io::stderr().is_terminal();
 
     if let Some(lake) = lake {
         let storage = crate::lake::open_storage(&out)?;
@@ -100,7 +127,7 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
             storage.as_ref(),
             &lake,
             &options,
-            &signals,
+            signals,
             show_bar,
             quiet,
         );
@@ -159,18 +186,22 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
                 .collect::<anyhow::Result<_>>()?
         }
     };
+    let mut files = Vec::with_capacity(jobs.len());
     for (generator, plan, target) in jobs {
-        write_one(
+        files.push(write_one(
             generator.as_ref(),
             plan,
             target,
             &options,
-            &signals,
+            signals,
             show_bar,
             quiet,
-        )?;
+        )?);
     }
-    Ok(())
+    Ok(Written {
+        files,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// Where one table goes.
@@ -215,7 +246,7 @@ fn write_one(
     signals: &Signals,
     show_bar: bool,
     quiet: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<WrittenFile> {
     let rows = plan.total_rows();
     tracing::debug!(target: "cardgen::generate", table = generator.name(), rows, batches = plan.batch_count(), threads = options.run.threads, credits = options.run.credits(), "starting");
     let faulty = fault::from_env().map(|fault| Faulty {
@@ -274,7 +305,12 @@ fn write_one(
         );
         eprintln!("{line}");
     }
-    Ok(())
+    Ok(WrittenFile {
+        table: generator.name().to_string(),
+        location: target.describe(),
+        rows: summary.rows,
+        bytes: summary.bytes,
+    })
 }
 
 /// Checks that need more than one flag, or the file system, before any work.

@@ -12,7 +12,7 @@ use crate::args::{FinishArgs, GenerateArgs, TableArg};
 use crate::flags::usage_error;
 use crate::progress::ProgressBarObserver;
 use crate::signals::Signals;
-use crate::summary::{peak_rss_bytes, summary_line, thousands};
+use crate::summary::{Written, WrittenFile, peak_rss_bytes, summary_line, thousands};
 use crate::{Interrupted, UsageError};
 
 /// The lake options the flags ask for, or `None` for a plain file or
@@ -146,7 +146,8 @@ pub fn preflight(
         .map_err(|e| classify(e, out))
 }
 
-/// Writes the parts `lake` names and reports them.
+/// Writes the parts `lake` names, reports them unless `quiet`, and says
+/// which files they hold.
 pub fn generate(
     dataset: &Dataset,
     storage: &dyn Storage,
@@ -155,7 +156,7 @@ pub fn generate(
     signals: &Signals,
     show_bar: bool,
     quiet: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Written> {
     let out = storage.location("");
     let rows: u64 = lake
         .local_parts()
@@ -187,8 +188,24 @@ pub fn generate(
             return Err(classify(err, &out)).with_context(|| format!("writing {out} failed"));
         }
     };
+    let written = Written {
+        files: summary
+            .parts
+            .iter()
+            .flat_map(|part| &part.tables)
+            .flat_map(|table| {
+                table.files.iter().map(|file| WrittenFile {
+                    table: table.name.clone(),
+                    location: storage.location(&file.name),
+                    rows: file.rows,
+                    bytes: file.bytes,
+                })
+            })
+            .collect(),
+        elapsed: summary.elapsed,
+    };
     if quiet {
-        return Ok(());
+        return Ok(written);
     }
     for table in Table::ALL {
         let (rows, files, bytes) = summary.totals(table);
@@ -219,7 +236,7 @@ pub fn generate(
     } else {
         eprintln!("once every part is written, run: cardgen finish {out}");
     }
-    Ok(())
+    Ok(written)
 }
 
 /// `cardgen finish OUT`.

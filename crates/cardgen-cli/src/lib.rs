@@ -1,12 +1,14 @@
 //! The cardgen command-line tool as a library: argument parsing, the
 //! `generate` command, progress and summary output. `main.rs` only calls
-//! [`run`] and turns its result into an exit code.
+//! [`run`] and turns its result into an exit code; programs that embed the
+//! command (the Python package) call [`embed`] instead.
 
 pub mod args;
 pub mod bench;
 pub mod chart;
 pub mod config;
 pub mod count;
+pub mod embed;
 pub mod fault;
 pub mod flags;
 pub mod generate;

@@ -43,6 +43,17 @@ impl Signals {
         Ok(signals)
     }
 
+    /// Signals without handlers, for a program that embeds the command
+    /// (the Python package): it watches its own signals and sets `stop`
+    /// itself. No exit status is ever reported.
+    pub fn detached(stop: Arc<AtomicBool>) -> Self {
+        Self {
+            stop,
+            interrupted: Arc::new(AtomicBool::new(false)),
+            terminated: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// The exit status for the signal that stopped the run, if one did.
     pub fn exit_status(&self) -> Option<u8> {
         if self.interrupted.load(Ordering::Acquire) {

@@ -1,6 +1,24 @@
-//! The closing summary line and the process's peak memory.
+//! The closing summary line, the process's peak memory, and what a run wrote.
 
 use std::time::Duration;
+
+/// One file a run wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenFile {
+    /// The table it holds: `transactions`, `customers`, …
+    pub table: String,
+    /// Its path, or its URL on an object store.
+    pub location: String,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// What a `generate` run wrote, in the order it was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    pub files: Vec<WrittenFile>,
+    pub elapsed: Duration,
+}
 
 /// Peak resident set size of this process in bytes (Linux `VmHWM`), if known.
 pub fn peak_rss_bytes() -> Option<u64> {
