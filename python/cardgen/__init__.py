@@ -1,0 +1,203 @@
+"""Realistic synthetic card transactions, generated in Rust, as Arrow.
+
+A dataset is a star schema — the ``transactions`` fact table and the
+``customers``, ``cards`` and ``merchants`` it points to — and a pure function
+of its options: the same seed and options give the same rows on any machine,
+with any number of threads, and in any number of parts.
+
+    >>> import cardgen
+    >>> reader = cardgen.read("transactions", rows="1M", seed=42)   # a pyarrow.RecordBatchReader
+    >>> table = reader.read_all()                                      # or stream it: for batch in reader
+    >>> cardgen.generate("data/", rows="10M", seed=42)                 # the files `cardgen generate` writes
+
+Options have the command line's names in snake case (``batch_rows`` for
+``--batch-rows``), its defaults and its parsing: ``rows`` takes ``10_000_000``,
+``"10M"`` or ``"1e7"``. Bad options raise ``ValueError`` naming the option;
+an option that does not exist raises ``TypeError``. The GIL is released while
+Rust generates, and Ctrl-C interrupts a long ``generate``.
+
+``cardgen.spark`` holds a Spark (>= 4.0) data source that generates on the
+executors; see docs/python.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+from . import _cardgen
+from ._cardgen import CardgenError
+
+if TYPE_CHECKING:
+    import pyarrow
+
+__all__ = [
+    "CardgenError",
+    "GenerateSummary",
+    "TABLES",
+    "WrittenFile",
+    "generate",
+    "num_rows",
+    "read",
+    "schema",
+]
+
+__version__: str = _cardgen.VERSION
+
+#: The tables of a dataset, in the order ``generate`` writes them.
+TABLES = ("transactions", "customers", "cards", "merchants")
+
+#: What an option may be given as; ``None`` means the default.
+OptionValue = Union[int, float, str, bool, "os.PathLike[str]", datetime.date, None]
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """One file ``generate`` wrote."""
+
+    table: str
+    """The table it holds: ``transactions``, ``customers``, ``cards`` or ``merchants``."""
+    location: str
+    """Its path, or its URL on an object store."""
+    rows: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class GenerateSummary:
+    """What ``generate`` wrote, and how long it took."""
+
+    files: tuple[WrittenFile, ...]
+    seconds: float
+
+    @property
+    def rows(self) -> int:
+        """Transactions written (the fact table's rows, as the command line reports)."""
+        return sum(f.rows for f in self.files if f.table == "transactions")
+
+    @property
+    def bytes(self) -> int:
+        """Bytes written, every table included."""
+        return sum(f.bytes for f in self.files)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+def read(
+    table: str = "transactions",
+    rows: OptionValue = "10M",
+    seed: OptionValue = 42,
+    part: int | None = None,
+    parts: int | None = None,
+    **options: OptionValue,
+) -> "pyarrow.RecordBatchReader":
+    """Streams one table of a dataset as a ``pyarrow.RecordBatchReader``.
+
+    Batches (``batch_rows`` rows each, 250k by default) are generated ahead
+    on ``threads`` threads (all cores by default) and cross into Python
+    without a copy; at most ``max_in_flight`` of them exist at once (2 per
+    thread by default), so memory stays bounded however many rows you read.
+    The values are those of the Parquet files ``generate`` writes for the
+    same options.
+
+    Args:
+        table: ``transactions``, ``customers``, ``cards`` or ``merchants``.
+        rows: transactions in the dataset (the dimension tables' sizes follow
+            from it); ``10_000_000``, ``"10M"``, ``"1e7"``.
+        seed: the same seed and options give the same rows.
+        part, parts: part ``part`` (0 to ``parts - 1``) of ``parts``, exactly
+            the rows ``cardgen generate --parts N --part K`` writes for this
+            table; give both or neither.
+        **options: ``start`` (a date or ``"YYYY-MM-DD"``), ``days``,
+            ``customers``, ``merchants``, ``config`` (a scenario file),
+            ``emit_pan``, ``pan_mask``, ``batch_rows``, ``threads``,
+            ``max_in_flight``.
+
+    Raises:
+        ValueError: an option's value is not accepted; the message names it.
+        TypeError: an option that ``read`` does not take.
+
+    >>> import polars as pl
+    >>> df = pl.from_arrow(cardgen.read("customers", rows="1M"))
+    """
+    pairs = _pairs({"rows": rows, "seed": seed, "part": part, "parts": parts, **options})
+    return _cardgen.read(table, pairs)
+
+
+def schema(table: str = "transactions", **options: OptionValue) -> "pyarrow.Schema":
+    """The ``pyarrow.Schema`` of a table, for the same options as ``read``."""
+    return _cardgen.schema(table, _pairs(options))
+
+
+def num_rows(
+    table: str = "transactions",
+    rows: OptionValue = "10M",
+    seed: OptionValue = 42,
+    part: int | None = None,
+    parts: int | None = None,
+    **options: OptionValue,
+) -> int:
+    """The rows ``read`` streams for the same arguments: a table's size (the
+    dimension tables' follow from ``rows``), or its part's."""
+    pairs = _pairs({"rows": rows, "seed": seed, "part": part, "parts": parts, **options})
+    return _cardgen.num_rows(table, pairs)
+
+
+def generate(
+    out: str | os.PathLike[str] = "data/card_transactions.parquet",
+    rows: OptionValue = "10M",
+    seed: OptionValue = 42,
+    **options: OptionValue,
+) -> GenerateSummary:
+    """Writes the files ``cardgen generate --out OUT`` writes for the same options.
+
+    ``out`` is a ``.parquet`` file (the fact table), a directory (all four
+    tables), or an ``s3://``, ``gs://`` or ``az://`` URL. With ``parts`` (and
+    ``part``, ``partition_by``, ``target_file_size``, ``writers``) it writes
+    a dataset in parts. Every other option of the command line is taken
+    under its snake-case name: ``start``, ``days``, ``config``,
+    ``customers``, ``merchants``, ``emit_pan``, ``pan_mask``, ``threads``,
+    ``batch_rows``, ``compression``, ``overwrite``, ``max_in_flight``,
+    ``max_memory``.
+
+    The GIL is released while the files are written. Ctrl-C (or any signal
+    whose handler raises) stops the run, removes its partial files and
+    raises ``KeyboardInterrupt``.
+
+    Raises:
+        ValueError: bad options, or an output that exists without
+            ``overwrite=True``; the message names the option.
+        TypeError: an option that ``generate`` does not take.
+        CardgenError: the run failed (a file could not be written, …).
+    """
+    pairs = _pairs({"out": out, "rows": rows, "seed": seed, **options})
+    result = _cardgen.generate(pairs)
+    files = tuple(WrittenFile(**f) for f in result["files"])
+    return GenerateSummary(files=files, seconds=result["seconds"])
+
+
+def _pairs(options: dict[str, Any]) -> list[tuple[str, str]]:
+    """Options as the ``(key, text)`` pairs the Rust side parses like flags."""
+    return [(key, _text(key, value)) for key, value in options.items() if value is not None]
+
+
+def _text(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime.datetime):
+        raise ValueError(f"{key} = {value}: expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"{key}: expected a number, a string, a bool, a date or a path, not {type(value).__name__}")

@@ -1,0 +1,37 @@
+//! `cardgen._cardgen`: the Rust side of the Python package `cardgen`.
+//!
+//! It is a thin skin. Options arrive from the Python layer as `(key,
+//! value)` strings named like the command line's flags in snake case, and
+//! go through the command line's own parsers and defaults
+//! ([`cardgen_cli::embed`]), so that Python gets the very datasets and files
+//! `cardgen generate` makes for the same options:
+//!
+//! - [`read::read`] streams one table (or part K of N of it) as a
+//!   `pyarrow.RecordBatchReader` over Arrow's C stream interface: batches
+//!   cross into Python without a copy, generated ahead on a thread pool
+//!   that never holds the GIL;
+//! - [`generate::generate`] writes files as `cardgen generate` does, with the
+//!   GIL released, and stops cleanly on Ctrl-C.
+//!
+//! Bad options raise `ValueError` (`TypeError` for an option that does not
+//! exist) with the library's message, which names the option by its key.
+
+mod errors;
+mod generate;
+mod read;
+
+use pyo3::prelude::*;
+
+/// The extension module.
+#[pymodule]
+fn _cardgen(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("VERSION", cardgen::VERSION)?;
+    m.add("CardgenError", m.py().get_type::<errors::CardgenError>())?;
+    m.add("GENERATE_OPTIONS", cardgen_cli::embed::generate_keys())?;
+    m.add("READ_OPTIONS", read::READ_KEYS.to_vec())?;
+    m.add_function(wrap_pyfunction!(read::read, m)?)?;
+    m.add_function(wrap_pyfunction!(read::schema, m)?)?;
+    m.add_function(wrap_pyfunction!(read::num_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(generate::generate, m)?)?;
+    Ok(())
+}
