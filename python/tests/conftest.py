@@ -1,0 +1,65 @@
+"""Shared fixtures: the `cardgen` command line the package is checked against,
+and one local Spark session.
+
+Environment:
+  CARDGEN_BIN  the command line (default target/release/cardgen, else
+               target/debug/cardgen, relative to the repository root).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+TABLES = ("transactions", "customers", "cards", "merchants")
+
+
+def cli_binary() -> Path:
+    named = os.environ.get("CARDGEN_BIN")
+    candidates = [Path(named)] if named else [Path("target/release/cardgen"), Path("target/debug/cardgen")]
+    for path in candidates:
+        path = path if path.is_absolute() else ROOT / path
+        if path.is_file():
+            return path
+    pytest.fail(f"no cardgen binary at {', '.join(map(str, candidates))} (build it, or set CARDGEN_BIN)", pytrace=False)
+
+
+def run_cli(*args):
+    """Runs `cardgen ARGS -q`; fails the test with its message if it fails."""
+    cmd = [str(cli_binary()), *map(str, args), "-q"]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        pytest.fail(f"`cardgen {' '.join(cmd[1:])}` exited {p.returncode}: {p.stderr.strip()}", pytrace=False)
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """The table with dictionaries decoded and no schema metadata, so that
+    tables read from Parquet and from a stream compare by value."""
+    columns = [pc.cast(c, c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    fields = [pa.field(f.name, c.type, f.nullable) for f, c in zip(table.schema, columns)]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields)).combine_chunks()
+
+
+def assert_same_rows(got: pa.Table, want: pa.Table, what: str):
+    got, want = plain(got), plain(want)
+    assert got.schema == want.schema, f"{what}: schema\n{got.schema}\n!=\n{want.schema}"
+    assert got.num_rows == want.num_rows, f"{what}: {got.num_rows} rows, expected {want.num_rows}"
+    for name in want.column_names:
+        assert got[name].equals(want[name]), f"{what}: column {name} differs"
+
+
+@pytest.fixture(scope="session")
+def spark():
+    import spark_check
+
+    session = spark_check.spark_session(app="cardgen-python-tests")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
