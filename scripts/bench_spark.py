@@ -12,7 +12,9 @@ Measures, on local[N] (N = the cores, 2 here), rows per second of:
   2. dbldatagen (PyPI) generating the 12-column reference table of
      scripts/peers/reference_table.py, into the same two sinks — the way a
      Spark user would write it: Spark SQL expressions, no Python UDFs;
-  3. `cardgen.read` of the same table into pyarrow (every batch consumed),
+  3. the ceiling of any Python data source on this Spark: one batch of the
+     same rows, generated once and yielded over and over, into the no-op sink;
+  4. `cardgen.read` of the same table into pyarrow (every batch consumed),
      against the command line generating it (`cardgen bench --modes
      generate`: the same generator, batches dropped).
 
@@ -102,6 +104,38 @@ def dbldatagen_frame(spark, rows: int, parts: int):
     )
 
 
+def ceiling_frame(spark, rows: int, parts: int):
+    """Spark's own cost of a Python data source: every partition yields one
+    batch of cardgen's rows, generated once, over and over; what is left is
+    moving Arrow batches from the Python workers into the JVM and on."""
+    from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
+
+    from cardgen.spark_types import spark_batches, spark_schema
+
+    class Repeat(DataSource):
+        @classmethod
+        def name(cls):
+            return "cardgen_repeat"
+
+        def schema(self):
+            return spark_schema("transactions", rows=rows, seed=42)
+
+        def reader(self, schema):
+            return RepeatReader()
+
+    class RepeatReader(DataSourceReader):
+        def partitions(self):
+            return [InputPartition(part) for part in range(parts)]
+
+        def read(self, partition):
+            batch = next(spark_batches("transactions", rows=rows, seed=42, threads=1))
+            for _ in range(rows // parts // batch.num_rows):
+                yield batch
+
+    spark.dataSource.register(Repeat)
+    return spark.read.format("cardgen_repeat").load()
+
+
 def timed_write(df, sink: str, where: Path) -> float:
     started = time.perf_counter()
     if sink == "noop":
@@ -133,7 +167,7 @@ def cli_rate(cli: Path, rows: int, out_dir: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", default="10M")
-    parser.add_argument("--parts", type=int, default=8)
+    parser.add_argument("--parts", type=int, default=os.cpu_count(), help="Spark partitions (default: one per core)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--cli", default="target/release/cardgen")
     args = parser.parse_args()
@@ -150,6 +184,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench_spark_"))
     frames = {"cardgen data source (transactions, 19 columns)": cardgen_frame,
               "dbldatagen (reference table, 12 columns)": dbldatagen_frame}
+    ceiling = "one cached batch repeated (Python data source ceiling)"
     rates: dict[str, list[float]] = {}
     try:
         # One untimed run each, so that neither pays for the JVM's warm-up.
@@ -163,6 +198,10 @@ def main() -> None:
                     rates.setdefault(f"{name} → {sink}", []).append(rate)
                     print(f"run {rep}  {name:<48} → {sink:<7}  {seconds:7.2f} s  {rate / 1e6:6.2f}M rows/s", flush=True)
                     shutil.rmtree(work / "out", ignore_errors=True)
+            seconds = timed_write(ceiling_frame(spark, args.rows, args.parts), "noop", work / "out")
+            rows = args.rows // args.parts // 250_000 * 250_000 * args.parts
+            rates.setdefault(f"{ceiling} → noop", []).append(rows / seconds)
+            print(f"run {rep}  {ceiling:<48} → noop     {seconds:7.2f} s  {rows / seconds / 1e6:6.2f}M rows/s", flush=True)
             for name, measure in (("cardgen.read → pyarrow (transactions)", lambda: read_rate(args.rows)),
                                   ("cardgen bench --modes generate (CLI)", lambda: cli_rate(cli, args.rows, work / "cli"))):
                 rate = measure()
