@@ -215,7 +215,8 @@ pub fn generate(
         )
     );
     if summary.finished {
-        eprintln!("all parts present and checked; wrote {out}/_SUCCESS");
+        let marker = storage.location(lake::SUCCESS_MARKER);
+        eprintln!("all parts present and checked; wrote {marker}");
     } else {
         eprintln!("once every part is written, run: cardgen finish {out}");
     }
