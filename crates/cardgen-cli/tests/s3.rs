@@ -9,7 +9,6 @@ mod common;
 mod s3_server;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -39,29 +38,6 @@ fn clear_aws(command: &mut Command) {
             command.env_remove(key);
         }
     }
-}
-
-/// Every file under a local directory, by relative name, as bytes.
-fn local_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        for entry in std::fs::read_dir(&path).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
-                pending.push(entry.path());
-            } else {
-                let name = entry
-                    .path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                found.insert(name, std::fs::read(entry.path()).unwrap());
-            }
-        }
-    }
-    found
 }
 
 /// Every object under `prefix`, through the storage the CLI uses.
@@ -128,7 +104,7 @@ fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
             .output()
             .unwrap(),
     );
-    let expected = local_files(local.path());
+    let expected = common::files_under(local.path());
     let found = remote_files(&server, "lake");
     assert_eq!(
         found.keys().collect::<Vec<_>>(),
@@ -193,7 +169,7 @@ fn a_single_file_and_a_flat_dataset_go_to_s3_as_they_go_to_disk() {
             .output()
             .unwrap(),
     );
-    let flat = local_files(&local.path().join("flat"));
+    let flat = common::files_under(&local.path().join("flat"));
     assert_eq!(remote_files(&server, "flat"), flat);
     assert_eq!(
         remote_files(&server, "one")["tx.parquet"],
