@@ -94,7 +94,6 @@ pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()
     if let Some(lake) = lake {
         let storage = crate::lake::open_storage(&out)?;
         let dataset = spec.build().context("could not set up the generator")?;
-        crate::lake::preflight(&dataset, storage.as_ref(), &lake, &options, &out)?;
         return crate::lake::generate(
             &dataset,
             storage.as_ref(),

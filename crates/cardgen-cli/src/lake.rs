@@ -133,20 +133,9 @@ fn flag_of_key(key: &str) -> &'static str {
     }
 }
 
-/// Checks everything that could refuse the run, writing nothing.
-pub fn preflight(
-    dataset: &Dataset,
-    storage: &dyn Storage,
-    lake: &LakeOptions,
-    options: &WriteOptions,
-    out: &str,
-) -> anyhow::Result<()> {
-    dataset
-        .check_lake(storage, lake, options)
-        .map_err(|e| classify(e, out))
-}
-
-/// Writes the parts `lake` names and reports them.
+/// Writes the parts `lake` names and reports them. The library checks
+/// everything that could refuse the run before it writes anything; those
+/// refusals come back as usage errors naming the flag.
 pub fn generate(
     dataset: &Dataset,
     storage: &dyn Storage,
@@ -184,7 +173,11 @@ pub fn generate(
             .into());
         }
         Err(err) => {
-            return Err(classify(err, &out)).with_context(|| format!("writing {out} failed"));
+            let err = classify(err, &out);
+            if err.is::<UsageError>() {
+                return Err(err);
+            }
+            return Err(err).with_context(|| format!("writing {out} failed"));
         }
     };
     if quiet {

@@ -209,15 +209,6 @@ impl Dataset {
     /// Checks everything that could refuse writing `lake` to `storage`,
     /// writing nothing: the options, the storage, the dataset already there
     /// and its parts.
-    pub fn check_lake(
-        &self,
-        storage: &dyn Storage,
-        lake: &LakeOptions,
-        options: &WriteOptions,
-    ) -> Result<(), Error> {
-        self.lake_plan(storage, lake, options).map(drop)
-    }
-
     fn lake_plan(
         &self,
         storage: &dyn Storage,
