@@ -9,7 +9,7 @@ use cardgen::{Dataset, Error, LakeOptions, Table, WriteOptions};
 use cardgen_pipeline::{NoObserver, Observer, PipelineError};
 
 use crate::args::{FinishArgs, GenerateArgs, TableArg};
-use crate::flags::usage_error;
+use crate::flags::{flag_of_key, usage_error};
 use crate::progress::ProgressBarObserver;
 use crate::signals::Signals;
 use crate::summary::{peak_rss_bytes, summary_line, thousands};
@@ -109,27 +109,6 @@ pub fn classify(err: Error, out: &str) -> anyhow::Error {
             other => anyhow::Error::from(other),
         },
         other => anyhow::Error::from(other),
-    }
-}
-
-/// The flag that sets a manifest option.
-fn flag_of_key(key: &str) -> &'static str {
-    match key {
-        "seed" => "--seed",
-        "dataset_rows" => "--rows",
-        "start" => "--start",
-        "days" | "end_inclusive" => "--days",
-        "customers" | "cards" => "--customers",
-        "merchants" => "--merchants",
-        "profile" | "timezone" => "--config",
-        "emit_pan" => "--emit-pan",
-        "pan_mask" => "--pan-mask",
-        "parts" => "--parts",
-        "partition_by" => "--partition-by",
-        "target_file_size" => "--target-file-size",
-        "batch_rows" => "--batch-rows",
-        "compression" => "--compression",
-        _ => "--out",
     }
 }
 
