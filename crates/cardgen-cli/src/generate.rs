@@ -49,15 +49,17 @@ pub fn spec(args: &GenerateArgs) -> Result<DatasetSpec, UsageError> {
 
 /// Where `--out` sends the data: one file (the fact table), or a dataset directory.
 fn outputs(args: &GenerateArgs) -> Vec<(Table, PathBuf)> {
-    let is_file = args
-        .out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    if is_file || args.table == TableArg::Reference {
+    if writes_one_file(args) {
         vec![(Table::Transactions, args.out.clone())]
     } else {
         Dataset::table_paths(&args.out)
     }
+}
+
+/// Whether `--out` names one file (the fact table) rather than a dataset
+/// directory or prefix, locally and on object storage alike.
+fn writes_one_file(args: &GenerateArgs) -> bool {
+    crate::lake::names_a_file(&args.out.to_string_lossy()) || args.table == TableArg::Reference
 }
 
 pub fn run(args: &GenerateArgs, quiet: bool, verbose: bool) -> anyhow::Result<()> {
@@ -192,7 +194,7 @@ impl Target<'_> {
 /// The prefix and the object names of a run to an object-store URL: one
 /// `.parquet` object, or a dataset's four under a prefix.
 fn remote_outputs(args: &GenerateArgs, out: &str) -> (String, Vec<(Table, String)>) {
-    if crate::lake::names_a_file(out) || args.table == TableArg::Reference {
+    if writes_one_file(args) {
         let (root, name) = out.rsplit_once('/').unwrap_or((out, ""));
         (
             root.to_string(),
