@@ -24,7 +24,7 @@ cargo build --release -q -p cardgen-cli
 bin=target/release/cardgen
 source scripts/lib/header.sh
 run_header "$bin" "threads $(nproc), default options (Snappy, 250k-row batches), rows $rows"
-eval "$(scripts/s3_server.sh start "$out_dir/s3")"
+eval "$(scripts/s3_server.sh start "$out_dir/s3" 2>/dev/null)"
 echo "# S3 server: SeaweedFS $("${VENV:-target/ci-venv}/bin/weed" version 2>/dev/null | head -n1) on loopback"
 
 run() {

@@ -44,6 +44,23 @@ pub fn flag(setting: Setting) -> &'static str {
     }
 }
 
+/// The flag that sets a key of a dataset's manifest: a [`Setting`]'s key,
+/// or one of the values the manifest derives from them.
+pub fn flag_of_key(key: &str) -> &'static str {
+    if let Some(setting) = Setting::ALL.into_iter().find(|s| s.key() == key) {
+        return flag(setting);
+    }
+    match key {
+        "dataset_rows" => "--rows",
+        "end_inclusive" => "--days",
+        "cards" => "--customers",
+        "profile" | "timezone" => "--config",
+        "emit_pan" => "--emit-pan",
+        "compression" => "--compression",
+        _ => "--out",
+    }
+}
+
 /// The library's message in the command line's words: every `key = value`
 /// becomes `--flag value`, and a hint says what to change.
 pub fn usage_error(err: &SpecError) -> UsageError {
@@ -97,6 +114,22 @@ fn replace_key(message: &str, setting: Setting) -> String {
 mod tests {
     use super::*;
     use cardgen::DatasetSpec;
+
+    #[test]
+    fn every_option_of_a_manifest_names_the_flag_that_sets_it() {
+        let dataset = DatasetSpec::new(1_000).build().unwrap();
+        let manifest = dataset
+            .lake_manifest(
+                &cardgen::LakeOptions::default(),
+                &cardgen::WriteOptions::default(),
+            )
+            .unwrap();
+        for key in manifest.options.keys().filter(|k| *k != "version") {
+            assert_ne!(flag_of_key(key), "--out", "{key}");
+        }
+        assert_eq!(flag_of_key("dataset_rows"), "--rows");
+        assert_eq!(flag_of_key("partition_by"), "--partition-by");
+    }
 
     #[test]
     fn every_setting_has_a_flag() {

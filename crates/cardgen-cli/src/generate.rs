@@ -60,15 +60,17 @@ pub fn dataset_spec(args: &GenerateArgs) -> Result<DatasetSpec, SpecError> {
 
 /// Where `--out` sends the data: one file (the fact table), or a dataset directory.
 fn outputs(args: &GenerateArgs) -> Vec<(Table, PathBuf)> {
-    let is_file = args
-        .out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    if is_file || args.table == TableArg::Reference {
+    if writes_one_file(args) {
         vec![(Table::Transactions, args.out.clone())]
     } else {
         Dataset::table_paths(&args.out)
     }
+}
+
+/// Whether `--out` names one file (the fact table) rather than a dataset
+/// directory or prefix, locally and on object storage alike.
+fn writes_one_file(args: &GenerateArgs) -> bool {
+    crate::lake::names_a_file(&args.out.to_string_lossy()) || args.table == TableArg::Reference
 }
 
 /// `cardgen generate`: stops cleanly on SIGINT and SIGTERM, shows a
@@ -121,7 +123,6 @@ pub fn execute(
     if let Some(lake) = lake {
         let storage = crate::lake::open_storage(&out)?;
         let dataset = spec.build().context("could not set up the generator")?;
-        crate::lake::preflight(&dataset, storage.as_ref(), &lake, &options, &out)?;
         return crate::lake::generate(
             &dataset,
             storage.as_ref(),
@@ -224,7 +225,7 @@ impl Target<'_> {
 /// The prefix and the object names of a run to an object-store URL: one
 /// `.parquet` object, or a dataset's four under a prefix.
 fn remote_outputs(args: &GenerateArgs, out: &str) -> (String, Vec<(Table, String)>) {
-    if crate::lake::names_a_file(out) || args.table == TableArg::Reference {
+    if writes_one_file(args) {
         let (root, name) = out.rsplit_once('/').unwrap_or((out, ""));
         (
             root.to_string(),

@@ -9,7 +9,7 @@ use cardgen::{Dataset, Error, LakeOptions, Table, WriteOptions};
 use cardgen_pipeline::{NoObserver, Observer, PipelineError};
 
 use crate::args::{FinishArgs, GenerateArgs, TableArg};
-use crate::flags::usage_error;
+use crate::flags::{flag_of_key, usage_error};
 use crate::progress::ProgressBarObserver;
 use crate::signals::Signals;
 use crate::summary::{Written, WrittenFile, peak_rss_bytes, summary_line, thousands};
@@ -112,42 +112,10 @@ pub fn classify(err: Error, out: &str) -> anyhow::Error {
     }
 }
 
-/// The flag that sets a manifest option.
-fn flag_of_key(key: &str) -> &'static str {
-    match key {
-        "seed" => "--seed",
-        "dataset_rows" => "--rows",
-        "start" => "--start",
-        "days" | "end_inclusive" => "--days",
-        "customers" | "cards" => "--customers",
-        "merchants" => "--merchants",
-        "profile" | "timezone" => "--config",
-        "emit_pan" => "--emit-pan",
-        "pan_mask" => "--pan-mask",
-        "parts" => "--parts",
-        "partition_by" => "--partition-by",
-        "target_file_size" => "--target-file-size",
-        "batch_rows" => "--batch-rows",
-        "compression" => "--compression",
-        _ => "--out",
-    }
-}
-
-/// Checks everything that could refuse the run, writing nothing.
-pub fn preflight(
-    dataset: &Dataset,
-    storage: &dyn Storage,
-    lake: &LakeOptions,
-    options: &WriteOptions,
-    out: &str,
-) -> anyhow::Result<()> {
-    dataset
-        .check_lake(storage, lake, options)
-        .map_err(|e| classify(e, out))
-}
-
 /// Writes the parts `lake` names, reports them unless `quiet`, and says
-/// which files they hold.
+/// which files they hold. The library checks everything that could refuse
+/// the run before it writes anything; those refusals come back as usage
+/// errors naming the flag.
 pub fn generate(
     dataset: &Dataset,
     storage: &dyn Storage,
@@ -185,7 +153,11 @@ pub fn generate(
             .into());
         }
         Err(err) => {
-            return Err(classify(err, &out)).with_context(|| format!("writing {out} failed"));
+            let err = classify(err, &out);
+            if err.is::<UsageError>() {
+                return Err(err);
+            }
+            return Err(err).with_context(|| format!("writing {out} failed"));
         }
     };
     let written = Written {
@@ -232,7 +204,8 @@ pub fn generate(
         )
     );
     if summary.finished {
-        eprintln!("all parts present and checked; wrote {out}/_SUCCESS");
+        let marker = storage.location(lake::SUCCESS_MARKER);
+        eprintln!("all parts present and checked; wrote {marker}");
     } else {
         eprintln!("once every part is written, run: cardgen finish {out}");
     }

@@ -19,23 +19,9 @@ fn generate_part(out: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-/// Every file under `dir`, recursively, relative to it.
+/// The names of every file under `dir`, relative to it.
 fn tree(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        for entry in std::fs::read_dir(&path).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
-                pending.push(entry.path());
-            } else {
-                let relative = entry.path().strip_prefix(dir).unwrap().to_owned();
-                found.push(relative.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    found.sort();
-    found
+    common::files_under(dir).into_keys().collect()
 }
 
 #[test]

@@ -9,7 +9,6 @@ mod common;
 mod s3_server;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -41,29 +40,6 @@ fn clear_aws(command: &mut Command) {
     }
 }
 
-/// Every file under a local directory, by relative name, as bytes.
-fn local_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        for entry in std::fs::read_dir(&path).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_dir() {
-                pending.push(entry.path());
-            } else {
-                let name = entry
-                    .path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                found.insert(name, std::fs::read(entry.path()).unwrap());
-            }
-        }
-    }
-    found
-}
-
 /// Every object under `prefix`, through the storage the CLI uses.
 fn remote_files(server: &S3Server, prefix: &str) -> BTreeMap<String, Vec<u8>> {
     let env = server.env();
@@ -93,6 +69,17 @@ const DATASET: [&str; 8] = [
     "--rows", "300k", "--seed", "5", "--days", "20", "--parts", "2",
 ];
 
+/// Runs `cardgen generate ARGS --out OUT` as `command` is set up.
+fn generate(mut command: Command, args: &[&str], out: impl AsRef<std::ffi::OsStr>) -> Output {
+    command
+        .arg("generate")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
     let Some(server) = S3Server::start() else {
@@ -100,27 +87,12 @@ fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
     };
     let local = tempfile::tempdir().unwrap();
     let layout = ["--partition-by", "day", "--target-file-size", "1MiB", "-q"];
-    succeeded(
-        &cardgen()
-            .args(["generate"])
-            .args(DATASET)
-            .args(layout)
-            .arg("--out")
-            .arg(local.path())
-            .output()
-            .unwrap(),
-    );
+    let args = [&DATASET[..], &layout].concat();
+    succeeded(&generate(cardgen(), &args, local.path()));
     let url = format!("s3://{}/lake/", server.bucket());
     for part in ["1", "0"] {
-        succeeded(
-            &cardgen_for(&server)
-                .args(["generate"])
-                .args(DATASET)
-                .args(layout)
-                .args(["--part", part, "--out", &url])
-                .output()
-                .unwrap(),
-        );
+        let one_part = [&args[..], &["--part", part]].concat();
+        succeeded(&generate(cardgen_for(&server), &one_part, &url));
     }
     succeeded(
         &cardgen_for(&server)
@@ -128,7 +100,7 @@ fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
             .output()
             .unwrap(),
     );
-    let expected = local_files(local.path());
+    let expected = common::files_under(local.path());
     let found = remote_files(&server, "lake");
     assert_eq!(
         found.keys().collect::<Vec<_>>(),
@@ -149,13 +121,8 @@ fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
         "{stdout}"
     );
     // A second run does not overwrite what is there.
-    let again = cardgen_for(&server)
-        .args(["generate"])
-        .args(DATASET)
-        .args(layout)
-        .args(["--part", "0", "--out", &url])
-        .output()
-        .unwrap();
+    let part_zero = [&args[..], &["--part", "0"]].concat();
+    let again = generate(cardgen_for(&server), &part_zero, &url);
     assert_one_line_error(&again, 2, &["--part 0", "--overwrite"], "part again");
 }
 
@@ -166,45 +133,18 @@ fn a_single_file_and_a_flat_dataset_go_to_s3_as_they_go_to_disk() {
     };
     let local = tempfile::tempdir().unwrap();
     let small = ["--rows", "50k", "--seed", "9", "-q"];
-    succeeded(
-        &cardgen()
-            .arg("generate")
-            .args(small)
-            .arg("--out")
-            .arg(local.path().join("flat/"))
-            .output()
-            .unwrap(),
-    );
+    succeeded(&generate(cardgen(), &small, local.path().join("flat/")));
     let url = format!("s3://{}/flat/", server.bucket());
-    succeeded(
-        &cardgen_for(&server)
-            .arg("generate")
-            .args(small)
-            .args(["--out", &url])
-            .output()
-            .unwrap(),
-    );
+    succeeded(&generate(cardgen_for(&server), &small, &url));
     let file_url = format!("s3://{}/one/tx.parquet", server.bucket());
-    succeeded(
-        &cardgen_for(&server)
-            .arg("generate")
-            .args(small)
-            .args(["--out", &file_url])
-            .output()
-            .unwrap(),
-    );
-    let flat = local_files(&local.path().join("flat"));
+    succeeded(&generate(cardgen_for(&server), &small, &file_url));
+    let flat = common::files_under(&local.path().join("flat"));
     assert_eq!(remote_files(&server, "flat"), flat);
     assert_eq!(
         remote_files(&server, "one")["tx.parquet"],
         flat["transactions.parquet"]
     );
-    let refused = cardgen_for(&server)
-        .arg("generate")
-        .args(small)
-        .args(["--out", &file_url])
-        .output()
-        .unwrap();
+    let refused = generate(cardgen_for(&server), &small, &file_url);
     assert_one_line_error(
         &refused,
         2,

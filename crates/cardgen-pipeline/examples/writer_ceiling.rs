@@ -14,8 +14,10 @@ use std::time::Instant;
 
 use cardgen_core::{BatchPlan, DateRange, TableGenerator, TransactionGenerator, World};
 use cardgen_pipeline::Codec;
+use cardgen_pipeline::encode::RowGroupEncoder;
 use cardgen_pipeline::output::ParquetFileOutput;
 use cardgen_pipeline::properties::writer_properties;
+use cardgen_pipeline::storage::LocalStorage;
 
 const BATCH_ROWS: u64 = 250_000;
 
@@ -41,8 +43,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for rep in 1..=3 {
         let properties = writer_properties(&generator, Codec::default(), &[]);
-        let (mut output, encoder) =
-            ParquetFileOutput::create(&path, generator.schema(), properties, true)?;
+        let encoder = RowGroupEncoder::discarding(generator.schema(), properties.clone())?;
+        let upload = Box::new(LocalStorage::create_file(&path)?);
+        let location = path.display().to_string();
+        let mut output =
+            ParquetFileOutput::start(upload, location, generator.schema(), properties)?;
         let started = Instant::now();
         let encoded = plan
             .batches()

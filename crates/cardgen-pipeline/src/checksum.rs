@@ -10,12 +10,15 @@ use parquet::file::metadata::RowGroupMetaData;
 /// Metadata key holding the comma-separated hex CRC-32 of each row group.
 pub const ROW_GROUP_CRC_KEY: &str = "cardgen.row_group_crc32";
 
-/// Passes writes through and hashes them twice: `take` returns and resets
-/// the CRC of the bytes since the last call; `whole` is the CRC of all bytes.
+/// Passes writes through and hashes them once: `take` returns and resets
+/// the CRC of the bytes since the last call; `whole` is the CRC of all
+/// bytes, combined from the pieces rather than hashed a second time.
 pub struct ChecksumWriter<W> {
     inner: W,
+    /// The bytes since the last `take`.
     hasher: crc32fast::Hasher,
-    whole: crc32fast::Hasher,
+    /// The bytes before the last `take`.
+    earlier: crc32fast::Hasher,
 }
 
 impl<W: Write> ChecksumWriter<W> {
@@ -23,18 +26,22 @@ impl<W: Write> ChecksumWriter<W> {
         Self {
             inner,
             hasher: crc32fast::Hasher::new(),
-            whole: crc32fast::Hasher::new(),
+            earlier: crc32fast::Hasher::new(),
         }
     }
 
     /// The CRC of everything written so far.
     pub fn whole(&self) -> u32 {
-        self.whole.clone().finalize()
+        let mut whole = self.earlier.clone();
+        whole.combine(&self.hasher);
+        whole.finalize()
     }
 
     /// The CRC of everything written since the last call.
     pub fn take(&mut self) -> u32 {
-        std::mem::take(&mut self.hasher).finalize()
+        let piece = std::mem::take(&mut self.hasher);
+        self.earlier.combine(&piece);
+        piece.finalize()
     }
 
     pub fn into_inner(self) -> W {
@@ -46,7 +53,6 @@ impl<W: Write> Write for ChecksumWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let written = self.inner.write(buf)?;
         self.hasher.update(&buf[..written]);
-        self.whole.update(&buf[..written]);
         Ok(written)
     }
 
@@ -107,7 +113,8 @@ mod tests {
         writer.take();
         writer.write_all(b"row group").unwrap();
         assert_eq!(writer.take(), crc32fast::hash(b"row group"));
-        assert_eq!(writer.whole(), crc32fast::hash(b"headerrow group"));
-        assert_eq!(writer.into_inner(), b"headerrow group");
+        writer.write_all(b"footer").unwrap();
+        assert_eq!(writer.whole(), crc32fast::hash(b"headerrow groupfooter"));
+        assert_eq!(writer.into_inner(), b"headerrow groupfooter");
     }
 }

@@ -10,7 +10,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 use arrow_schema::SchemaRef;
 use parquet::arrow::ArrowWriter;
@@ -20,9 +19,9 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 
 use crate::checksum::{ChecksumWriter, ROW_GROUP_CRC_KEY, format_crcs};
-use crate::encode::{EncodedRowGroup, RowGroupEncoder};
+use crate::encode::EncodedRowGroup;
 use crate::error::PipelineError;
-use crate::storage::{LocalStorage, Upload};
+use crate::storage::Upload;
 
 pub use crate::storage::local::temp_path;
 
@@ -66,31 +65,6 @@ pub struct ParquetFileOutput {
 }
 
 impl ParquetFileOutput {
-    /// Creates a local file at `path` (under a temporary name until commit)
-    /// and returns it with the encoder that workers use to build its row groups.
-    pub fn create(
-        path: &Path,
-        schema: SchemaRef,
-        properties: WriterProperties,
-        overwrite: bool,
-    ) -> Result<(Self, RowGroupEncoder), PipelineError> {
-        check_destination(path, overwrite)?;
-        let upload = LocalStorage::create_file(path)?;
-        let output = Self::start(
-            Box::new(upload),
-            path.display().to_string(),
-            Arc::clone(&schema),
-            properties.clone(),
-        )?;
-        let encoder = RowGroupEncoder::discarding(schema, properties).map_err(|source| {
-            PipelineError::Parquet {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-        Ok((output, encoder))
-    }
-
     /// Starts a Parquet file on `upload`; `location` names it in errors.
     /// Row groups encoded by any [`RowGroupEncoder`] with the same schema and
     /// properties can be appended.

@@ -40,6 +40,8 @@ pub struct DatePartitioner {
     column: usize,
     directory_key: String,
     granularity: DateGranularity,
+    /// The columns the files hold, by index in the table's schema.
+    file_columns: Vec<usize>,
     file_schema: SchemaRef,
 }
 
@@ -60,24 +62,21 @@ impl DatePartitioner {
                 "column {column} is not a Date32 column"
             )));
         }
-        let (directory_key, file_schema) = match granularity {
-            DateGranularity::Day => {
-                let kept: Vec<usize> = (0..schema.fields().len()).filter(|&i| i != index).collect();
-                (column.to_string(), Arc::new(schema.project(&kept)?))
-            }
-            DateGranularity::Month => (month_key.to_string(), Arc::new(schema.clone())),
+        let (directory_key, file_columns): (_, Vec<usize>) = match granularity {
+            DateGranularity::Day => (
+                column.to_string(),
+                (0..schema.fields().len()).filter(|&i| i != index).collect(),
+            ),
+            DateGranularity::Month => (month_key.to_string(), (0..schema.fields().len()).collect()),
         };
+        let file_schema = Arc::new(schema.project(&file_columns)?);
         Ok(Self {
             column: index,
             directory_key,
             granularity,
+            file_columns,
             file_schema,
         })
-    }
-
-    /// The directory key: `event_date`, `event_month`, …
-    pub fn directory_key(&self) -> &str {
-        &self.directory_key
     }
 
     fn bucket(&self, days_since_epoch: i32) -> i32 {
@@ -95,18 +94,6 @@ impl DatePartitioner {
         match self.granularity {
             DateGranularity::Day => format!("{}={}", self.directory_key, date.format("%Y-%m-%d")),
             DateGranularity::Month => format!("{}={}", self.directory_key, date.format("%Y-%m")),
-        }
-    }
-
-    fn file_columns(&self, batch: &RecordBatch) -> Result<RecordBatch, ArrowError> {
-        match self.granularity {
-            DateGranularity::Month => Ok(batch.clone()),
-            DateGranularity::Day => {
-                let kept: Vec<usize> = (0..batch.num_columns())
-                    .filter(|&i| i != self.column)
-                    .collect();
-                batch.project(&kept)
-            }
         }
     }
 }
@@ -152,7 +139,7 @@ impl Partitioner for DatePartitioner {
                 end += 1;
             }
             let rows = batch.slice(start, end - start);
-            pieces.push((self.directory(first_day), self.file_columns(&rows)?));
+            pieces.push((self.directory(first_day), rows.project(&self.file_columns)?));
             start = end;
         }
         Ok(pieces)
@@ -178,6 +165,14 @@ mod tests {
         .unwrap()
     }
 
+    /// Each piece's directory and row count.
+    fn directories(pieces: &[(String, RecordBatch)]) -> Vec<(&str, usize)> {
+        pieces
+            .iter()
+            .map(|(dir, rows)| (dir.as_str(), rows.num_rows()))
+            .collect()
+    }
+
     // 2025-01-31 is day 20119 since 1970-01-01.
     const JAN_31: i32 = 20_119;
 
@@ -187,12 +182,8 @@ mod tests {
         let by_day =
             DatePartitioner::new(&rows.schema(), "event_date", DateGranularity::Day, "m").unwrap();
         let pieces = by_day.split(&rows).unwrap();
-        let names: Vec<_> = pieces
-            .iter()
-            .map(|(d, b)| (d.as_str(), b.num_rows()))
-            .collect();
         assert_eq!(
-            names,
+            directories(&pieces),
             [
                 ("event_date=2025-01-31", 2),
                 ("event_date=2025-02-01", 1),
@@ -221,12 +212,8 @@ mod tests {
         )
         .unwrap();
         let pieces = by_month.split(&rows).unwrap();
-        let names: Vec<_> = pieces
-            .iter()
-            .map(|(d, b)| (d.as_str(), b.num_rows()))
-            .collect();
         assert_eq!(
-            names,
+            directories(&pieces),
             [("event_month=2025-01", 2), ("event_month=2025-02", 2)]
         );
         assert_eq!(pieces[0].1.num_columns(), 2);

@@ -29,10 +29,11 @@ use crate::credits::{CreditPool, credit_pool, default_credits};
 use crate::encode::{EncodedRowGroup, RowGroupEncoder};
 use crate::error::PipelineError;
 use crate::files::{FileSet, Piece, RollingFiles, WrittenFile};
-use crate::output::ParquetFileOutput;
+use crate::output::check_destination;
 use crate::partition::Partitioner;
 use crate::progress::Observer;
 use crate::properties::writer_properties;
+use crate::storage::LocalStorage;
 use crate::writer::{Destination, Produced, write_in_order};
 
 /// How to run.
@@ -126,29 +127,47 @@ pub fn run(
         .map_err(|e| PipelineError::ThreadPool(e.to_string()))?;
     let extra = [("batch_rows", plan.batch_rows().to_string())];
     let properties = writer_properties(generator, options.codec, &extra);
-    let mut partitioner = None;
-    let (destination, encoder) = match sink {
+    // One file is a file set of one, under a fixed name in its directory.
+    let one_file = match sink {
         Sink::File(path) => {
-            let (output, encoder) =
-                ParquetFileOutput::create(path, generator.schema(), properties, options.overwrite)?;
-            (Destination::File(Box::new(output)), Some(encoder))
+            check_destination(path, options.overwrite)?;
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            Some((LocalStorage::new(dir), name.into_owned()))
         }
-        Sink::Files(set) => {
-            partitioner = set.partitioner;
-            let schema = set
-                .partitioner
-                .map_or_else(|| generator.schema(), |p| p.file_schema());
-            let encoder = RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone())
-                .map_err(|source| PipelineError::Encode { batch: 0, source })?;
-            let files = RollingFiles::new(set, schema, properties);
-            (Destination::Files(Box::new(files)), Some(encoder))
-        }
-        Sink::EncodeOnly => {
-            let encoder = RowGroupEncoder::discarding(generator.schema(), properties)
-                .map_err(|source| PipelineError::Encode { batch: 0, source })?;
-            (Destination::Discard, Some(encoder))
-        }
-        Sink::Null => (Destination::Discard, None),
+        _ => None,
+    };
+    let fixed_name = |_: &str, _: u32| {
+        one_file
+            .as_ref()
+            .map_or_else(String::new, |(_, n)| n.clone())
+    };
+    let file_set = match sink {
+        Sink::Files(set) => Some(set),
+        Sink::File(_) => one_file.as_ref().map(|(storage, _)| FileSet {
+            storage,
+            name: &fixed_name,
+            target_file_bytes: u64::MAX,
+            partitioner: None,
+            empty_file_if_no_rows: true,
+        }),
+        Sink::EncodeOnly | Sink::Null => None,
+    };
+    let partitioner = file_set.and_then(|set| set.partitioner);
+    let (destination, encoder) = if let Some(set) = file_set {
+        let schema = set
+            .partitioner
+            .map_or_else(|| generator.schema(), |p| p.file_schema());
+        let encoder = RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone())
+            .map_err(|source| PipelineError::Encode { batch: 0, source })?;
+        let files = RollingFiles::new(set, schema, properties);
+        (Destination::Files(Box::new(files)), Some(encoder))
+    } else if matches!(sink, Sink::EncodeOnly) {
+        let encoder = RowGroupEncoder::discarding(generator.schema(), properties)
+            .map_err(|source| PipelineError::Encode { batch: 0, source })?;
+        (Destination::Discard, Some(encoder))
+    } else {
+        (Destination::Discard, None)
     };
 
     let credits = options.credits();

@@ -11,7 +11,6 @@ use crossbeam_channel::Receiver;
 use crate::credits::CreditReturn;
 use crate::error::PipelineError;
 use crate::files::{Piece, RollingFiles, WrittenFile};
-use crate::output::ParquetFileOutput;
 use crate::progress::{BatchReport, Observer};
 
 /// A batch as a producer hands it over.
@@ -26,7 +25,6 @@ pub(crate) struct Produced {
 
 /// Where finished batches go.
 pub(crate) enum Destination<'a> {
-    File(Box<ParquetFileOutput>),
     Files(Box<RollingFiles<'a>>),
     /// Benchmarks: count the batch and drop it.
     Discard,
@@ -81,7 +79,6 @@ pub(crate) fn write_in_order(
             written.rows += report.rows;
             for piece in pieces {
                 match &mut destination {
-                    Destination::File(output) => output.append(piece.group)?,
                     Destination::Files(files) => files.append(piece)?,
                     Destination::Discard => written.bytes += piece.group.bytes,
                 }
@@ -108,7 +105,6 @@ pub(crate) fn write_in_order(
     }
     drop(credits);
     match destination {
-        Destination::File(output) => written.bytes = output.commit()?.bytes,
         Destination::Files(files) => {
             written.files = files.finish()?;
             written.bytes = written.files.iter().map(|f| f.bytes).sum();

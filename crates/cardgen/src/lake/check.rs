@@ -41,6 +41,19 @@ impl DatasetCheck {
         self.missing_parts.is_empty() && self.problems.is_empty()
     }
 
+    /// The check itself if the dataset is complete, else
+    /// [`LakeError::Incomplete`] saying what is missing.
+    fn require_complete(self, storage: &dyn Storage) -> Result<Self, Error> {
+        if self.is_complete() {
+            return Ok(self);
+        }
+        Err(LakeError::Incomplete {
+            location: storage.location(""),
+            summary: self.summary(),
+        }
+        .into())
+    }
+
     /// Rows found per table, over the parts present.
     pub fn rows(&self) -> BTreeMap<String, u64> {
         let mut rows = BTreeMap::new();
@@ -118,14 +131,7 @@ pub fn check(storage: &dyn Storage, deep: bool) -> Result<DatasetCheck, Error> {
 /// Checks the dataset deeply and, if it is complete, writes `_SUCCESS`;
 /// otherwise fails with [`LakeError::Incomplete`], saying what is missing.
 pub fn finish(storage: &dyn Storage) -> Result<DatasetCheck, Error> {
-    let checked = check(storage, true)?;
-    if !checked.is_complete() {
-        return Err(LakeError::Incomplete {
-            location: storage.location(""),
-            summary: checked.summary(),
-        }
-        .into());
-    }
+    let checked = check(storage, true)?.require_complete(storage)?;
     storage.put(SUCCESS_MARKER, success_text(&checked).as_bytes(), false)?;
     Ok(checked)
 }
@@ -136,16 +142,7 @@ pub(crate) fn check_parts(
     manifest: &DatasetManifest,
     deep: bool,
 ) -> Result<DatasetCheck, Error> {
-    let checked = inspect(storage, manifest.clone(), deep)?;
-    if checked.is_complete() {
-        Ok(checked)
-    } else {
-        Err(LakeError::Incomplete {
-            location: storage.location(""),
-            summary: checked.summary(),
-        }
-        .into())
-    }
+    inspect(storage, manifest.clone(), deep)?.require_complete(storage)
 }
 
 /// The text of `_SUCCESS`: a line a person can read; readers skip the file.

@@ -209,15 +209,6 @@ impl Dataset {
     /// Checks everything that could refuse writing `lake` to `storage`,
     /// writing nothing: the options, the storage, the dataset already there
     /// and its parts.
-    pub fn check_lake(
-        &self,
-        storage: &dyn Storage,
-        lake: &LakeOptions,
-        options: &WriteOptions,
-    ) -> Result<(), Error> {
-        self.lake_plan(storage, lake, options).map(drop)
-    }
-
     fn lake_plan(
         &self,
         storage: &dyn Storage,
@@ -390,14 +381,9 @@ impl Dataset {
         let next_job = AtomicUsize::new(0);
         let done: Mutex<BTreeMap<u32, Vec<TablePart>>> = Mutex::new(BTreeMap::new());
         let written: Mutex<Vec<PartManifest>> = Mutex::new(Vec::new());
-        let first_error: Mutex<Option<Error>> = Mutex::new(None);
+        let errors: Mutex<Vec<Error>> = Mutex::new(Vec::new());
         let fail = |error: Error| {
-            let mut slot = first_error.lock().expect("not poisoned");
-            // A cancellation caused by another job's failure is not news.
-            let is_echo = matches!(&error, Error::Pipeline(PipelineError::Cancelled));
-            if slot.is_none() || (!is_echo && slot_is_cancel(&slot)) {
-                *slot = Some(error);
-            }
+            errors.lock().expect("not poisoned").push(error);
             // Stop the other jobs: the flag every pipeline run checks.
             options.run.cancel.store(true, Ordering::Release);
         };
@@ -424,13 +410,17 @@ impl Dataset {
                     Ok(table_part) => table_part,
                     Err(error) => return fail(error),
                 };
-                let complete = {
+                let finished_part = {
                     let mut done = done.lock().expect("not poisoned");
                     let tables = done.entry(job.part).or_default();
                     tables.push(table_part);
-                    (tables.len() == Table::ALL.len()).then(|| done.remove(&job.part))
+                    if tables.len() == Table::ALL.len() {
+                        done.remove(&job.part)
+                    } else {
+                        None
+                    }
                 };
-                if let Some(Some(mut tables)) = complete {
+                if let Some(mut tables) = finished_part {
                     tables.sort_by_key(|t| table_order(&t.name));
                     let manifest = PartManifest {
                         format: FORMAT.to_string(),
@@ -451,8 +441,13 @@ impl Dataset {
                 scope.spawn(work);
             }
         });
-        if let Some(error) = first_error.into_inner().expect("not poisoned") {
-            return Err(error);
+        let mut errors = errors.into_inner().expect("not poisoned");
+        if !errors.is_empty() {
+            // The cancellations that one failure causes in the other jobs
+            // are not news: report the failure.
+            let cancelled = |e: &Error| matches!(e, Error::Pipeline(PipelineError::Cancelled));
+            let cause = errors.iter().position(|e| !cancelled(e)).unwrap_or(0);
+            return Err(errors.swap_remove(cause));
         }
         let mut parts = written.into_inner().expect("not poisoned");
         parts.sort_by_key(|p| p.part);
@@ -499,10 +494,6 @@ impl Dataset {
                 .collect(),
         })
     }
-}
-
-fn slot_is_cancel(slot: &Option<Error>) -> bool {
-    matches!(slot, Some(Error::Pipeline(PipelineError::Cancelled)))
 }
 
 fn table_index(table: Table) -> usize {
