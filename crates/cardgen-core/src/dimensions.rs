@@ -159,6 +159,8 @@ impl CardsGenerator {
             Field::new("expires_at", DataType::Date32, false),
             Field::new("credit_limit", DataType::Int64, true),
             Field::new("is_main_card", DataType::Boolean, false),
+            // A replacement for a card blocked after fraud names that card.
+            Field::new("replaces_card_id", DataType::Int64, true),
         ]);
         Self {
             schema: Arc::new(Schema::new(fields)),
@@ -236,8 +238,22 @@ impl TableGenerator for CardsGenerator {
         let (mut issued, mut expires) = (Vec::with_capacity(n), Vec::with_capacity(n));
         let mut limit = Int64Builder::with_capacity(n);
         let mut main = Vec::with_capacity(n);
+        let mut replaces = Vec::with_capacity(n);
+        let population = world.sizes.cards;
         for id in batch.first_row..batch.first_row + batch.rows {
-            let card = world.card_details(id);
+            // Past the population: replacements, in the order of their blocks.
+            let (card, original) = if id < population {
+                (world.card_details(id), None)
+            } else {
+                let blocks = world.fraud().blocks();
+                let original = blocks.replaced()[(id - population) as usize];
+                let mut card = world.card_details(original);
+                let blocked = blocks.get(original).expect("a replaced card is blocked");
+                card.owner.issued_day = blocked.at.epoch_day();
+                card.expires_day = card.owner.expires_day();
+                (card, Some(original))
+            };
+            replaces.push(original.map(|o| o as i64));
             let pan = self.pan(id, &card);
             customer.push(card.owner.customer_id as i64);
             issuer.push(card.issuer as i8);
@@ -257,7 +273,7 @@ impl TableGenerator for CardsGenerator {
                     .is_credit
                     .then(|| world.profile.cards.products[usize::from(card.product)].credit_limit),
             );
-            main.push(id < world.sizes.customers);
+            main.push(original.unwrap_or(id) < world.sizes.customers);
         }
         let first = batch.first_row as i64;
         let mut columns: Vec<ArrayRef> = vec![
@@ -279,12 +295,13 @@ impl TableGenerator for CardsGenerator {
             Arc::new(Date32Array::from(expires)),
             Arc::new(limit.finish()),
             Arc::new(BooleanArray::from(main)),
+            Arc::new(Int64Array::from(replaces)),
         ]);
         Ok(RecordBatch::try_new(self.schema(), columns)?)
     }
 
     fn metadata(&self) -> Vec<(String, String)> {
-        let mut m = metadata(self.name(), self.world.sizes.cards);
+        let mut m = metadata(self.name(), self.world.card_rows());
         m.push(("emit_pan".into(), self.emit_pan.to_string()));
         m.push(("pan_mask".into(), self.mask.name().into()));
         m

@@ -24,6 +24,7 @@ pub mod arrays;
 pub mod customers;
 pub mod dimensions;
 pub mod error;
+pub mod fraud;
 pub mod merchants;
 pub mod pan;
 pub mod permutation;

@@ -29,8 +29,14 @@ pub enum Domain {
     Card = 0x4361_7264,
     /// Per-merchant attributes, indexed by merchant id.
     Merchant = 0x4d65_7263,
-    /// The set of cards under attack in one fraud time slot, indexed by slot.
-    FraudSlot = 0x4672_6175,
+    /// One fraud case, indexed by case id.
+    FraudCase = 0x4672_6175,
+    /// One row of a fraud case, indexed by case id << 16 | event.
+    FraudEvent = 0x4672_4576,
+    /// A week's points of compromise, indexed by week << 20 | breach.
+    FraudBreach = 0x4672_4272,
+    /// Devices of cardholders and fraudsters.
+    Device = 0x4465_7669,
     /// One batch of the peer-comparison reference table.
     ReferenceBatch = 0x5265_6642,
     /// One row of the transactions table, indexed by row.

@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::profile::Profile;
 
-const MICROS_PER_HOUR: i64 = 3_600_000_000;
+pub const MICROS_PER_HOUR: i64 = 3_600_000_000;
 pub const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
 
 /// A date range in local time: `days` whole days from local midnight of `start`.
@@ -113,6 +113,38 @@ impl Timeline {
             timeline: self,
             hour: hour.min(self.hours() - 1),
         }
+    }
+
+    /// The local time at `quantile`, for a single lookup.
+    pub fn local_at(&self, quantile: f64) -> LocalMicros {
+        self.cursor_at(quantile).local_at(quantile)
+    }
+
+    /// The quantile at which the timeline reaches local time `local`: the
+    /// inverse of [`Self::local_at`], clamped to `[0, 1]`.
+    pub fn quantile_of(&self, local: LocalMicros) -> f64 {
+        let since_start = local.0 - self.start_local_micros;
+        if since_start <= 0 {
+            return 0.0;
+        }
+        let hour = (since_start / MICROS_PER_HOUR) as usize;
+        if hour >= self.hours() {
+            return 1.0;
+        }
+        let fraction = (since_start % MICROS_PER_HOUR) as f64 / MICROS_PER_HOUR as f64;
+        let start = self.cumulative[hour];
+        let width = self.cumulative[hour + 1] - start;
+        ((start + fraction * width) / self.total).clamp(0.0, 1.0)
+    }
+
+    /// The local time at which the range starts (midnight of its first day).
+    pub fn start_local(&self) -> LocalMicros {
+        LocalMicros(self.start_local_micros)
+    }
+
+    /// The local time at which the range ends (exclusive).
+    pub fn end_local(&self) -> LocalMicros {
+        LocalMicros(self.start_local_micros + i64::from(self.range.days) * MICROS_PER_DAY)
     }
 
     fn hours(&self) -> usize {
@@ -234,6 +266,17 @@ mod tests {
             (ratio / expected - 1.0).abs() < 0.1,
             "noon/4am ratio {ratio}, expected {expected}"
         );
+    }
+
+    #[test]
+    fn quantile_of_inverts_local_at() {
+        let timeline = timeline(20);
+        for q in [0.0, 0.001, 0.25, 0.5, 0.731, 0.999] {
+            let back = timeline.quantile_of(timeline.local_at(q));
+            assert!((back - q).abs() < 1e-9, "{q} came back as {back}");
+        }
+        assert_eq!(timeline.quantile_of(timeline.end_local()), 1.0);
+        assert_eq!(timeline.quantile_of(LocalMicros(i64::MIN / 2)), 0.0);
     }
 
     #[test]

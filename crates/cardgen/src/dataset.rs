@@ -13,6 +13,7 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use cardgen_core::dimensions::{CardsGenerator, CustomersGenerator, MerchantsGenerator};
+use cardgen_core::fraud::table::FraudCasesGenerator;
 use cardgen_core::population::PopulationSizes;
 use cardgen_core::{BatchPlan, BatchSpec, CoreError, TableGenerator, TransactionGenerator, World};
 use cardgen_pipeline::budget::{MAX_BATCH_ROWS, check_row_groups};
@@ -127,8 +128,9 @@ impl Dataset {
         match table {
             Table::Transactions => self.spec.rows(),
             Table::Customers => sizes.customers,
-            Table::Cards => sizes.cards,
+            Table::Cards => self.world.card_rows(),
             Table::Merchants => sizes.merchants,
+            Table::FraudCases => self.world.fraud().cases(),
         }
     }
 
@@ -149,6 +151,7 @@ impl Dataset {
                 self.spec.pan_mask(),
             )),
             Table::Merchants => Box::new(MerchantsGenerator::new(world)),
+            Table::FraudCases => Box::new(FraudCasesGenerator::new(world)),
         };
         Ok(Arc::new(DescribedTable {
             metadata: table_metadata(self, inner.metadata()),

@@ -17,15 +17,18 @@ pub enum Table {
     Cards,
     /// One row per merchant.
     Merchants,
+    /// One row per fraud case: the ground truth behind fraudulent transactions.
+    FraudCases,
 }
 
 impl Table {
     /// Every table, in the order a dataset is written.
-    pub const ALL: [Table; 4] = [
+    pub const ALL: [Table; 5] = [
         Table::Transactions,
         Table::Customers,
         Table::Cards,
         Table::Merchants,
+        Table::FraudCases,
     ];
 
     /// The table's name, as in file names and metadata: `transactions`, …
@@ -35,6 +38,7 @@ impl Table {
             Table::Customers => "customers",
             Table::Cards => "cards",
             Table::Merchants => "merchants",
+            Table::FraudCases => "fraud_cases",
         }
     }
 
@@ -60,7 +64,9 @@ impl FromStr for Table {
             .ok_or_else(|| SpecError::Invalid {
                 setting: Setting::Table,
                 value: name.to_string(),
-                reason: "not a table; accepted: transactions, customers, cards, merchants".into(),
+                reason:
+                    "not a table; accepted: transactions, customers, cards, merchants, fraud_cases"
+                        .into(),
             })
     }
 }

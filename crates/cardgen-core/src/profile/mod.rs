@@ -14,6 +14,7 @@
 //! --print-default` prints the file, comments included. Every key is checked
 //! by [`Profile::validate`], and errors name the key.
 
+mod fraud;
 mod holidays;
 mod parse;
 mod validate;
@@ -23,6 +24,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+pub use fraud::{FraudDrift, FraudModel, FraudScenario, FraudType, LABEL_SOURCES, MAX_FRAUD_RATE};
 pub use parse::ProfileError;
 
 /// The built-in Korean profile as shipped: a TOML scenario with comments on
@@ -332,24 +334,6 @@ pub struct Product {
     pub share: f64,
     /// Credit limit in home-currency minor units, for credit cards.
     pub credit_limit: i64,
-}
-
-/// Interim fraud model until fraud campaigns land: in each time slot a small
-/// set of cards is under attack, and fraudulent rows fall on those cards.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FraudModel {
-    /// Target share of transactions that are fraudulent.
-    pub rate: f64,
-    pub slot_days: u32,
-    /// Mean fraudulent transactions per attacked card within one slot.
-    pub txns_per_attacked_card: f64,
-    /// Categories fraudsters buy in, with weights; the merchant chosen in the
-    /// category decides whether the card is present.
-    pub categories: BTreeMap<String, f64>,
-    /// Multiplier on the category's amount median.
-    pub amount_multiplier: f64,
-    pub decline_rate: f64,
 }
 
 /// How many entities a dataset of a given size has.

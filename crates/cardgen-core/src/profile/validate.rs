@@ -256,8 +256,6 @@ impl Profile {
                 "population.work_in_home_region_share",
                 self.population.work_in_home_region_share,
             ),
-            ("fraud.rate", self.fraud.rate),
-            ("fraud.decline_rate", self.fraud.decline_rate),
         ] {
             unit_interval(key, value)?;
         }
@@ -350,20 +348,7 @@ impl Profile {
             "cards.products[].share",
             self.cards.products.iter().map(|b| &b.share),
         )?;
-        for category in self.fraud.categories.keys() {
-            if self.category_index(category).is_none() {
-                return fail(format!("fraud.categories.{category}"), "no such category");
-            }
-        }
-        weights("fraud.categories", self.fraud.categories.values())?;
-        if self.fraud.slot_days == 0 {
-            return fail("fraud.slot_days", "must be >= 1");
-        }
-        positive(
-            "fraud.txns_per_attacked_card",
-            self.fraud.txns_per_attacked_card,
-        )?;
-        positive("fraud.amount_multiplier", self.fraud.amount_multiplier)?;
+        self.fraud.validate(self)?;
         for (key, words) in [
             ("names.family", &self.names.family),
             ("names.given_syllables", &self.names.given_syllables),
@@ -398,7 +383,9 @@ impl Profile {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{AmountProbability, Category, Channel, EntryMode, PointMass};
+    use super::super::{
+        AmountProbability, Category, Channel, EntryMode, FraudDrift, FraudType, PointMass,
+    };
     use super::*;
 
     /// An edit that breaks exactly one rule, returning the key the error must name.
@@ -675,8 +662,12 @@ mod tests {
             "fraud.rate".into()
         },
         |p| {
-            p.fraud.decline_rate = 1.5;
-            "fraud.decline_rate".into()
+            p.fraud.rate = 0.2;
+            "fraud.rate".into()
+        },
+        |p| {
+            p.fraud.undetected_share = 1.5;
+            "fraud.undetected_share".into()
         },
         |p| {
             (p.reversals.cancel_rate, p.reversals.refund_rate) = (0.3, 0.3);
@@ -757,24 +748,64 @@ mod tests {
             "cards.products[].share".into()
         },
         |p| {
-            p.fraud.categories.insert("no_such_category".into(), 1.0);
-            "fraud.categories.no_such_category".into()
+            let lost = p.fraud.scenarios.get_mut(&FraudType::LostStolen).unwrap();
+            lost.categories.insert("no_such_category".into(), 1.0);
+            "fraud.scenarios.lost_stolen.categories.no_such_category".into()
         },
         |p| {
-            p.fraud.categories.values_mut().for_each(|w| *w = 0.0);
-            "fraud.categories".into()
+            let lost = p.fraud.scenarios.get_mut(&FraudType::LostStolen).unwrap();
+            lost.categories.values_mut().for_each(|w| *w = 0.0);
+            "fraud.scenarios.lost_stolen.categories".into()
         },
         |p| {
-            p.fraud.slot_days = 0;
-            "fraud.slot_days".into()
+            let testing = p.fraud.scenarios.get_mut(&FraudType::CardTesting).unwrap();
+            testing.decline_rate = 1.2;
+            "fraud.scenarios.card_testing.decline_rate".into()
         },
         |p| {
-            p.fraud.txns_per_attacked_card = 0.0;
-            "fraud.txns_per_attacked_card".into()
+            let friendly = p
+                .fraud
+                .scenarios
+                .get_mut(&FraudType::FriendlyFraud)
+                .unwrap();
+            friendly.rows_per_case = 2.0;
+            "fraud.scenarios.friendly_fraud.rows_per_case".into()
         },
         |p| {
-            p.fraud.amount_multiplier = -2.5;
-            "fraud.amount_multiplier".into()
+            let cnp = p
+                .fraud
+                .scenarios
+                .get_mut(&FraudType::CnpCompromise)
+                .unwrap();
+            cnp.duration_hours = 0.0;
+            "fraud.scenarios.cnp_compromise.duration_hours".into()
+        },
+        |p| {
+            p.fraud.scenarios.values_mut().for_each(|s| s.share = 0.0);
+            "fraud.scenarios".into()
+        },
+        |p| {
+            p.fraud.drift = vec![
+                FraudDrift {
+                    at: 0.5,
+                    rate_multiplier: 2.0,
+                    mix_multipliers: Default::default(),
+                },
+                FraudDrift {
+                    at: 0.25,
+                    rate_multiplier: 1.0,
+                    mix_multipliers: Default::default(),
+                },
+            ];
+            "fraud.drift[1].at".into()
+        },
+        |p| {
+            p.fraud.drift = vec![FraudDrift {
+                at: 0.5,
+                rate_multiplier: 1000.0,
+                mix_multipliers: Default::default(),
+            }];
+            "fraud.drift[0].rate_multiplier".into()
         },
         |p| {
             p.names.family.clear();

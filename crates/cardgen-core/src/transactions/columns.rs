@@ -34,7 +34,14 @@ pub struct Row {
     pub installment_months: i8,
     pub response_code: i8,
     pub merchant_region: Option<i8>,
+    /// The device of a card-not-present payment.
+    pub device_id: Option<i64>,
     pub is_fraud: bool,
+    pub fraud_case_id: Option<i64>,
+    /// Key into [`crate::profile::FraudType::NAMES`].
+    pub fraud_type: Option<i8>,
+    /// When the issuer learns the row is fraud (UTC micros).
+    pub label_ts: Option<i64>,
 }
 
 #[derive(Default)]
@@ -59,7 +66,13 @@ pub struct ColumnBuilders {
     is_approved: Vec<bool>,
     merchant_region: Vec<i8>,
     merchant_region_valid: Vec<bool>,
+    device_id: Vec<i64>,
+    device_id_valid: Vec<bool>,
     is_fraud: Vec<bool>,
+    fraud_case_id: Vec<i64>,
+    fraud_case_id_valid: Vec<bool>,
+    fraud_type: Vec<i8>,
+    label_ts: Vec<i64>,
 }
 
 impl ColumnBuilders {
@@ -85,7 +98,13 @@ impl ColumnBuilders {
             is_approved: Vec::with_capacity(rows),
             merchant_region: Vec::with_capacity(rows),
             merchant_region_valid: Vec::with_capacity(rows),
+            device_id: Vec::with_capacity(rows),
+            device_id_valid: Vec::with_capacity(rows),
             is_fraud: Vec::with_capacity(rows),
+            fraud_case_id: Vec::with_capacity(rows),
+            fraud_case_id_valid: Vec::with_capacity(rows),
+            fraud_type: Vec::with_capacity(rows),
+            label_ts: Vec::with_capacity(rows),
         }
     }
 
@@ -112,7 +131,15 @@ impl ColumnBuilders {
         self.merchant_region.push(row.merchant_region.unwrap_or(0));
         self.merchant_region_valid
             .push(row.merchant_region.is_some());
+        self.device_id.push(row.device_id.unwrap_or(0));
+        self.device_id_valid.push(row.device_id.is_some());
         self.is_fraud.push(row.is_fraud);
+        // Fraud is rare: the case id, kind and label share one validity
+        // (label_ts has its own, as undetected fraud has none).
+        self.fraud_case_id.push(row.fraud_case_id.unwrap_or(0));
+        self.fraud_case_id_valid.push(row.fraud_case_id.is_some());
+        self.fraud_type.push(row.fraud_type.unwrap_or(0));
+        self.label_ts.push(row.label_ts.unwrap_or(i64::MIN));
     }
 
     pub fn finish(
@@ -124,6 +151,9 @@ impl ColumnBuilders {
             arrow_schema::DataType::Timestamp(_, tz) => tz.clone(),
             other => unreachable!("event_ts is a timestamp, not {other}"),
         };
+        let case_nulls = NullBuffer::from(self.fraud_case_id_valid);
+        let label_nulls = NullBuffer::from_iter(self.label_ts.iter().map(|&t| t != i64::MIN));
+        let label_ts: Vec<i64> = self.label_ts.iter().map(|&t| t.max(0)).collect();
         let region_nulls = NullBuffer::from(self.merchant_region_valid);
         let region_keys =
             Int8Array::new(ScalarBuffer::from(self.merchant_region), Some(region_nulls));
@@ -134,7 +164,9 @@ impl ColumnBuilders {
                 ScalarBuffer::from(self.orig_txn_id),
                 Some(NullBuffer::from(self.orig_txn_id_valid)),
             )),
-            Arc::new(TimestampMicrosecondArray::from(self.event_ts).with_timezone_opt(timezone)),
+            Arc::new(
+                TimestampMicrosecondArray::from(self.event_ts).with_timezone_opt(timezone.clone()),
+            ),
             Arc::new(Date32Array::from(self.event_date)),
             Arc::new(Int64Array::from(self.card_id)),
             Arc::new(Int64Array::from(self.customer_id)),
@@ -149,7 +181,23 @@ impl ColumnBuilders {
             dictionary_column(self.response_code, &dictionaries.response_code)?,
             Arc::new(BooleanArray::from(self.is_approved)),
             dictionary_column(region_keys, &dictionaries.region)?,
+            Arc::new(Int64Array::new(
+                ScalarBuffer::from(self.device_id),
+                Some(NullBuffer::from(self.device_id_valid)),
+            )),
             Arc::new(BooleanArray::from(self.is_fraud)),
+            Arc::new(Int64Array::new(
+                ScalarBuffer::from(self.fraud_case_id),
+                Some(case_nulls.clone()),
+            )),
+            dictionary_column(
+                Int8Array::new(ScalarBuffer::from(self.fraud_type), Some(case_nulls)),
+                &dictionaries.fraud_type,
+            )?,
+            Arc::new(
+                TimestampMicrosecondArray::new(ScalarBuffer::from(label_ts), Some(label_nulls))
+                    .with_timezone_opt(timezone),
+            ),
         ];
         Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
     }

@@ -13,7 +13,9 @@
 //! points to an approved purchase some minutes (cancel) or days (refund)
 //! earlier and repeats its card, merchant and amount.
 
+mod clock;
 mod columns;
+mod fraud_rows;
 mod model;
 mod schema;
 
@@ -21,8 +23,9 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
+pub use clock::RowClock;
 pub use schema::{
     HIGH_CARDINALITY_COLUMNS, SCHEMA_VERSION, SORTED_COLUMNS, TXN_TYPES, transactions_schema,
 };
@@ -32,9 +35,12 @@ use self::model::TransactionModel;
 use self::schema::Dictionaries;
 use crate::customers::CustomerFacts;
 use crate::error::CoreError;
+use crate::fraud::Claim;
+use crate::fraud::cases::device_id;
 use crate::merchants::MerchantRef;
 use crate::plan::BatchSpec;
-use crate::seed::{Domain, EntityHash, Salt, StreamRng, reduce};
+use crate::profile::Channel;
+use crate::seed::{StreamRng, mix64};
 use crate::table::TableGenerator;
 use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
 use crate::world::{ActiveCard, World};
@@ -53,30 +59,24 @@ pub struct TransactionGenerator {
     dictionaries: Dictionaries,
     timeline: Timeline,
     model: TransactionModel,
-    attacked_cards_per_slot: u64,
     /// Average rows per local day, to turn reversal delays into row offsets.
     rows_per_day: f64,
-    row_salt: Salt,
+    clock: RowClock,
 }
 
 impl TransactionGenerator {
     pub fn new(world: Arc<World>) -> Result<Self, CoreError> {
         let profile = &world.profile;
         let options = &world.options;
-        let fraud = &profile.fraud;
-        let slot_share = f64::from(fraud.slot_days) / f64::from(options.range.days);
-        let fraud_rows_per_slot = fraud.rate * options.rows as f64 * slot_share.min(1.0);
-        let attacked_cards_per_slot = ((fraud_rows_per_slot / fraud.txns_per_attacked_card).round()
-            as u64)
-            .clamp(1, world.sizes.cards);
+        // Derive the fraud plan now rather than in the first batch.
+        world.fraud();
         Ok(Self {
             schema: transactions_schema(profile),
             dictionaries: Dictionaries::new(profile),
             timeline: Timeline::new(profile, options.range),
             model: TransactionModel::compile(profile)?,
-            attacked_cards_per_slot,
             rows_per_day: options.rows as f64 / f64::from(options.range.days),
-            row_salt: Salt::new(world.seed(), Domain::TransactionRow),
+            clock: RowClock::new(world.seed(), options.rows),
             world,
         })
     }
@@ -89,23 +89,6 @@ impl TransactionGenerator {
         &self.timeline
     }
 
-    fn row_rng(&self, row: u64) -> StreamRng {
-        StreamRng::seed_from_u64(self.row_salt.key(row))
-    }
-
-    fn local_time(
-        &self,
-        row: u64,
-        rng: &mut StreamRng,
-        cursor: Option<&mut TimelineCursor<'_>>,
-    ) -> LocalMicros {
-        let quantile = (row as f64 + rng.random::<f64>()) / self.world.options.rows as f64;
-        match cursor {
-            Some(cursor) => cursor.local_at(quantile),
-            None => self.timeline.cursor_at(quantile).local_at(quantile),
-        }
-    }
-
     /// The first draws of row `row`: its stream, its time and the draw that
     /// decides whether it is a reversal. Generating a row and regenerating it
     /// as a reversal's original both start here, so their draws line up.
@@ -114,8 +97,8 @@ impl TransactionGenerator {
         row: u64,
         cursor: Option<&mut TimelineCursor<'_>>,
     ) -> (StreamRng, LocalMicros, f64) {
-        let mut rng = self.row_rng(row);
-        let local = self.local_time(row, &mut rng, cursor);
+        let mut rng = self.clock.rng(row);
+        let local = self.clock.local_time(&self.timeline, row, &mut rng, cursor);
         let kind = rng.random::<f64>();
         (rng, local, kind)
     }
@@ -126,9 +109,13 @@ impl TransactionGenerator {
         kind < reversals.cancel_rate + reversals.refund_rate
     }
 
-    /// Row `row`, placed with `cursor` when generating in order.
-    fn row(&self, row: u64, cursor: Option<&mut TimelineCursor<'_>>) -> Row {
+    /// Row `row`, placed with `cursor` when generating in order; `claim` is
+    /// the fraud case that took the row, if one did.
+    fn row(&self, row: u64, cursor: Option<&mut TimelineCursor<'_>>, claim: Option<Claim>) -> Row {
         let (mut rng, local, kind) = self.begin_row(row, cursor);
+        if let Some(claim) = claim {
+            return self.case_row(row, local, claim);
+        }
         let reversals = &self.world.profile.reversals;
         if self.is_reversal(kind) {
             let cancel = kind < reversals.cancel_rate;
@@ -156,13 +143,15 @@ impl TransactionGenerator {
             if self.is_reversal(draw) {
                 continue; // itself a reversal (or a fallback purchase): not reversible
             }
+            if self.world.fraud().claim_at(candidate).is_some() {
+                continue; // fraud, or a visit a case depends on: left alone
+            }
             let original = self.purchase(candidate, original_time, &mut rng);
+            let card = original.card_id as u64;
             if original.response_code != 0
-                || original.is_fraud
-                || !self
-                    .world
-                    .card(original.card_id as u64)
-                    .valid_on(local.epoch_day())
+                || self.world.fraud().is_blocked(card, local)
+                || (card < self.world.sizes.cards
+                    && !self.world.card(card).valid_on(local.epoch_day()))
             {
                 continue;
             }
@@ -178,66 +167,72 @@ impl TransactionGenerator {
         None
     }
 
+    /// A genuine purchase: a card chosen by its owner's activity (moved to
+    /// its replacement once blocked), a category by persona and hour, a
+    /// merchant among the owner's regulars or nearby.
     fn purchase(&self, row: u64, local: LocalMicros, rng: &mut StreamRng) -> Row {
         let world = &*self.world;
-        let model = &self.model;
         let day = local.epoch_day();
-        let is_fraud = rng.random::<f64>() < model.fraud.rate;
         let ActiveCard {
             id: card_id,
             card,
             customer,
-        } = if is_fraud {
-            self.attacked_card(day, rng)
-        } else {
-            world.active_card(day, rng)
-        };
-        let category = if is_fraud {
-            usize::from(model.fraud.categories.sample(rng))
-        } else {
-            world.category_for(customer.persona, local.hour(), rng)
-        };
-        let merchant = self.merchant(card.customer_id, &customer, category, is_fraud, rng);
+        } = world.active_card(day, rng);
+        let card_id = world
+            .fraud()
+            .blocks()
+            .replacement(card_id, local)
+            .unwrap_or(card_id);
+        let category = world.category_for(customer.persona, local.hour(), rng);
+        let merchant = self.merchant(card.customer_id, &customer, category, false, rng);
+        let scale = f64::from(customer.spend);
+        let mut row = self.sale(row, local, merchant, category, scale, card.is_credit, rng);
+        row.card_id = card_id as i64;
+        row.customer_id = card.customer_id as i64;
+        row.device_id = self.own_device(card.customer_id, row.channel, row.txn_id as u64);
+        let declines = self.model.declines(merchant.is_online());
+        if rng.random::<f64>() < declines.rate {
+            row.response_code = declines.reasons.sample(rng);
+        }
+        row
+    }
 
+    /// The parts of a sale every kind of row shares: channel and entry mode
+    /// for the merchant, the amount (`scale` times the category's), the
+    /// currency and instalments. Card, customer, device and outcome are the
+    /// caller's.
+    #[allow(clippy::too_many_arguments)]
+    fn sale(
+        &self,
+        row: u64,
+        local: LocalMicros,
+        merchant: MerchantRef,
+        category: usize,
+        scale: f64,
+        is_credit: bool,
+        rng: &mut StreamRng,
+    ) -> Row {
+        let model = &self.model;
         let channel = match &model.online_channels[category] {
             Some(online) if merchant.is_online() => online.sample(rng),
             _ => model.offline_channels.sample(rng),
         };
         let entry_mode = model.entry_mode(channel, rng);
-        let mut scale = f64::from(customer.spend);
-        if is_fraud {
-            scale *= model.fraud.amount_multiplier;
-        }
         let home_amount = model.amounts[category].sample(rng, scale);
-        let installment = model.installment(card.is_credit, home_amount, rng);
+        let installment_months = model.installment(is_credit, home_amount, rng);
         let amount = if merchant.foreign_currency {
             model.foreign.minor_units(home_amount)
         } else {
             home_amount
-        };
-        let declines = if merchant.is_online() {
-            &model.card_not_present_declines
-        } else {
-            &model.card_present_declines
-        };
-        let decline_rate = if is_fraud {
-            model.fraud.decline_rate
-        } else {
-            declines.rate
-        };
-        let response_code = if rng.random::<f64>() < decline_rate {
-            declines.reasons.sample(rng)
-        } else {
-            0
         };
         Row {
             txn_id: row as i64,
             txn_type: PURCHASE,
             orig_txn_id: None,
             event_ts: self.timeline.to_utc_micros(local),
-            event_date: day as i32,
-            card_id: card_id as i64,
-            customer_id: card.customer_id as i64,
+            event_date: local.epoch_day() as i32,
+            card_id: 0,
+            customer_id: 0,
             merchant_id: merchant.id() as i64,
             mcc: merchant.mcc,
             category: category as i8,
@@ -245,11 +240,28 @@ impl TransactionGenerator {
             entry_mode: entry_mode as i8,
             amount,
             currency: i8::from(merchant.foreign_currency),
-            installment_months: installment,
-            response_code,
+            installment_months,
+            response_code: 0,
             merchant_region: merchant.region().map(|r| r as i8),
-            is_fraud,
+            device_id: None,
+            is_fraud: false,
+            fraud_case_id: None,
+            fraud_type: None,
+            label_ts: None,
         }
+    }
+
+    /// The cardholder's own device for a card-not-present row: one of two,
+    /// the second in one row of eight (a hash of the row, not a draw).
+    fn own_device(&self, customer_id: u64, channel: i8, row: u64) -> Option<i64> {
+        if channel == Channel::CardPresent as i8 {
+            return None;
+        }
+        let second = mix64(self.clock.key(row)) & 7 == 0;
+        Some(device_id(
+            self.world.seed(),
+            customer_id << 1 | u64::from(second),
+        ))
     }
 
     /// Regulars most of the time; otherwise a popular merchant online, near
@@ -289,29 +301,6 @@ impl TransactionGenerator {
         };
         world.merchant_in(category, region, rng)
     }
-
-    /// One of the cards under attack in the fraud slot of `day`, valid that day.
-    fn attacked_card(&self, day: i64, rng: &mut StreamRng) -> ActiveCard {
-        let world = &*self.world;
-        let day_in_range = (day - world.range().start_epoch_day()).max(0) as u64;
-        let slot = day_in_range / u64::from(world.profile.fraud.slot_days.max(1));
-        let victims = EntityHash::new(world.seed(), Domain::FraudSlot, slot);
-        for _ in 0..16 {
-            let card_id = reduce(
-                victims.bits(rng.random_range(0..self.attacked_cards_per_slot)),
-                world.sizes.cards,
-            );
-            let card = world.card(card_id);
-            if card.valid_on(day) {
-                return ActiveCard {
-                    id: card_id,
-                    card,
-                    customer: world.customer(card.customer_id),
-                };
-            }
-        }
-        world.active_card(day, rng)
-    }
 }
 
 impl TableGenerator for TransactionGenerator {
@@ -327,8 +316,14 @@ impl TableGenerator for TransactionGenerator {
         let total = self.world.options.rows as f64;
         let mut cursor = self.timeline.cursor_at(batch.first_row as f64 / total);
         let mut out = ColumnBuilders::with_capacity(batch.rows as usize);
+        let claims = self.world.fraud().claims();
+        let mut next_claim = claims.partition_point(|c| c.row < batch.first_row);
         for row in batch.first_row..batch.first_row + batch.rows {
-            out.push_row(self.row(row, Some(&mut cursor)));
+            let claim = claims.get(next_claim).filter(|c| c.row == row).copied();
+            if claim.is_some() {
+                next_claim += 1;
+            }
+            out.push_row(self.row(row, Some(&mut cursor), claim));
         }
         out.finish(&self.schema, &self.dictionaries)
     }

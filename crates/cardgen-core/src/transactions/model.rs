@@ -96,15 +96,9 @@ pub struct TransactionModel {
     pub installment_probability: Vec<(i64, f64)>,
     pub installment_months: WeightedChoice<i8>,
     pub foreign: Conversion,
-    pub fraud: FraudSampler,
-}
-
-#[derive(Debug, Clone)]
-pub struct FraudSampler {
-    pub rate: f64,
-    pub categories: WeightedChoice<u8>,
-    pub amount_multiplier: f64,
-    pub decline_rate: f64,
+    /// The response to an attempt on a blocked card: `41` (lost card) when
+    /// the profile has it, else its first decline code.
+    pub blocked_card_code: i8,
 }
 
 impl TransactionModel {
@@ -120,21 +114,6 @@ impl TransactionModel {
             )
         };
         let declines = &profile.declines;
-        let fraud = &profile.fraud;
-        let fraud_categories = fraud
-            .categories
-            .iter()
-            .map(|(key, w)| {
-                profile
-                    .category_index(key)
-                    .map(|i| (i as u8, *w))
-                    .ok_or_else(|| {
-                        CoreError::InvalidProfile(format!(
-                            "fraud.categories.{key}: no such category"
-                        ))
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let pairs = |map: &std::collections::BTreeMap<Channel, f64>| {
             map.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>()
         };
@@ -194,13 +173,18 @@ impl TransactionModel {
                     .map(|m| (m.months, m.weight)),
             )?,
             foreign: Conversion::new(&profile.home_currency, &profile.foreign_currency),
-            fraud: FraudSampler {
-                rate: fraud.rate,
-                categories: WeightedChoice::new("fraud.categories", fraud_categories)?,
-                amount_multiplier: fraud.amount_multiplier,
-                decline_rate: fraud.decline_rate,
-            },
+            blocked_card_code: codes.iter().position(|c| c == "41").unwrap_or(1) as i8,
         })
+    }
+
+    /// The decline model of card-present or card-not-present payments.
+    #[inline]
+    pub fn declines(&self, card_not_present: bool) -> &DeclineSampler {
+        if card_not_present {
+            &self.card_not_present_declines
+        } else {
+            &self.card_present_declines
+        }
     }
 
     #[inline]

@@ -7,10 +7,10 @@ use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::arrays::{dictionary_type, string_values};
-use crate::profile::{Channel, EntryMode, Profile};
+use crate::profile::{Channel, EntryMode, FraudType, Profile};
 
 /// Bumped whenever a column is added, removed, renamed or changes meaning.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The Arrow schema; the time zone comes from the profile.
 pub fn transactions_schema(profile: &Profile) -> SchemaRef {
@@ -22,7 +22,7 @@ pub fn transactions_schema(profile: &Profile) -> SchemaRef {
         Field::new("txn_id", DataType::Int64, false),
         Field::new("txn_type", dictionary_type(), false),
         Field::new("orig_txn_id", DataType::Int64, true),
-        Field::new("event_ts", timestamp, false),
+        Field::new("event_ts", timestamp.clone(), false),
         Field::new("event_date", DataType::Date32, false),
         Field::new("card_id", DataType::Int64, false),
         Field::new("customer_id", DataType::Int64, false),
@@ -37,14 +37,20 @@ pub fn transactions_schema(profile: &Profile) -> SchemaRef {
         Field::new("response_code", dictionary_type(), false),
         Field::new("is_approved", DataType::Boolean, false),
         Field::new("merchant_region", dictionary_type(), true),
+        Field::new("device_id", DataType::Int64, true),
+        // Ground truth: never features.
         Field::new("is_fraud", DataType::Boolean, false),
+        Field::new("fraud_case_id", DataType::Int64, true),
+        Field::new("fraud_type", dictionary_type(), true),
+        Field::new("label_ts", timestamp, true),
     ]))
 }
 
 /// Columns whose values are nearly all distinct: dictionary encoding only
 /// costs time there, so writers should turn it off.
 /// (`amount` repeats enough, being rounded to price units, to gain from one.)
-pub const HIGH_CARDINALITY_COLUMNS: [&str; 3] = ["card_id", "customer_id", "orig_txn_id"];
+pub const HIGH_CARDINALITY_COLUMNS: [&str; 4] =
+    ["card_id", "customer_id", "orig_txn_id", "device_id"];
 
 /// Columns that rise through the file, best stored as deltas.
 pub const SORTED_COLUMNS: [&str; 2] = ["txn_id", "event_ts"];
@@ -59,6 +65,7 @@ pub struct Dictionaries {
     pub currency: ArrayRef,
     pub response_code: ArrayRef,
     pub region: ArrayRef,
+    pub fraud_type: ArrayRef,
 }
 
 /// Transaction types, in dictionary order.
@@ -80,6 +87,7 @@ impl Dictionaries {
             ]),
             response_code: string_values(response_codes(profile).iter().map(String::as_str)),
             region: string_values(profile.regions.iter().map(|r| r.code.as_str())),
+            fraud_type: string_values(FraudType::NAMES),
         }
     }
 }

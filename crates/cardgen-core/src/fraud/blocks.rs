@@ -1,0 +1,115 @@
+//! Blocked cards and their replacements.
+//!
+//! When the issuer learns of a case that compromised a card, it blocks the
+//! card: later attempts on it are declined, and its owner's purchases move
+//! to a replacement card (a new row of `cards`, numbered after the
+//! population's cards, in the order the blocks were first derived).
+//! Genuine rows ask [`BlockIndex::replacement`] about every card, so a small
+//! bit filter answers "never blocked" without touching the map.
+
+use std::collections::HashMap;
+
+use crate::seed::mix64;
+use crate::timeline::LocalMicros;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub at: LocalMicros,
+    /// The replacement card's id.
+    pub replacement: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BlockIndex {
+    filter: Vec<u64>,
+    mask: u64,
+    blocks: HashMap<u64, Block>,
+    /// Per replacement, in id order: the card it replaces.
+    replaced: Vec<u64>,
+}
+
+impl BlockIndex {
+    /// Blocks `(card, at)` in order; a card blocked twice keeps the earlier
+    /// time and its first replacement. Replacement ids start at `first_id`.
+    pub fn new(requests: impl IntoIterator<Item = (u64, LocalMicros)>, first_id: u64) -> Self {
+        let mut blocks: HashMap<u64, Block> = HashMap::new();
+        let mut replaced = Vec::new();
+        for (card, at) in requests {
+            match blocks.get_mut(&card) {
+                Some(block) => block.at = block.at.min(at),
+                None => {
+                    blocks.insert(
+                        card,
+                        Block {
+                            at,
+                            replacement: first_id + replaced.len() as u64,
+                        },
+                    );
+                    replaced.push(card);
+                }
+            }
+        }
+        let bits = (blocks.len() * 16).next_power_of_two().max(64);
+        let mut filter = vec![0u64; bits / 64];
+        let mask = bits as u64 - 1;
+        for card in blocks.keys() {
+            let bit = mix64(*card) & mask;
+            filter[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        Self {
+            filter,
+            mask,
+            blocks,
+            replaced,
+        }
+    }
+
+    /// The block of `card`, if it is ever blocked.
+    #[inline]
+    pub fn get(&self, card: u64) -> Option<&Block> {
+        let bit = mix64(card) & self.mask;
+        if self.filter[(bit / 64) as usize] & (1 << (bit % 64)) == 0 {
+            return None;
+        }
+        self.blocks.get(&card)
+    }
+
+    /// Whether `card` is blocked at `at`.
+    #[inline]
+    pub fn is_blocked(&self, card: u64, at: LocalMicros) -> bool {
+        self.get(card).is_some_and(|b| at >= b.at)
+    }
+
+    /// The card that replaces `card` at `at`, if it is blocked by then.
+    #[inline]
+    pub fn replacement(&self, card: u64, at: LocalMicros) -> Option<u64> {
+        self.get(card).filter(|b| at >= b.at).map(|b| b.replacement)
+    }
+
+    /// Per replacement card, in id order, the card it replaces.
+    pub fn replaced(&self) -> &[u64] {
+        &self.replaced
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_is_replaced_from_its_block_on_and_keeps_its_earliest_block() {
+        let index = BlockIndex::new(
+            [
+                (7, LocalMicros(100)),
+                (3, LocalMicros(50)),
+                (7, LocalMicros(80)),
+            ],
+            1000,
+        );
+        assert_eq!(index.replacement(7, LocalMicros(79)), None);
+        assert_eq!(index.replacement(7, LocalMicros(80)), Some(1000));
+        assert_eq!(index.replacement(3, LocalMicros(60)), Some(1001));
+        assert_eq!(index.replacement(4, LocalMicros(1 << 40)), None);
+        assert_eq!(index.replaced(), &[7, 3]);
+    }
+}

@@ -1,0 +1,58 @@
+//! Where each row of `transactions` lies in time: row `r` takes the
+//! timeline's quantile `(r + u) / rows`, `u` being the first draw of its
+//! own stream, so times rise through the file and any row's time can be
+//! computed alone (the fraud plan and the `fraud_cases` table need it).
+
+use rand::{RngExt, SeedableRng};
+
+use crate::seed::{Domain, Salt, StreamRng};
+use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
+
+#[derive(Debug, Clone, Copy)]
+pub struct RowClock {
+    salt: Salt,
+    rows: u64,
+}
+
+impl RowClock {
+    pub fn new(seed: u64, rows: u64) -> Self {
+        Self {
+            salt: Salt::new(seed, Domain::TransactionRow),
+            rows,
+        }
+    }
+
+    /// Row `row`'s random stream, before any draw.
+    #[inline]
+    pub fn rng(&self, row: u64) -> StreamRng {
+        StreamRng::seed_from_u64(self.salt.key(row))
+    }
+
+    /// The stream's key, for hashes of the row that must not consume draws.
+    #[inline]
+    pub fn key(&self, row: u64) -> u64 {
+        self.salt.key(row)
+    }
+
+    /// Row `row`'s time, drawing its first value from `rng`; `cursor` walks
+    /// forward when rows are generated in order.
+    #[inline]
+    pub fn local_time(
+        &self,
+        timeline: &Timeline,
+        row: u64,
+        rng: &mut StreamRng,
+        cursor: Option<&mut TimelineCursor<'_>>,
+    ) -> LocalMicros {
+        let quantile = (row as f64 + rng.random::<f64>()) / self.rows as f64;
+        match cursor {
+            Some(cursor) => cursor.local_at(quantile),
+            None => timeline.local_at(quantile),
+        }
+    }
+
+    /// Row `row`'s time, alone.
+    pub fn time_of(&self, timeline: &Timeline, row: u64) -> LocalMicros {
+        self.local_time(timeline, row, &mut self.rng(row), None)
+    }
+}
