@@ -23,6 +23,9 @@ pub const CARDHOLDER_REPORT: u8 = 0;
 pub const ISSUER_DETECTION: u8 = 1;
 pub const CHARGEBACK: u8 = 2;
 
+/// Share of card-not-present attempts moved to between midnight and six.
+const NIGHT_SHARE: f64 = 0.2;
+
 /// Cases in a row of ids that share a fraudster's device.
 const CASES_PER_DEVICE: u64 = 3;
 
@@ -222,6 +225,7 @@ impl CaseContext<'_> {
         );
         self.schedule_events(&mut case, start, scenario, &mut rng);
         self.label(&mut case, start, scenario, &mut rng);
+        stop_after_block(&mut case);
         case
     }
 
@@ -247,6 +251,7 @@ impl CaseContext<'_> {
         };
         self.schedule_events(&mut case, start, scenario, &mut rng);
         self.label(&mut case, start, scenario, &mut rng);
+        stop_after_block(&mut case);
         case
     }
 
@@ -310,7 +315,7 @@ impl CaseContext<'_> {
         times.push(start);
         for _ in 1..n {
             let mut at = LocalMicros(start.0 + (rng.random::<f64>() * span) as i64);
-            if night && rng.random::<f64>() < 0.5 {
+            if night && rng.random::<f64>() < NIGHT_SHARE {
                 // The same day, between midnight and six.
                 let midnight = at.epoch_day() * MICROS_PER_DAY;
                 let shifted =
@@ -383,6 +388,16 @@ impl CaseContext<'_> {
             Some(merchant) => merchant,
             None => self.offline_merchant(kind, rng),
         }
+    }
+}
+
+/// A fraudster gives up on a card once it is declined as blocked: one
+/// attempt after the block stays, the later ones are dropped.
+fn stop_after_block(case: &mut Case) {
+    if let Some((_, block)) = case.block()
+        && let Some(first_after) = case.events.iter().position(|e| e.at >= block)
+    {
+        case.events.truncate(first_after + 1);
     }
 }
 

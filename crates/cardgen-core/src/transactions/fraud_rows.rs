@@ -21,7 +21,10 @@ use crate::timeline::LocalMicros;
 use crate::world::ActiveCard;
 
 /// Share of counterfeit swipes that fall back to the magnetic stripe.
-const MAGSTRIPE_FALLBACK_SHARE: f64 = 0.7;
+const MAGSTRIPE_FALLBACK_SHARE: f64 = 0.25;
+/// Share of lost-card and counterfeit purchases made outside the victim's
+/// home and work regions; the rest happen nearby.
+const FAR_FROM_HOME_SHARE: f64 = 0.5;
 
 impl TransactionGenerator {
     /// Row `row` (at `local`), which `claim` took for a case.
@@ -160,7 +163,7 @@ impl TransactionGenerator {
         out.device_id = if out.channel == Channel::CardPresent as i8 {
             None
         } else if kind == FraudType::FriendlyFraud || case.device.is_none() {
-            self.own_device(card.card.customer_id, out.channel, row)
+            self.own_device(card.card.customer_id, out.channel, row, local)
         } else {
             case.device
         };
@@ -195,15 +198,15 @@ impl TransactionGenerator {
             out.channel = Channel::CardPresent as i8;
             out.entry_mode = self.model.entry_mode(Channel::CardPresent, rng) as i8;
         }
-        out.device_id = self.own_device(card.card.customer_id, out.channel, row);
+        out.device_id = self.own_device(card.card.customer_id, out.channel, row, local);
         if world.fraud().is_blocked(card.id, local) {
             out.response_code = self.model.blocked_card_code;
         }
         out
     }
 
-    /// A merchant of `category` outside the customer's home and work
-    /// regions (when the profile has others).
+    /// A merchant of `category`, outside the customer's home and work
+    /// regions (when the profile has others) most of the time.
     fn far_merchant(
         &self,
         category: usize,
@@ -211,6 +214,14 @@ impl TransactionGenerator {
         rng: &mut StreamRng,
     ) -> MerchantRef {
         let profile = &*self.world.profile;
+        if rng.random::<f64>() >= FAR_FROM_HOME_SHARE {
+            let region = if rng.random::<f64>() < profile.locality.work_share {
+                customer.work_region
+            } else {
+                customer.home_region
+            };
+            return self.world.merchant_in(category, region, rng);
+        }
         let mut region = 0;
         for _ in 0..4 {
             region = crate::population::pick(

@@ -48,6 +48,12 @@ use crate::world::{ActiveCard, World};
 const PURCHASE: i8 = 0;
 const CANCEL: i8 = 1;
 const REFUND: i8 = 2;
+/// How long a cardholder keeps a device, in days.
+const DEVICE_LIFE_DAYS: u64 = 240;
+/// One card-not-present row in this many comes from a device used once.
+const ONE_OFF_DEVICE_ONE_IN: u64 = 12;
+/// Device keys of one-off devices (row numbers), apart from owners' and fraudsters'.
+const ONE_OFF_DEVICES: u64 = 4 << 56;
 /// Originals tried before a would-be reversal becomes a purchase.
 const REVERSAL_TRIES: u64 = 8;
 
@@ -189,7 +195,7 @@ impl TransactionGenerator {
         let mut row = self.sale(row, local, merchant, category, scale, card.is_credit, rng);
         row.card_id = card_id as i64;
         row.customer_id = card.customer_id as i64;
-        row.device_id = self.own_device(card.customer_id, row.channel, row.txn_id as u64);
+        row.device_id = self.own_device(card.customer_id, row.channel, row.txn_id as u64, local);
         let declines = self.model.declines(merchant.is_online());
         if rng.random::<f64>() < declines.rate {
             row.response_code = declines.reasons.sample(rng);
@@ -251,17 +257,31 @@ impl TransactionGenerator {
         }
     }
 
-    /// The cardholder's own device for a card-not-present row: one of two,
-    /// the second in one row of eight (a hash of the row, not a draw).
-    fn own_device(&self, customer_id: u64, channel: i8, row: u64) -> Option<i64> {
+    /// The cardholder's own device for a card-not-present row at `local`:
+    /// a phone and a computer (one row in eight), each replaced every
+    /// [`DEVICE_LIFE_DAYS`] on a schedule of the customer's own, and now and
+    /// then a device used once (a shared computer, a cleared browser). The
+    /// choice hashes the row rather than drawing, so no other value moves.
+    fn own_device(
+        &self,
+        customer_id: u64,
+        channel: i8,
+        row: u64,
+        local: LocalMicros,
+    ) -> Option<i64> {
         if channel == Channel::CardPresent as i8 {
             return None;
         }
-        let second = mix64(self.clock.key(row)) & 7 == 0;
-        Some(device_id(
-            self.world.seed(),
-            customer_id << 1 | u64::from(second),
-        ))
+        let seed = self.world.seed();
+        let hash = mix64(self.clock.key(row));
+        if hash.is_multiple_of(ONE_OFF_DEVICE_ONE_IN) {
+            return Some(device_id(seed, ONE_OFF_DEVICES | row));
+        }
+        let second = (hash >> 32) & 7 == 0;
+        let phase = mix64(seed ^ customer_id) % DEVICE_LIFE_DAYS;
+        let generation = (local.epoch_day() as u64 + phase) / DEVICE_LIFE_DAYS;
+        let owner = (customer_id << 1 | u64::from(second)) << 8 | (generation & 0xff);
+        Some(device_id(seed, owner))
     }
 
     /// Regulars most of the time; otherwise a popular merchant online, near
