@@ -14,7 +14,7 @@ with open(profile_path, "rb") as f:
     profile = tomllib.load(f)
 
 con = duckdb.connect()
-for table in ["transactions", "customers", "cards", "merchants"]:
+for table in ["transactions", "customers", "cards", "merchants", "fraud_cases"]:
     con.sql(f"CREATE VIEW {table} AS SELECT * FROM '{data}/{table}.parquet'")
 
 failures = []

@@ -12,7 +12,7 @@ is `cardgen generate --out FLAT/` with the same rows and seed:
 FLAT/{transactions,customers,cards,merchants}.parquet.
 
 Checks, each printed as `ok` or `FAIL`; exits 1 if any failed:
-  - layout: _SUCCESS, the four table directories, partition directory names;
+  - layout: _SUCCESS, the five table directories, partition directory names;
   - schema: every flat column is in the lake with the same Spark type
     (event_date a DateType, also when it comes from directory names;
     event_ts a TimestampType), and no other column but the partition key;
@@ -40,8 +40,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TABLES = ["transactions", "customers", "cards", "merchants"]
-KEYS = {"customers": "customer_id", "cards": "card_id", "merchants": "merchant_id"}
+TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases"]
+KEYS = {"customers": "customer_id", "cards": "card_id", "merchants": "merchant_id", "fraud_cases": "case_id"}
 PARTITION_DIR = {
     "day": re.compile(r"^event_date=\d{4}-\d{2}-\d{2}$"),
     "month": re.compile(r"^event_month=\d{4}-\d{2}$"),

@@ -47,7 +47,7 @@ __all__ = [
 __version__: str = _cardgen.VERSION
 
 #: The tables of a dataset, in the order ``generate`` writes them.
-TABLES = ("transactions", "customers", "cards", "merchants")
+TABLES = ("transactions", "customers", "cards", "merchants", "fraud_cases")
 
 #: What an option may be given as; ``None`` means the default.
 OptionValue = Union[int, float, str, bool, "os.PathLike[str]", datetime.date, None]
@@ -155,7 +155,7 @@ def generate(
 ) -> GenerateSummary:
     """Writes the files ``cardgen generate --out OUT`` writes for the same options.
 
-    ``out`` is a ``.parquet`` file (the fact table), a directory (all four
+    ``out`` is a ``.parquet`` file (the fact table), a directory (all five
     tables), or an ``s3://``, ``gs://`` or ``az://`` URL. With ``parts`` (and
     ``part``, ``partition_by``, ``target_file_size``, ``writers``) it writes
     a dataset in parts. Every other option of the command line is taken

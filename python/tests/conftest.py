@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-TABLES = ("transactions", "customers", "cards", "merchants")
+TABLES = ("transactions", "customers", "cards", "merchants", "fraud_cases")
 
 
 def cli_binary() -> Path:

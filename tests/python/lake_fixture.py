@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-TABLES = ["transactions", "customers", "cards", "merchants"]
+TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases"]
 FORMAT = "cardgen-lake/1"
 
 

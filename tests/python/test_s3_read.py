@@ -21,8 +21,8 @@ BIN = Path(os.environ.get("CARDGEN_BIN", "target/release/cardgen"))
 if not BIN.is_absolute():
     BIN = ROOT / BIN
 ARGS = ["--rows", "400k", "--seed", "11", "--days", "45", "--parts", "3", "--partition-by", "day", "-q"]
-TABLES = ["transactions", "customers", "cards", "merchants"]
-KEYS = {"transactions": "txn_id", "customers": "customer_id", "cards": "card_id", "merchants": "merchant_id"}
+TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases"]
+KEYS = {"transactions": "txn_id", "customers": "customer_id", "cards": "card_id", "merchants": "merchant_id", "fraud_cases": "case_id"}
 
 
 @pytest.fixture(scope="module")
