@@ -61,6 +61,19 @@ pub struct ConfigArgs {
     /// Check a scenario file and report the first problem.
     #[arg(long, value_name = "FILE")]
     pub check: Option<PathBuf>,
+    /// With --print-default: the fraud mix to print. `korea` (the default:
+    /// lost and stolen cards lead) or `global` (card-not-present fraud leads).
+    #[arg(long, value_enum, default_value_t = FraudPresetArg::Korea, requires = "print_default")]
+    pub fraud_preset: FraudPresetArg,
+}
+
+/// Fraud mixes `cardgen config --print-default` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FraudPresetArg {
+    /// The Korean case mix: lost and stolen card-present fraud leads.
+    Korea,
+    /// Card-not-present fraud leads, as in Europe, the UK and the US.
+    Global,
 }
 
 /// How `cards.pan_masked` shows card numbers.

@@ -160,6 +160,7 @@ pub struct TimelineCursor<'a> {
 
 impl TimelineCursor<'_> {
     /// The local time at `quantile`; quantiles must not decrease between calls.
+    #[inline]
     pub fn local_at(&mut self, quantile: f64) -> LocalMicros {
         let cumulative = &self.timeline.cumulative;
         let last_hour = cumulative.len() - 2;

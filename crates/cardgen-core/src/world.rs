@@ -228,6 +228,7 @@ impl World {
     /// The `k`-th regular merchant of a customer in a category: a pure
     /// function of (seed, customer, category, k), near home or work, or online
     /// for categories sold online.
+    #[inline]
     pub fn regular_merchant(
         &self,
         customer_id: u64,

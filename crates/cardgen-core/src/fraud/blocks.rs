@@ -8,8 +8,33 @@
 //! bit filter answers "never blocked" without touching the map.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::seed::mix64;
+
+/// Hashes a card id with one mix: the blocked cards are the most active
+/// ones, so many genuine rows look them up, and SipHash would cost more
+/// than the rest of the check.
+#[derive(Default)]
+struct CardIdHasher(u64);
+
+impl Hasher for CardIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = mix64(self.0 ^ u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = mix64(id);
+    }
+}
+
+type CardMap<V> = HashMap<u64, V, BuildHasherDefault<CardIdHasher>>;
 use crate::timeline::LocalMicros;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +48,7 @@ pub struct Block {
 pub struct BlockIndex {
     filter: Vec<u64>,
     mask: u64,
-    blocks: HashMap<u64, Block>,
+    blocks: CardMap<Block>,
     /// Per replacement, in id order: the card it replaces.
     replaced: Vec<u64>,
 }
@@ -32,7 +57,7 @@ impl BlockIndex {
     /// Blocks `(card, at)` in order; a card blocked twice keeps the earlier
     /// time and its first replacement. Replacement ids start at `first_id`.
     pub fn new(requests: impl IntoIterator<Item = (u64, LocalMicros)>, first_id: u64) -> Self {
-        let mut blocks: HashMap<u64, Block> = HashMap::new();
+        let mut blocks: CardMap<Block> = CardMap::default();
         let mut replaced = Vec::new();
         for (card, at) in requests {
             match blocks.get_mut(&card) {

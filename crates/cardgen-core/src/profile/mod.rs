@@ -24,7 +24,10 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-pub use fraud::{FraudDrift, FraudModel, FraudScenario, FraudType, LABEL_SOURCES, MAX_FRAUD_RATE};
+pub use fraud::{
+    FraudDrift, FraudModel, FraudScenario, FraudType, GLOBAL_FRAUD_SHARES, LABEL_SOURCES,
+    MAX_FRAUD_RATE,
+};
 pub use parse::ProfileError;
 
 /// The built-in Korean profile as shipped: a TOML scenario with comments on

@@ -7,7 +7,7 @@ use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Int8Array, Int16Array, Int64Array, RecordBatch,
     TimestampMicrosecondArray,
 };
-use arrow_buffer::{NullBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBufferBuilder, NullBuffer, ScalarBuffer};
 use arrow_schema::SchemaRef;
 
 use super::schema::Dictionaries;
@@ -37,9 +37,15 @@ pub struct Row {
     /// The device of a card-not-present payment.
     pub device_id: Option<i64>,
     pub is_fraud: bool,
-    pub fraud_case_id: Option<i64>,
+}
+
+/// The ground truth of a fraudulent row, kept apart from [`Row`]: fraud is
+/// rare, so its columns are filled from a short list, not row by row.
+#[derive(Debug, Clone, Copy)]
+pub struct FraudTruth {
+    pub case_id: i64,
     /// Key into [`crate::profile::FraudType::NAMES`].
-    pub fraud_type: Option<i8>,
+    pub kind: i8,
     /// When the issuer learns the row is fraud (UTC micros).
     pub label_ts: Option<i64>,
 }
@@ -69,10 +75,8 @@ pub struct ColumnBuilders {
     device_id: Vec<i64>,
     device_id_valid: Vec<bool>,
     is_fraud: Vec<bool>,
-    fraud_case_id: Vec<i64>,
-    fraud_case_id_valid: Vec<bool>,
-    fraud_type: Vec<i8>,
-    label_ts: Vec<i64>,
+    /// Row index within the batch and truth, for fraudulent rows only.
+    truths: Vec<(usize, FraudTruth)>,
 }
 
 impl ColumnBuilders {
@@ -101,14 +105,11 @@ impl ColumnBuilders {
             device_id: Vec::with_capacity(rows),
             device_id_valid: Vec::with_capacity(rows),
             is_fraud: Vec::with_capacity(rows),
-            fraud_case_id: Vec::with_capacity(rows),
-            fraud_case_id_valid: Vec::with_capacity(rows),
-            fraud_type: Vec::with_capacity(rows),
-            label_ts: Vec::with_capacity(rows),
+            truths: Vec::new(),
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push_row(&mut self, row: Row) {
         self.txn_id.push(row.txn_id);
         self.txn_type.push(row.txn_type);
@@ -134,12 +135,11 @@ impl ColumnBuilders {
         self.device_id.push(row.device_id.unwrap_or(0));
         self.device_id_valid.push(row.device_id.is_some());
         self.is_fraud.push(row.is_fraud);
-        // Fraud is rare: the case id, kind and label share one validity
-        // (label_ts has its own, as undetected fraud has none).
-        self.fraud_case_id.push(row.fraud_case_id.unwrap_or(0));
-        self.fraud_case_id_valid.push(row.fraud_case_id.is_some());
-        self.fraud_type.push(row.fraud_type.unwrap_or(0));
-        self.label_ts.push(row.label_ts.unwrap_or(i64::MIN));
+    }
+
+    /// The truth of the row pushed last.
+    pub fn push_truth(&mut self, truth: FraudTruth) {
+        self.truths.push((self.txn_id.len() - 1, truth));
     }
 
     pub fn finish(
@@ -151,9 +151,24 @@ impl ColumnBuilders {
             arrow_schema::DataType::Timestamp(_, tz) => tz.clone(),
             other => unreachable!("event_ts is a timestamp, not {other}"),
         };
-        let case_nulls = NullBuffer::from(self.fraud_case_id_valid);
-        let label_nulls = NullBuffer::from_iter(self.label_ts.iter().map(|&t| t != i64::MIN));
-        let label_ts: Vec<i64> = self.label_ts.iter().map(|&t| t.max(0)).collect();
+        let rows = self.txn_id.len();
+        let (mut case_ids, mut kinds, mut labels) =
+            (vec![0i64; rows], vec![0i8; rows], vec![0i64; rows]);
+        let mut case_valid = BooleanBufferBuilder::new(rows);
+        case_valid.append_n(rows, false);
+        let mut label_valid = BooleanBufferBuilder::new(rows);
+        label_valid.append_n(rows, false);
+        for (row, truth) in &self.truths {
+            case_ids[*row] = truth.case_id;
+            kinds[*row] = truth.kind;
+            case_valid.set_bit(*row, true);
+            if let Some(label) = truth.label_ts {
+                labels[*row] = label;
+                label_valid.set_bit(*row, true);
+            }
+        }
+        let case_nulls = NullBuffer::new(case_valid.finish());
+        let label_nulls = NullBuffer::new(label_valid.finish());
         let region_nulls = NullBuffer::from(self.merchant_region_valid);
         let region_keys =
             Int8Array::new(ScalarBuffer::from(self.merchant_region), Some(region_nulls));
@@ -187,15 +202,15 @@ impl ColumnBuilders {
             )),
             Arc::new(BooleanArray::from(self.is_fraud)),
             Arc::new(Int64Array::new(
-                ScalarBuffer::from(self.fraud_case_id),
+                ScalarBuffer::from(case_ids),
                 Some(case_nulls.clone()),
             )),
             dictionary_column(
-                Int8Array::new(ScalarBuffer::from(self.fraud_type), Some(case_nulls)),
+                Int8Array::new(ScalarBuffer::from(kinds), Some(case_nulls)),
                 &dictionaries.fraud_type,
             )?,
             Arc::new(
-                TimestampMicrosecondArray::new(ScalarBuffer::from(label_ts), Some(label_nulls))
+                TimestampMicrosecondArray::new(ScalarBuffer::from(labels), Some(label_nulls))
                     .with_timezone_opt(timezone),
             ),
         ];

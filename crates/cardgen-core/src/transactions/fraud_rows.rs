@@ -11,7 +11,7 @@
 
 use rand::RngExt;
 
-use super::columns::Row;
+use super::columns::{FraudTruth, Row};
 use super::{Claim, TransactionGenerator};
 use crate::fraud::cases::Case;
 use crate::merchants::MerchantRef;
@@ -27,8 +27,17 @@ const MAGSTRIPE_FALLBACK_SHARE: f64 = 0.25;
 const FAR_FROM_HOME_SHARE: f64 = 0.5;
 
 impl TransactionGenerator {
-    /// Row `row` (at `local`), which `claim` took for a case.
-    pub(super) fn case_row(&self, row: u64, local: LocalMicros, claim: Claim) -> Row {
+    /// Row `row` (at `local`), which `claim` took for a case, with its
+    /// truth (none for a genuine visit at a point of compromise). Rare: kept
+    /// out of line so that the genuine path stays compact.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn case_row(
+        &self,
+        row: u64,
+        local: LocalMicros,
+        claim: Claim,
+    ) -> (Row, Option<FraudTruth>) {
         let world = &*self.world;
         let plan = world.fraud();
         let case = plan.case(world, u64::from(claim.case));
@@ -49,7 +58,10 @@ impl TransactionGenerator {
             ),
         });
         if claim.visit {
-            return self.compromise_visit(row, local, &case, card, &mut rng);
+            return (
+                self.compromise_visit(row, local, &case, card, &mut rng),
+                None,
+            );
         }
         let mut out = self.fraud_sale(row, local, &case, card, &mut rng);
         out.card_id = card.id as i64;
@@ -72,12 +84,14 @@ impl TransactionGenerator {
             0
         };
         out.is_fraud = true;
-        out.fraud_case_id = Some(case.id as i64);
-        out.fraud_type = Some(case.kind as i8);
-        out.label_ts = case
-            .report
-            .map(|report| self.timeline.to_utc_micros(report).max(out.event_ts));
-        out
+        let truth = FraudTruth {
+            case_id: case.id as i64,
+            kind: case.kind as i8,
+            label_ts: case
+                .report
+                .map(|report| self.timeline.to_utc_micros(report).max(out.event_ts)),
+        };
+        (out, Some(truth))
     }
 
     fn fraud_decline_rate(&self, kind: FraudType) -> f64 {

@@ -36,11 +36,10 @@ use self::schema::Dictionaries;
 use crate::customers::CustomerFacts;
 use crate::error::CoreError;
 use crate::fraud::Claim;
-use crate::fraud::cases::device_id;
 use crate::merchants::MerchantRef;
 use crate::plan::BatchSpec;
 use crate::profile::Channel;
-use crate::seed::{StreamRng, mix64};
+use crate::seed::{Domain, Salt, StreamRng};
 use crate::table::TableGenerator;
 use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
 use crate::world::{ActiveCard, World};
@@ -68,6 +67,7 @@ pub struct TransactionGenerator {
     /// Average rows per local day, to turn reversal delays into row offsets.
     rows_per_day: f64,
     clock: RowClock,
+    device_salt: Salt,
 }
 
 impl TransactionGenerator {
@@ -83,6 +83,7 @@ impl TransactionGenerator {
             model: TransactionModel::compile(profile)?,
             rows_per_day: options.rows as f64 / f64::from(options.range.days),
             clock: RowClock::new(world.seed(), options.rows),
+            device_salt: Salt::new(world.seed(), Domain::Device),
             world,
         })
     }
@@ -98,6 +99,7 @@ impl TransactionGenerator {
     /// The first draws of row `row`: its stream, its time and the draw that
     /// decides whether it is a reversal. Generating a row and regenerating it
     /// as a reversal's original both start here, so their draws line up.
+    #[inline(always)]
     fn begin_row(
         &self,
         row: u64,
@@ -115,13 +117,10 @@ impl TransactionGenerator {
         kind < reversals.cancel_rate + reversals.refund_rate
     }
 
-    /// Row `row`, placed with `cursor` when generating in order; `claim` is
-    /// the fraud case that took the row, if one did.
-    fn row(&self, row: u64, cursor: Option<&mut TimelineCursor<'_>>, claim: Option<Claim>) -> Row {
+    /// Row `row`, placed with `cursor` when generating in order (rows a
+    /// fraud case claimed are [`Self::case_row`]s instead).
+    fn row(&self, row: u64, cursor: Option<&mut TimelineCursor<'_>>) -> Row {
         let (mut rng, local, kind) = self.begin_row(row, cursor);
-        if let Some(claim) = claim {
-            return self.case_row(row, local, claim);
-        }
         let reversals = &self.world.profile.reversals;
         if self.is_reversal(kind) {
             let cancel = kind < reversals.cancel_rate;
@@ -176,6 +175,7 @@ impl TransactionGenerator {
     /// A genuine purchase: a card chosen by its owner's activity (moved to
     /// its replacement once blocked), a category by persona and hour, a
     /// merchant among the owner's regulars or nearby.
+    #[inline(always)]
     fn purchase(&self, row: u64, local: LocalMicros, rng: &mut StreamRng) -> Row {
         let world = &*self.world;
         let day = local.epoch_day();
@@ -208,6 +208,7 @@ impl TransactionGenerator {
     /// currency and instalments. Card, customer, device and outcome are the
     /// caller's.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn sale(
         &self,
         row: u64,
@@ -251,9 +252,6 @@ impl TransactionGenerator {
             merchant_region: merchant.region().map(|r| r as i8),
             device_id: None,
             is_fraud: false,
-            fraud_case_id: None,
-            fraud_type: None,
-            label_ts: None,
         }
     }
 
@@ -272,20 +270,22 @@ impl TransactionGenerator {
         if channel == Channel::CardPresent as i8 {
             return None;
         }
-        let seed = self.world.seed();
-        let hash = mix64(self.clock.key(row));
+        // The row's key is already a mixed value; its bits pick the device.
+        let hash = self.clock.key(row);
+        let device = |key: u64| (self.device_salt.key(key) >> 11) as i64;
         if hash.is_multiple_of(ONE_OFF_DEVICE_ONE_IN) {
-            return Some(device_id(seed, ONE_OFF_DEVICES | row));
+            return Some(device(ONE_OFF_DEVICES | row));
         }
         let second = (hash >> 32) & 7 == 0;
-        let phase = mix64(seed ^ customer_id) % DEVICE_LIFE_DAYS;
+        let phase = (self.device_salt.key(customer_id) >> 8) % DEVICE_LIFE_DAYS;
         let generation = (local.epoch_day() as u64 + phase) / DEVICE_LIFE_DAYS;
         let owner = (customer_id << 1 | u64::from(second)) << 8 | (generation & 0xff);
-        Some(device_id(seed, owner))
+        Some(device(owner))
     }
 
     /// Regulars most of the time; otherwise a popular merchant online, near
     /// home or work, or (for the rest) anywhere. Fraudsters have no regulars.
+    #[inline(always)]
     fn merchant(
         &self,
         customer_id: u64,
@@ -339,11 +339,18 @@ impl TableGenerator for TransactionGenerator {
         let claims = self.world.fraud().claims();
         let mut next_claim = claims.partition_point(|c| c.row < batch.first_row);
         for row in batch.first_row..batch.first_row + batch.rows {
-            let claim = claims.get(next_claim).filter(|c| c.row == row).copied();
-            if claim.is_some() {
-                next_claim += 1;
+            match claims.get(next_claim).filter(|c| c.row == row) {
+                Some(claim) => {
+                    next_claim += 1;
+                    let (_, local, _) = self.begin_row(row, Some(&mut cursor));
+                    let (generated, truth) = self.case_row(row, local, *claim);
+                    out.push_row(generated);
+                    if let Some(truth) = truth {
+                        out.push_truth(truth);
+                    }
+                }
+                None => out.push_row(self.row(row, Some(&mut cursor))),
             }
-            out.push_row(self.row(row, Some(&mut cursor), claim));
         }
         out.finish(&self.schema, &self.dictionaries)
     }
