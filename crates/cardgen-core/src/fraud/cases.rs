@@ -9,6 +9,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1, Poisson};
 
+use super::devices::{self, Devices};
 use super::schedule::CaseSchedule;
 use crate::error::CoreError;
 use crate::merchants::MerchantRef;
@@ -204,13 +205,15 @@ impl CaseContext<'_> {
             }
             FraudType::CardTesting => {
                 case.merchant = Some(self.online_merchant(kind, &mut rng));
-                case.device = Some(self.device(id / CASES_PER_DEVICE, 1));
+                case.device = Some(self.device(devices::TESTER, id / CASES_PER_DEVICE));
             }
             FraudType::MerchantCollusion => {
                 case.merchant = Some(self.offline_merchant(kind, &mut rng));
             }
-            FraudType::CnpCompromise => case.device = Some(self.device(id / CASES_PER_DEVICE, 2)),
-            FraudType::AccountTakeover => case.device = Some(self.device(id, 3)),
+            FraudType::CnpCompromise => {
+                case.device = Some(self.device(devices::CNP_RING, id / CASES_PER_DEVICE));
+            }
+            FraudType::AccountTakeover => case.device = Some(self.device(devices::TAKEOVER, id)),
             FraudType::LostStolen | FraudType::FriendlyFraud => {}
         }
         if !matches!(kind, FraudType::CardTesting | FraudType::MerchantCollusion) {
@@ -359,9 +362,9 @@ impl CaseContext<'_> {
         });
     }
 
-    /// A fraudster's device: `ring` identifies it within `domain`.
-    fn device(&self, ring: u64, domain: u64) -> i64 {
-        device_id(self.world.seed(), domain << 56 | ring)
+    /// A fraudster's device: `ring` identifies it among `kind`'s.
+    fn device(&self, kind: u64, ring: u64) -> i64 {
+        Devices::new(self.world.seed()).fraudster(kind, ring)
     }
 
     /// The merchant where week's breach `which` skims cards.
@@ -399,10 +402,4 @@ fn stop_after_block(case: &mut Case) {
     {
         case.events.truncate(first_after + 1);
     }
-}
-
-/// A device id: an opaque positive number, the same space for cardholders'
-/// devices and fraudsters', so that its value says nothing.
-pub fn device_id(seed: u64, key: u64) -> i64 {
-    (stream_key(seed, Domain::Device, key) >> 11) as i64
 }

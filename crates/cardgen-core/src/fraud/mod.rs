@@ -21,6 +21,7 @@
 
 pub mod blocks;
 pub mod cases;
+pub mod devices;
 pub mod schedule;
 pub mod table;
 

@@ -68,10 +68,7 @@ impl TransactionGenerator {
         out.customer_id = card.card.customer_id as i64;
         let declined = match tested {
             Some(approved) => !approved,
-            None => {
-                let rate = self.fraud_decline_rate(case.kind);
-                rng.random::<f64>() < rate
-            }
+            None => rng.random::<f64>() < plan.kinds().scenario(case.kind).decline_rate,
         };
         out.response_code = if plan.is_blocked(card.id, local) {
             self.model.blocked_card_code
@@ -94,15 +91,6 @@ impl TransactionGenerator {
         (out, Some(truth))
     }
 
-    fn fraud_decline_rate(&self, kind: FraudType) -> f64 {
-        self.world
-            .profile
-            .fraud
-            .scenarios
-            .get(&kind)
-            .map_or(0.0, |s| s.decline_rate)
-    }
-
     /// The attempt itself: merchant, channel, amount and device by kind.
     fn fraud_sale(
         &self,
@@ -116,11 +104,7 @@ impl TransactionGenerator {
         let profile = &*world.profile;
         let customer = card.customer;
         let kind = case.kind;
-        let multiplier = profile
-            .fraud
-            .scenarios
-            .get(&kind)
-            .map_or(1.0, |s| s.amount_multiplier);
+        let multiplier = world.fraud().kinds().scenario(kind).amount_multiplier;
         let scale = f64::from(customer.spend) * multiplier;
         let (merchant, category) = match kind {
             FraudType::CardTesting | FraudType::MerchantCollusion => {
@@ -158,14 +142,12 @@ impl TransactionGenerator {
         );
         match kind {
             FraudType::LostStolen | FraudType::Counterfeit if !merchant.is_online() => {
-                out.channel = Channel::CardPresent as i8;
-                out.entry_mode = if kind == FraudType::Counterfeit
-                    && rng.random::<f64>() < MAGSTRIPE_FALLBACK_SHARE
-                {
-                    EntryMode::Magstripe as i8
+                let fallback = if kind == FraudType::Counterfeit {
+                    MAGSTRIPE_FALLBACK_SHARE
                 } else {
-                    self.model.entry_mode(Channel::CardPresent, rng) as i8
+                    0.0
                 };
+                self.swipe(&mut out, fallback, rng);
             }
             FraudType::MerchantCollusion => {
                 // Round sums: up to ten of the category's price units.
@@ -209,14 +191,25 @@ impl TransactionGenerator {
         out.card_id = card.id as i64;
         out.customer_id = card.card.customer_id as i64;
         if !merchant.is_online() {
-            out.channel = Channel::CardPresent as i8;
-            out.entry_mode = self.model.entry_mode(Channel::CardPresent, rng) as i8;
+            self.swipe(&mut out, 0.0, rng);
         }
         out.device_id = self.own_device(card.card.customer_id, out.channel, row, local);
         if world.fraud().is_blocked(card.id, local) {
             out.response_code = self.model.blocked_card_code;
         }
         out
+    }
+
+    /// Makes `out` a payment with the card at the terminal: magnetic-stripe
+    /// fallback with probability `fallback` (no draw when it is 0), else
+    /// the profile's card-present entry modes.
+    fn swipe(&self, out: &mut Row, fallback: f64, rng: &mut StreamRng) {
+        out.channel = Channel::CardPresent as i8;
+        out.entry_mode = if fallback > 0.0 && rng.random::<f64>() < fallback {
+            EntryMode::Magstripe as i8
+        } else {
+            self.model.entry_mode(Channel::CardPresent, rng) as i8
+        };
     }
 
     /// A merchant of `category`, outside the customer's home and work

@@ -36,10 +36,11 @@ use self::schema::Dictionaries;
 use crate::customers::CustomerFacts;
 use crate::error::CoreError;
 use crate::fraud::Claim;
+use crate::fraud::devices::Devices;
 use crate::merchants::MerchantRef;
 use crate::plan::BatchSpec;
 use crate::profile::Channel;
-use crate::seed::{Domain, Salt, StreamRng};
+use crate::seed::StreamRng;
 use crate::table::TableGenerator;
 use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
 use crate::world::{ActiveCard, World};
@@ -51,8 +52,6 @@ const REFUND: i8 = 2;
 const DEVICE_LIFE_DAYS: u64 = 240;
 /// One card-not-present row in this many comes from a device used once.
 const ONE_OFF_DEVICE_ONE_IN: u64 = 12;
-/// Device keys of one-off devices (row numbers), apart from owners' and fraudsters'.
-const ONE_OFF_DEVICES: u64 = 4 << 56;
 /// Originals tried before a would-be reversal becomes a purchase.
 const REVERSAL_TRIES: u64 = 8;
 
@@ -67,7 +66,7 @@ pub struct TransactionGenerator {
     /// Average rows per local day, to turn reversal delays into row offsets.
     rows_per_day: f64,
     clock: RowClock,
-    device_salt: Salt,
+    devices: Devices,
 }
 
 impl TransactionGenerator {
@@ -83,7 +82,7 @@ impl TransactionGenerator {
             model: TransactionModel::compile(profile)?,
             rows_per_day: options.rows as f64 / f64::from(options.range.days),
             clock: RowClock::new(world.seed(), options.rows),
-            device_salt: Salt::new(world.seed(), Domain::Device),
+            devices: Devices::new(world.seed()),
             world,
         })
     }
@@ -272,15 +271,13 @@ impl TransactionGenerator {
         }
         // The row's key is already a mixed value; its bits pick the device.
         let hash = self.clock.key(row);
-        let device = |key: u64| (self.device_salt.key(key) >> 11) as i64;
         if hash.is_multiple_of(ONE_OFF_DEVICE_ONE_IN) {
-            return Some(device(ONE_OFF_DEVICES | row));
+            return Some(self.devices.one_off(row));
         }
         let second = (hash >> 32) & 7 == 0;
-        let phase = (self.device_salt.key(customer_id) >> 8) % DEVICE_LIFE_DAYS;
+        let phase = self.devices.owner_phase(customer_id) % DEVICE_LIFE_DAYS;
         let generation = (local.epoch_day() as u64 + phase) / DEVICE_LIFE_DAYS;
-        let owner = (customer_id << 1 | u64::from(second)) << 8 | (generation & 0xff);
-        Some(device(owner))
+        Some(self.devices.owned(customer_id, second, generation))
     }
 
     /// Regulars most of the time; otherwise a popular merchant online, near
