@@ -7,8 +7,11 @@ Environment:
 """
 
 import os
+import contextlib
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -63,3 +66,24 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@contextlib.contextmanager
+def ticking(period=0.005):
+    """A Python thread that notes the time every `period` seconds while the
+    block runs: if Rust held the GIL, it could not tick. Yields the list of ticks."""
+    ticks = []
+    done = threading.Event()
+
+    def tick():
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(period)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        yield ticks
+    finally:
+        done.set()
+        ticker.join()

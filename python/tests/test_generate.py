@@ -14,7 +14,7 @@ import pyarrow.fs as pafs
 import pytest
 
 import cardgen
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, ticking
 
 COMMON = dict(rows="50k", seed=5, days=40, batch_rows="10k")
 COMMON_FLAGS = ["--rows", "50k", "--seed", 5, "--days", 40, "--batch-rows", "10k"]
@@ -106,19 +106,8 @@ def test_ctrl_c_stops_generate_and_removes_the_partial_file(tmp_path):
 
 
 def test_other_threads_run_while_generate_writes(tmp_path):
-    ticks = []
-    done = threading.Event()
-
-    def tick():
-        while not done.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0.005)
-
-    ticker = threading.Thread(target=tick)
-    ticker.start()
-    summary = cardgen.generate(tmp_path / "t.parquet", rows="1M", threads=1)
-    done.set()
-    ticker.join()
+    with ticking() as ticks:
+        summary = cardgen.generate(tmp_path / "t.parquet", rows="1M", threads=1)
     # Ticks every 5 ms; with the GIL held throughout there would be one.
     assert len(ticks) > summary.seconds / 0.005 / 4, f"{len(ticks)} ticks in {summary.seconds:.2f} s"
 

@@ -4,7 +4,6 @@ and refuses bad options with a ValueError naming the option."""
 import datetime
 import os
 import subprocess
-import threading
 import time
 
 import pyarrow as pa
@@ -12,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import cardgen
-from conftest import TABLES, assert_same_rows, cli_binary, run_cli
+from conftest import TABLES, assert_same_rows, cli_binary, run_cli, ticking
 
 # Small enough for a debug build, large enough for several batches per table.
 ROWS, SEED, DAYS, BATCH = 60_000, 7, 30, 16_000
@@ -159,21 +158,10 @@ def test_the_reader_streams_in_bounded_memory():
 def test_other_threads_run_while_rust_generates():
     """The reader's pool never takes the GIL: a Python thread keeps ticking
     while the main thread waits for batches."""
-    ticks = []
-    done = threading.Event()
-
-    def tick():
-        while not done.is_set():
-            ticks.append(time.perf_counter())
-            time.sleep(0.005)
-
-    ticker = threading.Thread(target=tick)
-    ticker.start()
-    started = time.perf_counter()
-    rows = sum(b.num_rows for b in cardgen.read("transactions", rows="2M", threads=1))
-    elapsed = time.perf_counter() - started
-    done.set()
-    ticker.join()
+    with ticking() as ticks:
+        started = time.perf_counter()
+        rows = sum(b.num_rows for b in cardgen.read("transactions", rows="2M", threads=1))
+        elapsed = time.perf_counter() - started
     assert rows == 2_000_000
     during = [t for t in ticks if started <= t <= started + elapsed]
     # Ticks every 5 ms; with the GIL held throughout there would be none.
