@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Generates a fixed-seed dataset (2M transactions over a year) and checks it
-# with DuckDB from PyPI: joins across all four tables and the behavioural
-# model against the default profile (scripts/check_dataset.py).
+# Generates a fixed-seed dataset (2M transactions over a year, all five
+# tables) and checks it with DuckDB from PyPI: the fact table's joins to
+# customers, cards and merchants, and the behavioural model against the
+# default profile (scripts/check_dataset.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${VENV:-.venv}
