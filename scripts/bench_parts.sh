@@ -10,6 +10,8 @@
 # run), OUT_DIR (a temporary directory). Each
 # run's output is deleted before the next, so the disk holds one at a time.
 set -euo pipefail
+# OUT_DIR is taken relative to where the script is run from.
+[[ -z ${OUT_DIR:-} ]] || OUT_DIR=$(mkdir -p "$OUT_DIR" && cd "$OUT_DIR" && pwd)
 cd "$(dirname "$0")/.."
 
 rows=${ROWS:-1B}

@@ -9,6 +9,8 @@
 # which also holds the server's data). Note that the server runs on the same
 # 2 cores as cardgen, so this measures both; a remote store would not.
 set -euo pipefail
+# OUT_DIR is taken relative to where the script is run from.
+[[ -z ${OUT_DIR:-} ]] || OUT_DIR=$(mkdir -p "$OUT_DIR" && cd "$OUT_DIR" && pwd)
 cd "$(dirname "$0")/.."
 
 rows=${ROWS:-100M}

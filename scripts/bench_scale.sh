@@ -10,6 +10,8 @@
 # Env: REPS (default 3) repetitions of the population runs, SCALE_ROWS (30M)
 # rows of the population runs, OUT_DIR (a temporary directory) for the files.
 set -euo pipefail
+# OUT_DIR is taken relative to where the script is run from.
+[[ -z ${OUT_DIR:-} ]] || OUT_DIR=$(mkdir -p "$OUT_DIR" && cd "$OUT_DIR" && pwd)
 cd "$(dirname "$0")/.."
 
 with_1b=false

@@ -5,7 +5,12 @@
 #
 #   scripts/bench_throughput.sh | tee benches/results/throughput-$(date +%F).txt
 #   REPS=5 ROWS=10M BIG_ROWS=100M scripts/bench_throughput.sh
+#
+# Env: REPS (default 3), ROWS (10M), BIG_ROWS (100M), OUT_DIR (a temporary
+# directory) for the file, bench.parquet, removed at the end.
 set -euo pipefail
+# OUT_DIR is taken relative to where the script is run from.
+[[ -z ${OUT_DIR:-} ]] || OUT_DIR=$(mkdir -p "$OUT_DIR" && cd "$OUT_DIR" && pwd)
 cd "$(dirname "$0")/.."
 
 reps=${REPS:-3}
@@ -13,7 +18,8 @@ rows=${ROWS:-10M}
 big_rows=${BIG_ROWS:-100M}
 all=$(nproc)
 out_dir=${OUT_DIR:-$(mktemp -d)}
-trap 'rm -rf "$out_dir"' EXIT
+# Only the file written here: OUT_DIR may hold other things.
+trap 'rm -f "$out_dir/bench.parquet"; [[ -n ${OUT_DIR:-} ]] || rm -rf "$out_dir"' EXIT
 
 cargo build --release -q -p cardgen-cli
 bin=target/release/cardgen

@@ -11,13 +11,15 @@
 # and list). BUCKET names the bucket (default: cardgen); VENV the venv
 # (default: target/ci-venv).
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 [[ $# -eq 2 ]] || usage
 action=$1
+# DIR is taken relative to where the script is run from; VENV relative to
+# the repository root.
 mkdir -p "$2"
 dir=$(cd "$2" && pwd)
+cd "$(dirname "$0")/.."
 bucket=${BUCKET:-cardgen}
 venv=${VENV:-target/ci-venv}
 access_key=cardgen-local
@@ -66,7 +68,8 @@ print(*[s.getsockname()[1] for s in socks])' >"$dir/ports"
 ]}
 JSON
   mkdir -p "$dir/data"
-  # The flags are those of tests/common/s3_server.rs, which explains them.
+  # The flags are those of crates/cardgen-pipeline/tests/common/s3_server.rs,
+  # which explains them.
   setsid "$weed" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$dir/data" \
     -master.port="$master" -master.port.grpc="$master_grpc" \
     -volume.port="$volume" -volume.port.grpc="$volume_grpc" \
