@@ -4,12 +4,12 @@ against a flat run of the same seed and options, read by the same Spark.
     python scripts/spark_check.py --lake OUT --flat FLAT [--partition-by day|month|none|auto]
 
 OUT is what `cardgen generate --parts N [--part K] --partition-by ...` (and
-`cardgen finish`) wrote: OUT/{transactions,customers,cards,merchants}/ with
+`cardgen finish`) wrote: OUT/{transactions,customers,cards,merchants,fraud_cases}/ with
 Hive directories under transactions/ (`event_date=YYYY-MM-DD` by day, the
 column then living only in the directory names; `event_month=YYYY-MM` by
 month, event_date kept in the files), OUT/_cardgen/ and OUT/_SUCCESS. FLAT
 is `cardgen generate --out FLAT/` with the same rows and seed:
-FLAT/{transactions,customers,cards,merchants}.parquet.
+FLAT/{transactions,customers,cards,merchants,fraud_cases}.parquet.
 
 Checks, each printed as `ok` or `FAIL`; exits 1 if any failed:
   - layout: _SUCCESS, the five table directories, partition directory names;
