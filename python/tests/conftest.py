@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "check"))
 
 TABLES = ("transactions", "customers", "cards", "merchants", "fraud_cases")
 

@@ -114,9 +114,9 @@ def test_other_threads_run_while_generate_writes(tmp_path):
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
-    """The local S3 server of the other S3 tests (scripts/s3_server.sh)."""
+    """The local S3 server of the other S3 tests (scripts/servers/s3_server.sh)."""
     state = tmp_path_factory.mktemp("s3")
-    script = ROOT / "scripts" / "s3_server.sh"
+    script = ROOT / "scripts" / "servers" / "s3_server.sh"
     started = subprocess.run([str(script), "start", str(state)], capture_output=True, text=True, cwd=ROOT)
     if started.returncode != 0:
         if os.environ.get("CI"):

@@ -36,7 +36,7 @@ def load(spark, table, **options):
 
 def checksum(df):
     """Rows, and the sum of each row's xxhash64 over every column in order
-    (as in scripts/spark_check.py)."""
+    (as in scripts/check/spark_check.py)."""
     import spark_check
 
     sums = spark_check._hash_sums(df, df.columns)

@@ -1,4 +1,4 @@
-# Sourced by the Spark checks (scripts/spark_ci.sh, .ci/run): makes sure the
+# Sourced by the Spark checks (scripts/check/spark_ci.sh, .ci/run): makes sure the
 # machine can run PySpark in local mode, then exports what Spark needs.
 #
 #   source scripts/lib/spark_env.sh     # from the repository root
@@ -6,7 +6,7 @@
 # 1. Java 17 or newer (Spark 4 needs it); installs Debian's
 #    openjdk-17-jre-headless when missing (CI runs as root on Debian).
 # 2. The Python venv shared with the other CI steps ($VENV, by default
-#    target/ci-venv, as scripts/interop_check.sh uses it) with pyspark 4.x,
+#    target/ci-venv, as scripts/check/interop_check.sh uses it) with pyspark 4.x,
 #    pandas<3 (pandas 3 makes pyspark warn), pyarrow, duckdb, polars and
 #    pytest. pip runs only when the requirement list changed or an import
 #    fails, so a warm run costs well under a second.

@@ -1,5 +1,5 @@
 """A dataset in parts written to a real S3 server (SeaweedFS on loopback,
-scripts/s3_server.sh) reads back with pyarrow's S3 filesystem as the same
+scripts/servers/s3_server.sh) reads back with pyarrow's S3 filesystem as the same
 tables as the local run.
 
     source scripts/lib/spark_env.sh
@@ -29,7 +29,7 @@ KEYS = {"transactions": "txn_id", "customers": "customer_id", "cards": "card_id"
 def s3(tmp_path_factory):
     """Starts SeaweedFS; yields the environment a client needs."""
     state = tmp_path_factory.mktemp("s3")
-    script = ROOT / "scripts" / "s3_server.sh"
+    script = ROOT / "scripts" / "servers" / "s3_server.sh"
     started = subprocess.run([str(script), "start", str(state)], capture_output=True, text=True, cwd=ROOT)
     if started.returncode != 0:
         if os.environ.get("CI"):

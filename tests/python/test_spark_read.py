@@ -1,5 +1,5 @@
 """Reads cardgen's lake layout with Spark, DuckDB, pyarrow and Polars and
-checks it against a flat run of the same seed (scripts/spark_check.py).
+checks it against a flat run of the same seed (scripts/check/spark_check.py).
 
     source scripts/lib/spark_env.sh
     CARDGEN_BIN=target/release/cardgen "$SPARK_VENV/bin/python" -m pytest -q tests/python/test_spark_read.py
@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts" / "check"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lake_fixture  # noqa: E402
@@ -266,7 +266,7 @@ def test_fabricated_damaged_lake_fails_spark_check(fabricated_day, small_flat):
     (tx / "event_date=2025-06-01" / ".part-00001-0001.parquet.inprogress").write_bytes(b"PAR1 cut")
 
     p = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "spark_check.py"), "--lake", str(lake), "--flat", str(small_flat), "--partition-by", "day"],
+        [sys.executable, str(ROOT / "scripts" / "check" / "spark_check.py"), "--lake", str(lake), "--flat", str(small_flat), "--partition-by", "day"],
         capture_output=True, text=True,
     )
     assert p.returncode == 1, f"exit {p.returncode}\n{p.stdout}\n{p.stderr}"

@@ -27,7 +27,7 @@ The script:
 
 How to run it:
   cardgen generate --rows 20M --days 365 --out DIR
-  nice python scripts/fraud_baseline.py DIR > benches/results/fraud-baseline.txt
+  nice python scripts/bench/fraud_baseline.py DIR > benches/results/fraud-baseline.txt
 The raw output is committed under benches/results/.
 
 Dependencies: duckdb, pyarrow, numpy, scikit-learn; lightgbm for --model lgbm.

@@ -1,7 +1,7 @@
 """Reads a cardgen lake-layout dataset with Spark (local mode) and checks it
 against a flat run of the same seed and options, read by the same Spark.
 
-    python scripts/spark_check.py --lake OUT --flat FLAT [--partition-by day|month|none|auto]
+    python scripts/check/spark_check.py --lake OUT --flat FLAT [--partition-by day|month|none|auto]
 
 OUT is what `cardgen generate --parts N [--part K] --partition-by ...` (and
 `cardgen finish`) wrote: OUT/{transactions,customers,cards,merchants,fraud_cases}/ with

@@ -3,8 +3,8 @@
 # files written (count and sizes), for the same rows and seed. Prints the
 # machine, each command and cardgen's raw summary lines.
 #
-#   scripts/bench_parts.sh | tee benches/results/parts-1b.txt      # 1B rows, ~20 GB per run
-#   ROWS=100M scripts/bench_parts.sh                               # quicker
+#   scripts/bench/bench_parts.sh | tee benches/results/parts-1b.txt      # 1B rows, ~20 GB per run
+#   ROWS=100M scripts/bench/bench_parts.sh                               # quicker
 #
 # Env: ROWS (default 1B), PARTS (8), WITH_WRITERS=1 (adds a --writers 2
 # run), OUT_DIR (a temporary directory). Each
@@ -12,7 +12,7 @@
 set -euo pipefail
 # OUT_DIR is taken relative to where the script is run from.
 [[ -z ${OUT_DIR:-} ]] || OUT_DIR=$(mkdir -p "$OUT_DIR" && cd "$OUT_DIR" && pwd)
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 rows=${ROWS:-1B}
 parts=${PARTS:-8}

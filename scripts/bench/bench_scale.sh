@@ -4,15 +4,15 @@
 # command and cardgen's raw output, then a summary table with the ratios the
 # scale targets are stated in (docs/benchmarks.md, "Flat cost at any scale").
 #
-#   scripts/bench_scale.sh | tee benches/results/scale.txt
-#   scripts/bench_scale.sh --with-1b | tee benches/results/scale-1b.txt   # ~20 GB of disk
+#   scripts/bench/bench_scale.sh | tee benches/results/scale.txt
+#   scripts/bench/bench_scale.sh --with-1b | tee benches/results/scale-1b.txt   # ~20 GB of disk
 #
 # Env: REPS (default 3) repetitions of the population runs, SCALE_ROWS (30M)
 # rows of the population runs, OUT_DIR (a temporary directory) for the files.
 set -euo pipefail
 # OUT_DIR is taken relative to where the script is run from.
 [[ -z ${OUT_DIR:-} ]] || OUT_DIR=$(mkdir -p "$OUT_DIR" && cd "$OUT_DIR" && pwd)
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 with_1b=false
 [[ ${1:-} == --with-1b ]] && with_1b=true

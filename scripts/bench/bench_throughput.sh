@@ -3,15 +3,15 @@
 # thread and all threads at 10M rows, then one 100M-row run. Prints the
 # machine, each command and cardgen's raw summary lines, then medians.
 #
-#   scripts/bench_throughput.sh | tee benches/results/throughput-$(date +%F).txt
-#   REPS=5 ROWS=10M BIG_ROWS=100M scripts/bench_throughput.sh
+#   scripts/bench/bench_throughput.sh | tee benches/results/throughput-$(date +%F).txt
+#   REPS=5 ROWS=10M BIG_ROWS=100M scripts/bench/bench_throughput.sh
 #
 # Env: REPS (default 3), ROWS (10M), BIG_ROWS (100M), OUT_DIR (a temporary
 # directory) for the file, bench.parquet, removed at the end.
 set -euo pipefail
 # OUT_DIR is taken relative to where the script is run from.
 [[ -z ${OUT_DIR:-} ]] || OUT_DIR=$(mkdir -p "$OUT_DIR" && cd "$OUT_DIR" && pwd)
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 reps=${REPS:-3}
 rows=${ROWS:-10M}

@@ -4,55 +4,57 @@
 # by the name the docs cite. Every figure is wall time: run it on an
 # otherwise idle machine.
 #
-#   scripts/run_benchmarks.sh                      # the default set
-#   scripts/run_benchmarks.sh --1b --s3            # the default set and these
-#   scripts/run_benchmarks.sh --all --compare 81bd93e
-#   scripts/run_benchmarks.sh --only peers,memory  # just these
-#   scripts/run_benchmarks.sh --list               # what would run, without running it
+#   scripts/bench/run_benchmarks.sh                       # the default set
+#   scripts/bench/run_benchmarks.sh --1b --s3             # the default set and these
+#   scripts/bench/run_benchmarks.sh --all --compare 81bd93e
+#   scripts/bench/run_benchmarks.sh --only peers,memory   # just these
+#   scripts/bench/run_benchmarks.sh --list                # what would run, without running it
 #
-# The benchmarks, their raw output, and about how long each takes on the
-# 2-vCPU VMs of docs/benchmarks.md once cardgen is built (the first release
-# build, with fat LTO, takes 5-7 minutes more):
+# What runs, the file under benches/results/ it writes, and about how long
+# it takes on the 2-vCPU VMs of docs/benchmarks.md once cardgen is built (the
+# first release build, with fat LTO, takes 5-7 minutes more). Scripts are
+# this directory's.
 #
-#   Default set (about 11 minutes):
-#   bench       `cardgen bench` of transactions and     bench-transactions/,   1.5 min
-#               of the reference table                  bench-reference/
-#   throughput  scripts/bench_throughput.sh             throughput.txt         1 min
-#   memory      scripts/measure_memory.sh               memory.txt             1 min
-#   peers       scripts/compare_peers.sh (installs      peers.txt              3 min
-#               pyarrow, DuckDB, Polars, numpy into .venv)
-#   scale       scripts/bench_scale.sh                  scale.txt              2.5 min
-#   writer      the writer_ceiling example              writer-ceiling.txt     2 min, its build included
+#   Default set, about 11 minutes:
+#   bench        `cardgen bench`, transactions and the       bench-transactions/   1.5 min
+#                reference table                             bench-reference/
+#   throughput   bench_throughput.sh                         throughput.txt        1 min
+#   memory       measure_memory.sh                           memory.txt            1 min
+#   peers        compare_peers.sh (pyarrow, DuckDB, Polars,  peers.txt             3 min
+#                numpy from PyPI into .venv)
+#   scale        bench_scale.sh                              scale.txt             2.5 min
+#   writer       the writer_ceiling example                  writer-ceiling.txt    2 min with its build
 #
-#   Chosen by flag (slow, large, or needing more than Rust and Python):
-#   --1b        scripts/bench_scale.sh --with-1b        scale-1b.txt           6 min, 20 GB of disk
-#               scripts/bench_parts.sh (1B rows)        parts-1b.txt           12 min, 20 GB of disk
-#   --s3        scripts/bench_s3.sh (SeaweedFS from     s3-100m.txt            2 min
-#               PyPI on loopback)
-#   --spark     scripts/bench_spark.py (Java 17+,       spark.txt              4 min, and 7 min to
-#               pyspark and dbldatagen from PyPI)                              build the package
-#   --fraud     scripts/fraud_baseline.py on 20M rows,  fraud-baseline.txt     20-30 min
-#               HistGradientBoosting and LightGBM
-#   --compare REV  scripts/compare_builds.sh REV HEAD   before-after-REV-HEAD.txt   12-15 min, two builds
-#               (REV and HEAD as short hashes)
-#   --criterion `cargo bench -p cardgen-benches`        (criterion's report    6 min, its build included
-#                                                       in target/criterion/)
-#   --all       every flag above but --compare, which needs a revision
+#   By flag: slow, large, or needing more than Rust and Python:
+#   --1b         bench_scale.sh --with-1b                    scale-1b.txt          6 min, 20 GB of disk
+#                bench_parts.sh, 1B rows                     parts-1b.txt          12 min, 20 GB of disk
+#   --s3         bench_s3.sh (SeaweedFS from PyPI on         s3-100m.txt           2 min
+#                loopback)
+#   --spark      bench_spark.py (Java 17+; pyspark and       spark.txt             4 min, and 7 min to
+#                dbldatagen from PyPI; builds ./python)                            build the package
+#   --fraud      fraud_baseline.py on 20M rows,              fraud-baseline.txt    20-30 min
+#                HistGradientBoosting and LightGBM
+#   --compare R  compare_builds.sh R HEAD                    before-after-R-H.txt  12-15 min: two builds
+#                                                            (short hashes)
+#   --criterion  `cargo bench -p cardgen-benches`            none: criterion's     6 min with its build
+#                                                            target/criterion/
+#   --all        every flag above but --compare, which needs a revision
 #
 # Not rerun here: the `perf record` profiles docs/benchmarks.md quotes (they
 # need perf and are read, not stored), and the older before/after files
 # (before-after*.txt), which compare revisions fixed in their names: rerun
-# one with `scripts/compare_builds.sh BEFORE AFTER`.
+# one with `scripts/bench/compare_builds.sh BEFORE AFTER`.
 #
-# A benchmark that fails (measure_memory.sh fails when peak RSS at 10M,
-# 50M and 100M rows differs by more than 10%) keeps its output; the others still run,
-# and the script exits 1 at the end, naming it.
+# A benchmark that fails (measure_memory.sh fails when peak RSS at 10M, 50M
+# and 100M rows differs by more than 10%) keeps its output; the others still
+# run, and the script exits 1 at the end, naming it.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+cd "$(dirname "$0")/../.."
 
 # The comment above, as help.
 usage() {
-  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+  sed -n '2,/^set -euo/p' "$self" | sed '$d; s/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -111,13 +113,13 @@ job_bench() {
   "$bin" bench --rows 10M --reps 3 --out-dir "$results/bench-transactions" | tee "$results/bench-transactions/table.md"
   "$bin" bench --table reference --rows 10M --reps 3 --out-dir "$results/bench-reference" | tee "$results/bench-reference/table.md"
 }
-job_throughput() { scripts/bench_throughput.sh | tee "$results/throughput.txt"; }
-job_memory() { scripts/measure_memory.sh | tee "$results/memory.txt"; }
-job_peers() { scripts/compare_peers.sh | tee "$results/peers.txt"; }
-job_scale() { scripts/bench_scale.sh | tee "$results/scale.txt"; }
-job_scale_1b() { scripts/bench_scale.sh --with-1b | tee "$results/scale-1b.txt"; }
-job_parts_1b() { ROWS=1B scripts/bench_parts.sh | tee "$results/parts-1b.txt"; }
-job_s3() { scripts/bench_s3.sh | tee "$results/s3-100m.txt"; }
+job_throughput() { scripts/bench/bench_throughput.sh | tee "$results/throughput.txt"; }
+job_memory() { scripts/bench/measure_memory.sh | tee "$results/memory.txt"; }
+job_peers() { scripts/bench/compare_peers.sh | tee "$results/peers.txt"; }
+job_scale() { scripts/bench/bench_scale.sh | tee "$results/scale.txt"; }
+job_scale_1b() { scripts/bench/bench_scale.sh --with-1b | tee "$results/scale-1b.txt"; }
+job_parts_1b() { ROWS=1B scripts/bench/bench_parts.sh | tee "$results/parts-1b.txt"; }
+job_s3() { scripts/bench/bench_s3.sh | tee "$results/s3-100m.txt"; }
 
 job_writer() {
   cargo build --release -q -p cardgen-cli
@@ -134,7 +136,7 @@ job_spark() {
     source scripts/lib/spark_env.sh
     "$SPARK_VENV/bin/pip" install -q --disable-pip-version-check ./python dbldatagen
     cargo build --release -q -p cardgen-cli
-    "$SPARK_VENV/bin/python" scripts/bench_spark.py
+    "$SPARK_VENV/bin/python" scripts/bench/bench_spark.py
   ) | tee "$results/spark.txt"
 }
 
@@ -144,16 +146,16 @@ job_fraud() {
   "$venv/bin/pip" install -q --disable-pip-version-check duckdb pyarrow numpy scikit-learn lightgbm
   local py script
   py=$(cd "$(dirname "$venv/bin/python")" && pwd)/python
-  script=$(pwd)/scripts/fraud_baseline.py
+  script=$(pwd)/scripts/bench/fraud_baseline.py
   "$bin" generate --rows 20M --days 365 --out "$work/fb20" -q
   source scripts/lib/header.sh
   {
-    echo "# scripts/fraud_baseline.py on the default dataset: 20M rows, one year (2025), seed 42"
+    echo "# scripts/bench/fraud_baseline.py on the default dataset: 20M rows, one year (2025), seed 42"
     run_header "$bin"
     echo "# commands (from a directory holding fb20/):"
     echo "#   cardgen generate --rows 20M --days 365 --out fb20"
-    echo "#   python scripts/fraud_baseline.py fb20 --model hgb"
-    echo "#   python scripts/fraud_baseline.py fb20 --model lgbm"
+    echo "#   python scripts/bench/fraud_baseline.py fb20 --model hgb"
+    echo "#   python scripts/bench/fraud_baseline.py fb20 --model lgbm"
     for model in hgb lgbm; do
       echo
       echo "## --model $model"
@@ -167,7 +169,7 @@ job_compare() {
   local before after
   before=$(git rev-parse --short "$compare_rev")
   after=$(git rev-parse --short HEAD)
-  scripts/compare_builds.sh "$compare_rev" HEAD | tee "$results/before-after-$before-$after.txt"
+  scripts/bench/compare_builds.sh "$compare_rev" HEAD | tee "$results/before-after-$before-$after.txt"
 }
 
 job_criterion() { cargo bench -p cardgen-benches; }

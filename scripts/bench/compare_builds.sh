@@ -3,10 +3,10 @@
 # `cardgen bench` so that machine drift hits both alike. Used to check that a
 # change (e.g. the realism model) costs little speed.
 #
-#   scripts/compare_builds.sh BEFORE_REV [AFTER_REV] | tee benches/results/before-after.txt
-#   REPS=5 ROWS=10M scripts/compare_builds.sh 4f3c2a1
+#   scripts/bench/compare_builds.sh BEFORE_REV [AFTER_REV] | tee benches/results/before-after.txt
+#   REPS=5 ROWS=10M scripts/bench/compare_builds.sh 4f3c2a1
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 before=$1
 after=${2:-HEAD}
 reps=${REPS:-5}

@@ -2,9 +2,9 @@
 # Generates a fixed-seed dataset (2M transactions over a year, all five
 # tables) and checks it with DuckDB from PyPI: the fact table's joins to
 # customers, cards and merchants, and the behavioural model against the
-# default profile (scripts/check_dataset.py).
+# default profile (scripts/check/check_dataset.py).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 venv=${VENV:-.venv}
 [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check duckdb
@@ -13,4 +13,4 @@ trap 'rm -rf "$work"' EXIT
 cargo build -q -p cardgen-cli
 target/debug/cardgen generate --rows ${ROWS:-2M} --days 364 --start 2025-01-06 --seed 2025 --out "$work/data" -q
 target/debug/cardgen config --print-default >"$work/profile.toml"
-"$venv/bin/python" scripts/check_dataset.py "$work/data" "$work/profile.toml"
+"$venv/bin/python" scripts/check/check_dataset.py "$work/data" "$work/profile.toml"

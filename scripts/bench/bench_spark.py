@@ -3,14 +3,14 @@
     source scripts/lib/spark_env.sh
     "$SPARK_VENV/bin/pip" install ./python dbldatagen
     cargo build --release -p cardgen-cli
-    "$SPARK_VENV/bin/python" scripts/bench_spark.py | tee benches/results/spark.txt
+    "$SPARK_VENV/bin/python" scripts/bench/bench_spark.py | tee benches/results/spark.txt
 
 Measures, on local[N] (N = the cores, 2 here), rows per second of:
 
   1. cardgen's Spark data source, the `transactions` table (all its
      columns, 23 at schema version 3), into the no-op sink (`df.write.format("noop")`) and into Parquet;
   2. dbldatagen (PyPI) generating the 12-column reference table of
-     scripts/peers/reference_table.py, into the same two sinks — the way a
+     scripts/bench/peers/reference_table.py, into the same two sinks — the way a
      Spark user would write it: Spark SQL expressions, no Python UDFs;
   3. the ceiling of any Python data source on this Spark: one batch of the
      same rows, generated once and yielded over and over, into the no-op sink;
@@ -35,9 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "scripts" / "peers"))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts" / "check"))  # spark_check
+sys.path.insert(0, str(Path(__file__).resolve().parent / "peers"))  # reference_table
 
 from reference_table import CATEGORIES, CHANNELS, REGIONS  # noqa: E402
 
@@ -77,7 +77,7 @@ def cardgen_frame(spark, rows: int, parts: int):
 
 
 def dbldatagen_frame(spark, rows: int, parts: int):
-    """The reference table (scripts/peers/reference_table.py) in dbldatagen:
+    """The reference table (scripts/bench/peers/reference_table.py) in dbldatagen:
     its own options where it has them (ranges, value lists, weights, a
     random timestamp range), Spark SQL where its way would be a Python UDF
     (its digit templates) or has no lognormal."""

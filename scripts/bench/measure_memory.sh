@@ -3,13 +3,13 @@
 # does not grow with --rows. Fails if the largest and smallest peaks differ by
 # more than 10%.
 #
-#   scripts/measure_memory.sh                # 10M, 50M and 100M rows, default options
-#   scripts/measure_memory.sh 2M 8M          # any sizes
-#   BATCH_ROWS=250k scripts/measure_memory.sh 2M 8M
+#   scripts/bench/measure_memory.sh                # 10M, 50M and 100M rows, default options
+#   scripts/bench/measure_memory.sh 2M 8M          # any sizes
+#   BATCH_ROWS=250k scripts/bench/measure_memory.sh 2M 8M
 #
 # Peak RSS is the process's VmHWM as reported in cardgen's own summary line.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(10M 50M 100M)

