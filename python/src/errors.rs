@@ -3,7 +3,7 @@
 //! anything else a [`CardgenError`].
 
 use cardgen::pipeline::PipelineError;
-use cardgen_cli::embed::{EmbedError, spec_error};
+use cardgen::{Error, SpecError};
 use pyo3::PyErr;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyTypeError, PyValueError};
@@ -15,26 +15,28 @@ create_exception!(
     "A run that failed for another reason than its options: a file that cannot be written, a storage error."
 );
 
-/// An error of the embedded command line.
-pub fn embed(err: EmbedError) -> PyErr {
-    let message = err.to_string();
+/// An error of the library, as the Python exception it stands for.
+pub fn library(err: Error) -> PyErr {
     match err {
-        EmbedError::Unknown { .. } => PyTypeError::new_err(message),
-        EmbedError::Invalid { .. } => PyValueError::new_err(message),
-        EmbedError::Interrupted { .. } => PyKeyboardInterrupt::new_err(message),
-        EmbedError::Failed(_) => CardgenError::new_err(message),
-    }
-}
-
-/// An error of the library.
-pub fn library(err: cardgen::Error) -> PyErr {
-    match err {
-        cardgen::Error::Spec(spec) => embed(spec_error(&spec)),
-        cardgen::Error::Pipeline(PipelineError::Cancelled) => {
-            PyKeyboardInterrupt::new_err("interrupted")
+        Error::Spec(spec) => bad_input(&spec),
+        Error::UnknownOption { .. } => PyTypeError::new_err(err.to_string()),
+        Error::Interrupted { .. } | Error::Pipeline(PipelineError::Cancelled) => {
+            PyKeyboardInterrupt::new_err(err.to_string())
         }
         other => CardgenError::new_err(one_line(&other)),
     }
+}
+
+/// Bad input as a `ValueError` whose message starts with the option's key.
+pub fn bad_input(err: &SpecError) -> PyErr {
+    let key = err.setting().key();
+    let text = err.to_string();
+    let message = if text.starts_with(key) {
+        text
+    } else {
+        format!("{key}: {text}")
+    };
+    PyValueError::new_err(message)
 }
 
 /// The error and its causes on one line, each said once.

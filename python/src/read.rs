@@ -7,10 +7,7 @@ use std::ops::Range;
 use arrow_array::{RecordBatchIterator, RecordBatchReader};
 use arrow_pyarrow::{IntoPyArrow, ToPyArrow};
 use arrow_schema::ArrowError;
-use cardgen::lake::part_rows;
-use cardgen::{Dataset, LakeOptions, ReadOptions, Setting, SpecError, Table};
-use cardgen_cli::embed::{EmbedError, generate_args, spec_error};
-use cardgen_cli::generate::dataset_spec;
+use cardgen::{Dataset, Error, GenerateOptions, ReadOptions, Table};
 use pyo3::prelude::*;
 
 use crate::errors;
@@ -47,57 +44,27 @@ fn request(py: Python<'_>, table: &str, options: &[(String, String)]) -> PyResul
         .iter()
         .find(|(k, _)| !READ_KEYS.contains(&k.as_str()))
     {
-        return Err(errors::embed(EmbedError::Unknown {
+        return Err(errors::library(Error::UnknownOption {
             key: key.clone(),
-            accepted: READ_KEYS.map(String::from).to_vec(),
+            accepted: READ_KEYS.join(", "),
         }));
     }
-    let args = generate_args(options).map_err(errors::embed)?;
-    let table: Table = table.parse().map_err(|e| errors::embed(spec_error(&e)))?;
-    let spec = dataset_spec(&args).map_err(|e| errors::embed(spec_error(&e)))?;
+    let options = GenerateOptions::from_pairs(options.iter().map(|(k, v)| (k, v)))
+        .map_err(errors::library)?;
+    let table: Table = table.parse().map_err(|e| errors::bad_input(&e))?;
+    let read = options.read_options().map_err(|e| errors::bad_input(&e))?;
+    let spec = options.spec().clone();
     // Deriving the world can take a moment for large populations.
     let dataset = py.detach(|| spec.build()).map_err(errors::library)?;
-    let total = dataset.rows(table);
-    let rows = match (args.part, args.parts) {
-        (None, None) => 0..total,
-        (Some(part), Some(parts)) => {
-            let lake = LakeOptions {
-                parts,
-                part: Some(part),
-                ..LakeOptions::default()
-            };
-            lake.validate().map_err(|e| errors::embed(spec_error(&e)))?;
-            part_rows(total, part, parts)
-        }
-        (Some(part), None) => return Err(needs(Setting::Part, part, "parts (how many parts)")),
-        (None, Some(parts)) => {
-            return Err(needs(
-                Setting::Parts,
-                parts,
-                "part (which one, 0 to parts - 1)",
-            ));
-        }
-    };
-    let options = ReadOptions {
-        batch_rows: args.batch_rows,
-        threads: args.threads.unwrap_or(ReadOptions::default().threads),
-        max_in_flight: args.max_in_flight,
-    };
+    let rows = options
+        .read_rows(dataset.rows(table))
+        .map_err(|e| errors::bad_input(&e))?;
     Ok(Request {
         dataset,
         table,
         rows,
-        options,
+        options: read,
     })
-}
-
-/// `part` without `parts`, or the other way round.
-fn needs(setting: Setting, value: u32, other: &str) -> PyErr {
-    errors::embed(spec_error(&SpecError::Invalid {
-        setting,
-        value: value.to_string(),
-        reason: format!("also give {other}"),
-    }))
 }
 
 /// Streams a table's rows as a `pyarrow.RecordBatchReader`.

@@ -3,16 +3,11 @@
 use std::path::PathBuf;
 
 use cardgen_pipeline::Codec;
-use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::count::parse_count;
-
-use cardgen::lake::MAX_PARTS;
-use cardgen::{DEFAULT_SEED, MAX_DAYS, MAX_POPULATION, PartitionBy};
+use cardgen::options::{MAX_THREADS, parse};
+use cardgen::{DEFAULT_SEED, MAX_POPULATION};
 use cardgen_pipeline::budget::{MAX_BATCH_ROWS, MAX_ROW_GROUPS};
-
-mod bytesize;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -76,23 +71,12 @@ pub enum FraudPresetArg {
     Global,
 }
 
-/// How `cards.pan_masked` shows card numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PanMaskArg {
-    /// `1234-5678-****-3456`, Amex `3782-******-10005` (Korean receipt rule).
-    KrReceipt,
-    /// First six and last four digits.
-    Pci,
-    /// Last four digits only.
-    Last4,
-}
-
 /// Which table to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TableArg {
     /// The card-transaction fact table.
     Transactions,
-    /// The 12-column table of the peer comparison (scripts/compare_peers.sh).
+    /// The 12-column table of the peer comparison (scripts/bench/compare_peers.sh).
     Reference,
 }
 
@@ -167,75 +151,81 @@ pub struct VerifyArgs {
     pub sample: usize,
 }
 
+/// `cardgen generate`'s options. Values stay text: the library reads and
+/// checks them (`cardgen::GenerateOptions::set`), so that the command line
+/// and Python accept the same values with the same messages.
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
-    /// Number of transactions, e.g. 10M, 1e8, 100_000_000.
-    #[arg(long, default_value = "10M", value_parser = parse_count, allow_hyphen_values = true)]
-    pub rows: u64,
-    /// Output: a `.parquet` file (transactions only) or a directory (transactions,
-    /// customers, cards and merchants); missing directories are created. A URL
-    /// (s3://bucket/prefix/, gs://…, az://…) writes to object storage, with
-    /// credentials and endpoint from the usual environment variables
-    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, …).
-    #[arg(long, default_value = "data/card_transactions.parquet")]
-    pub out: PathBuf,
+    /// Number of transactions, e.g. 10M, 1e8, 100_000_000 [default: 10M].
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub rows: Option<String>,
+    /// Output: a `.parquet` file (transactions only) or a directory (all five
+    /// tables: transactions, customers, cards, merchants, fraud_cases); missing
+    /// directories are created. A URL (s3://bucket/prefix/, gs://…, az://…)
+    /// writes to object storage, with credentials and endpoint from the usual
+    /// environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_REGION, AWS_ENDPOINT_URL, …) [default: data/card_transactions.parquet].
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<String>,
     /// Split the dataset into N parts, laid out as one directory per table
     /// with a manifest under _cardgen/; the parts in order are exactly the rows
     /// of a run without parts. Without --part, this machine writes all N.
-    #[arg(long, value_name = "N", value_parser = parse_parts, allow_hyphen_values = true)]
-    pub parts: Option<u32>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub parts: Option<String>,
     /// Write only part K of --parts N, K from 0 to N-1: Kubernetes'
     /// JOB_COMPLETION_INDEX and Spark partition ids can be passed as they are.
     /// Once every part is written, `cardgen finish OUT` checks them and writes _SUCCESS.
-    #[arg(long, value_name = "K", value_parser = parse_part, allow_hyphen_values = true)]
-    pub part: Option<u32>,
+    #[arg(long, value_name = "K", allow_hyphen_values = true)]
+    pub part: Option<String>,
     /// Hive partitioning of transactions in a dataset in parts: day
     /// (event_date=YYYY-MM-DD/, the column then lives in the directory name),
     /// month (event_month=YYYY-MM/) or none [default: none].
-    #[arg(long, value_name = "BY", value_parser = parse_partition_by)]
-    pub partition_by: Option<PartitionBy>,
+    #[arg(long, value_name = "BY")]
+    pub partition_by: Option<String>,
     /// Start a new file once one holds this much, in a dataset in parts
     /// [default: 512MiB; accepted: 1MiB to 64GiB].
-    #[arg(long, value_name = "SIZE", value_parser = parse_file_size, allow_hyphen_values = true)]
-    pub target_file_size: Option<u64>,
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    pub target_file_size: Option<String>,
     /// Files written at once, in a dataset in parts [default: one per 8 threads].
-    #[arg(long, value_name = "N", value_parser = parse_writers, allow_hyphen_values = true)]
-    pub writers: Option<usize>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub writers: Option<String>,
     /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub config: Option<String>,
     /// Number of customers [default: rows / (txns_per_customer_per_day × days), at most
     /// max_customers, all from the profile's [population]].
-    #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
-    pub customers: Option<u64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub customers: Option<String>,
     /// Number of merchants [default: customers / customers_per_merchant from the profile's
     /// [population], at least one per category in each region and online].
-    #[arg(long, value_parser = parse_population, allow_hyphen_values = true)]
-    pub merchants: Option<u64>,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub merchants: Option<String>,
     /// Write full card numbers (`cards.pan`); off by default.
     #[arg(long)]
     pub emit_pan: bool,
-    /// How `cards.pan_masked` shows card numbers.
-    #[arg(long, value_enum, default_value = "kr-receipt")]
-    pub pan_mask: PanMaskArg,
-    /// Seed: the same seed and options give a byte-identical file.
-    #[arg(long, default_value_t = DEFAULT_SEED, value_parser = parse_seed, allow_hyphen_values = true)]
-    pub seed: u64,
+    /// How `cards.pan_masked` shows card numbers: kr-receipt
+    /// (`1234-5678-****-3456`, the Korean receipt rule), pci (first six and
+    /// last four digits) or last4 [default: kr-receipt].
+    #[arg(long, value_name = "MASK")]
+    pub pan_mask: Option<String>,
+    /// Seed: the same seed and options give a byte-identical file [default: 42].
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub seed: Option<String>,
     /// Worker threads [default: all cores]; does not change the output.
-    #[arg(long, value_parser = parse_threads, allow_hyphen_values = true)]
-    pub threads: Option<usize>,
-    /// Rows per batch, which is also rows per Parquet row group.
-    #[arg(long, default_value = "250k", value_parser = parse_batch_rows, allow_hyphen_values = true)]
-    pub batch_rows: u64,
-    /// Page compression: snappy, zstd, zstd:LEVEL (1-22), lz4, none.
-    #[arg(long, default_value = "snappy", value_parser = parse_codec)]
-    pub compression: Codec,
-    /// First day of the date range (local time), YYYY-MM-DD.
-    #[arg(long, default_value = "2025-01-01", value_parser = parse_date)]
-    pub start: NaiveDate,
-    /// Number of days in the date range.
-    #[arg(long, default_value_t = 365, value_parser = parse_days, allow_hyphen_values = true)]
-    pub days: u32,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub threads: Option<String>,
+    /// Rows per batch, which is also rows per Parquet row group [default: 250k].
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub batch_rows: Option<String>,
+    /// Page compression: snappy, zstd, zstd:LEVEL (1-22), lz4, none [default: snappy].
+    #[arg(long, value_name = "CODEC")]
+    pub compression: Option<String>,
+    /// First day of the date range (local time), YYYY-MM-DD [default: 2025-01-01].
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// Number of days in the date range [default: 365].
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub days: Option<String>,
     /// Replace an existing output file (only once the new one is complete).
     #[arg(long)]
     pub overwrite: bool,
@@ -243,26 +233,71 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub no_progress: bool,
     /// Batches allowed in memory at once [default: 2 x threads, within --max-memory].
-    #[arg(long, value_parser = parse_in_flight, allow_hyphen_values = true)]
-    pub max_in_flight: Option<usize>,
-    /// Table to generate (the reference table exists for peer benchmarks).
-    #[arg(long, value_enum, default_value = "transactions", hide = true)]
-    pub table: TableArg,
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub max_in_flight: Option<String>,
+    /// Table to generate: transactions (the dataset) or reference (the
+    /// 12-column table of the peer benchmark, scripts/bench/compare_peers.sh).
+    #[arg(long, hide = true)]
+    pub table: Option<String>,
     /// Memory budget for batches in flight: 512MiB, 2GB, 1.5G, 1000000000 (K/M/G/T are
-    /// powers of 1000, KiB/MiB/GiB/TiB powers of 1024, B bytes; any case).
-    #[arg(long, default_value = "1G", value_name = "SIZE", value_parser = parse_memory, allow_hyphen_values = true)]
-    pub max_memory: u64,
+    /// powers of 1000, KiB/MiB/GiB/TiB powers of 1024, B bytes; any case) [default: 1G].
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true)]
+    pub max_memory: Option<String>,
+}
+
+impl GenerateArgs {
+    /// The options given, as the library's `(key, value)` pairs: each flag
+    /// is its key in kebab case (`--batch-rows` is `batch_rows`).
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let values = [
+            ("rows", &self.rows),
+            ("out", &self.out),
+            ("parts", &self.parts),
+            ("part", &self.part),
+            ("partition_by", &self.partition_by),
+            ("target_file_size", &self.target_file_size),
+            ("writers", &self.writers),
+            ("config", &self.config),
+            ("customers", &self.customers),
+            ("merchants", &self.merchants),
+            ("pan_mask", &self.pan_mask),
+            ("seed", &self.seed),
+            ("threads", &self.threads),
+            ("batch_rows", &self.batch_rows),
+            ("compression", &self.compression),
+            ("start", &self.start),
+            ("days", &self.days),
+            ("max_in_flight", &self.max_in_flight),
+            ("table", &self.table),
+            ("max_memory", &self.max_memory),
+        ];
+        let switches = [("emit_pan", self.emit_pan), ("overwrite", self.overwrite)];
+        values
+            .into_iter()
+            .filter_map(|(key, value)| Some((key, value.clone()?)))
+            .chain(
+                switches
+                    .into_iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(key, _)| (key, "true".to_string())),
+            )
+            .collect()
+    }
+}
+
+// The other commands' flags, read by the library's parsers; their ranges
+// are the library's where they mean the same thing.
+
+fn parse_count(text: &str) -> Result<u64, String> {
+    parse::count(text)
 }
 
 fn parse_seed(text: &str) -> Result<u64, String> {
-    text.trim()
-        .replace('_', "")
-        .parse::<u64>()
-        .map_err(|_| format!("`{text}` is not a whole number from 0 to {}", u64::MAX))
+    parse::seed(text)
 }
 
 fn parse_in_range(text: &str, min: u64, max: u64) -> Result<u64, String> {
-    let value = parse_count(text)?;
+    let value = parse::count(text)?;
     if (min..=max).contains(&value) {
         Ok(value)
     } else {
@@ -271,42 +306,11 @@ fn parse_in_range(text: &str, min: u64, max: u64) -> Result<u64, String> {
 }
 
 fn parse_threads(text: &str) -> Result<usize, String> {
-    parse_in_range(text, 1, 1024).map(|n| n as usize)
-}
-
-fn parse_in_flight(text: &str) -> Result<usize, String> {
-    parse_in_range(text, 1, 1024).map(|n| n as usize)
+    parse_in_range(text, 1, MAX_THREADS as u64).map(|n| n as usize)
 }
 
 fn parse_population(text: &str) -> Result<u64, String> {
     parse_in_range(text, 1, MAX_POPULATION)
-}
-
-fn parse_parts(text: &str) -> Result<u32, String> {
-    parse_in_range(text, 1, u64::from(MAX_PARTS)).map(|n| n as u32)
-}
-
-fn parse_part(text: &str) -> Result<u32, String> {
-    parse_in_range(text, 0, u64::from(MAX_PARTS) - 1).map(|n| n as u32)
-}
-
-fn parse_writers(text: &str) -> Result<usize, String> {
-    parse_in_range(text, 1, 1024).map(|n| n as usize)
-}
-
-fn parse_partition_by(text: &str) -> Result<PartitionBy, String> {
-    text.parse()
-}
-
-fn parse_file_size(text: &str) -> Result<u64, String> {
-    let bytes = bytesize::parse_bytes(text)?;
-    if ((1 << 20)..=(64 << 30)).contains(&bytes) {
-        Ok(bytes)
-    } else {
-        Err(format!(
-            "`{text}` ({bytes} bytes) is out of range; accepted: 1MiB to 64GiB"
-        ))
-    }
 }
 
 fn parse_reps(text: &str) -> Result<usize, String> {
@@ -317,92 +321,10 @@ fn parse_sample(text: &str) -> Result<usize, String> {
     parse_in_range(text, 1, MAX_ROW_GROUPS).map(|n| n as usize)
 }
 
-/// Smallest and largest `--max-memory`: 16 MB (a few small batches) and 1 PiB.
-const MEMORY_RANGE: (u64, u64) = (16_000_000, 1 << 50);
-
-fn parse_memory(text: &str) -> Result<u64, String> {
-    let bytes = bytesize::parse_bytes(text)?;
-    let (min, max) = MEMORY_RANGE;
-    if (min..=max).contains(&bytes) {
-        Ok(bytes)
-    } else {
-        Err(format!(
-            "`{text}` ({bytes} bytes) is out of range; accepted: 16M (16000000 bytes) to 1PiB"
-        ))
-    }
-}
-
 fn parse_batch_rows(text: &str) -> Result<u64, String> {
     parse_in_range(text, 1, MAX_BATCH_ROWS)
 }
 
-fn parse_days(text: &str) -> Result<u32, String> {
-    parse_in_range(text, 1, u64::from(MAX_DAYS)).map(|n| n as u32)
-}
-
 fn parse_codec(text: &str) -> Result<Codec, String> {
-    text.parse()
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date in the form YYYY-MM-DD"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn max_memory(value: &str) -> Result<u64, String> {
-        match Cli::try_parse_from(["cardgen", "generate", "--max-memory", value]) {
-            Ok(Cli {
-                command: Command::Generate(args),
-                ..
-            }) => Ok(args.max_memory),
-            Ok(other) => panic!("parsed as {other:?}"),
-            Err(err) => Err(err.to_string()),
-        }
-    }
-
-    #[test]
-    fn max_memory_takes_byte_sizes() {
-        for (text, bytes) in [
-            ("512MiB", 512 << 20),
-            ("2GB", 2_000_000_000),
-            ("1G", 1_000_000_000),
-            ("800M", 800_000_000),
-            ("1GiB", 1 << 30),
-            ("1gib", 1 << 30),
-            ("1000000000", 1_000_000_000),
-            ("1.5G", 1_500_000_000),
-            ("16M", 16_000_000),
-            ("1TiB", 1 << 40),
-        ] {
-            assert_eq!(max_memory(text), Ok(bytes), "{text}");
-        }
-        let default = Cli::try_parse_from(["cardgen", "generate"]).unwrap();
-        let Command::Generate(args) = default.command else {
-            unreachable!()
-        };
-        assert_eq!(args.max_memory, 1_000_000_000, "1G is decimal");
-    }
-
-    #[test]
-    fn max_memory_refuses_counts_and_sizes_out_of_range() {
-        for text in ["1e9", "lots", "2XB", "-1G", "1,5G", "2PB"] {
-            let err = max_memory(text).expect_err(text);
-            assert!(
-                err.contains("--max-memory") && err.contains("512MiB"),
-                "{text}: {err}"
-            );
-        }
-        // `B` is bytes, not billions: 3B is three bytes.
-        for text in ["3B", "1k", "15.9M", "2000T"] {
-            let err = max_memory(text).expect_err(text);
-            assert!(
-                err.contains("--max-memory") && err.contains("out of range"),
-                "{text}: {err}"
-            );
-        }
-    }
+    parse::codec(text)
 }

@@ -5,6 +5,9 @@
 //! - `panic-at-batch:N` — the producer of batch N panics.
 //! - `slow-batches:MS` — every batch takes at least MS milliseconds longer.
 
+use std::sync::Arc;
+
+use cardgen::options::GeneratorWrapper;
 use cardgen_core::arrow_array::RecordBatch;
 use cardgen_core::arrow_schema::SchemaRef;
 use cardgen_core::{BatchSpec, CoreError, TableGenerator};
@@ -32,13 +35,18 @@ pub fn from_env() -> Option<Fault> {
     }
 }
 
+/// Wraps each generator of a run with `fault` (the library's hook for it).
+pub fn wrapper(fault: Fault) -> GeneratorWrapper {
+    Arc::new(move |inner| Arc::new(Faulty { inner, fault }) as Arc<dyn TableGenerator>)
+}
+
 /// A generator with a fault injected.
-pub struct Faulty<'a> {
-    pub inner: &'a dyn TableGenerator,
+pub struct Faulty {
+    pub inner: Arc<dyn TableGenerator>,
     pub fault: Fault,
 }
 
-impl TableGenerator for Faulty<'_> {
+impl TableGenerator for Faulty {
     fn name(&self) -> &str {
         self.inner.name()
     }

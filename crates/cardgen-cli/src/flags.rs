@@ -1,6 +1,6 @@
-//! The library names settings by key (`days = 0 …`); the command line says
-//! them as flags (`--days 0 …`). This is the one place that maps them, and
-//! reads the scenario `--config` names.
+//! The library names settings by key (`days = 0 …`, `` `overwrite` ``);
+//! the command line says them as flags (`--days 0 …`, `--overwrite`). This
+//! is the one place that maps them, and reads the scenario `--config` names.
 
 use std::path::Path;
 
@@ -40,29 +40,16 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::PartitionBy => "--partition-by",
         Setting::TargetFileSize => "--target-file-size",
         Setting::Writers => "--writers",
+        Setting::Compression => "--compression",
+        Setting::Overwrite => "--overwrite",
+        Setting::EmitPan => "--emit-pan",
         _ => "an option",
     }
 }
 
-/// The flag that sets a key of a dataset's manifest: a [`Setting`]'s key,
-/// or one of the values the manifest derives from them.
-pub fn flag_of_key(key: &str) -> &'static str {
-    if let Some(setting) = Setting::ALL.into_iter().find(|s| s.key() == key) {
-        return flag(setting);
-    }
-    match key {
-        "dataset_rows" => "--rows",
-        "end_inclusive" => "--days",
-        "cards" => "--customers",
-        "profile" | "timezone" => "--config",
-        "emit_pan" => "--emit-pan",
-        "compression" => "--compression",
-        _ => "--out",
-    }
-}
-
 /// The library's message in the command line's words: every `key = value`
-/// becomes `--flag value`, and a hint says what to change.
+/// becomes `--flag value`, every `` `key` `` becomes `--flag`, and a hint
+/// says what to change.
 pub fn usage_error(err: &SpecError) -> UsageError {
     if let SpecError::Profile { reason } = err {
         return UsageError(format!("--config {reason}"));
@@ -70,6 +57,7 @@ pub fn usage_error(err: &SpecError) -> UsageError {
     let mut message = err.to_string();
     for setting in Setting::ALL {
         message = replace_key(&message, setting);
+        message = message.replace(&format!("`{}`", setting.key()), flag(setting));
     }
     if !message.starts_with("--") {
         message = format!("{}: {message}", flag(err.setting()));
@@ -125,10 +113,10 @@ mod tests {
             )
             .unwrap();
         for key in manifest.options.keys().filter(|k| *k != "version") {
-            assert_ne!(flag_of_key(key), "--out", "{key}");
+            let setting = cardgen::setting_of_manifest_key(key);
+            assert_ne!(setting, Setting::Out, "{key}");
+            assert!(flag(setting).starts_with("--"), "{key}");
         }
-        assert_eq!(flag_of_key("dataset_rows"), "--rows");
-        assert_eq!(flag_of_key("partition_by"), "--partition-by");
     }
 
     #[test]
@@ -152,5 +140,15 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("--max-memory"), "{text}");
+        let err = SpecError::Invalid {
+            setting: Setting::Out,
+            value: "x.parquet".into(),
+            reason: "already exists; pass `overwrite` to replace it".into(),
+        };
+        let UsageError(text) = usage_error(&err);
+        assert_eq!(
+            text,
+            "--out x.parquet: already exists; pass --overwrite to replace it"
+        );
     }
 }

@@ -1,14 +1,13 @@
 //! The cardgen command-line tool as a library: argument parsing, the
 //! `generate` command, progress and summary output. `main.rs` only calls
-//! [`run`] and turns its result into an exit code; programs that embed the
-//! command (the Python package) call [`embed`] instead.
+//! [`run`] and turns its result into an exit code. What a run is and how it
+//! is written belong to the `cardgen` library, which the Python package
+//! uses too.
 
 pub mod args;
 pub mod bench;
 pub mod chart;
 pub mod config;
-pub mod count;
-pub mod embed;
 pub mod fault;
 pub mod flags;
 pub mod generate;

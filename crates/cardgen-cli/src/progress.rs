@@ -2,16 +2,17 @@
 
 use std::fmt::Write as _;
 
-use cardgen_pipeline::{BatchReport, Observer};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+use indicatif::{ProgressDrawTarget, ProgressState, ProgressStyle};
 
-pub struct ProgressBarObserver {
-    bar: ProgressBar,
+/// A bar over every row a run writes, fed by the library's progress
+/// reports (`cardgen::Progress`) from the writer threads.
+pub struct ProgressBar {
+    bar: indicatif::ProgressBar,
 }
 
-impl ProgressBarObserver {
-    pub fn new(total_rows: u64) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(total_rows), ProgressDrawTarget::stderr());
+impl ProgressBar {
+    pub fn new() -> Self {
+        let bar = indicatif::ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
                 "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} rows  {rate}  ETA {eta}",
@@ -24,14 +25,23 @@ impl ProgressBarObserver {
         Self { bar }
     }
 
+    /// The rows the run will write.
+    pub fn start(&self, total_rows: u64) {
+        self.bar.set_length(total_rows);
+        self.bar.reset_elapsed();
+    }
+
+    pub fn advance(&self, rows: u64) {
+        self.bar.inc(rows);
+    }
+
+    /// A line above the bar.
+    pub fn println(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+
     pub fn finish(&self) {
         self.bar.finish_and_clear();
-    }
-}
-
-impl Observer for ProgressBarObserver {
-    fn batch_written(&self, report: &BatchReport) {
-        self.bar.inc(report.rows);
     }
 }
 

@@ -1,24 +1,8 @@
-//! The closing summary line, the process's peak memory, and what a run wrote.
+//! The closing summary line and the process's peak memory.
 
 use std::time::Duration;
 
-/// One file a run wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrittenFile {
-    /// The table it holds: `transactions`, `customers`, …
-    pub table: String,
-    /// Its path, or its URL on an object store.
-    pub location: String,
-    pub rows: u64,
-    pub bytes: u64,
-}
-
-/// What a `generate` run wrote, in the order it was written.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Written {
-    pub files: Vec<WrittenFile>,
-    pub elapsed: Duration,
-}
+use thousands::Separable;
 
 /// Peak resident set size of this process in bytes (Linux `VmHWM`), if known.
 pub fn peak_rss_bytes() -> Option<u64> {
@@ -52,15 +36,7 @@ pub fn summary_line(
 
 /// `1234567` → `1,234,567`.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    n.separate_with_commas()
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! The peer-comparison reference table: a fixed 12-column card table that
-//! every generator in `scripts/compare_peers.sh` writes, so that cardgen is
+//! every generator in `scripts/bench/compare_peers.sh` writes, so that cardgen is
 //! timed like for like against pyarrow, DuckDB and Polars. It has no
 //! behaviour model on purpose: independent columns with the distributions the
 //! comparison specifies. Its dictionaries come from the profile: the
@@ -200,7 +200,7 @@ mod tests {
 
     #[test]
     fn the_built_in_dictionaries_are_the_ones_the_peers_write() {
-        let peers = include_str!("../../../scripts/peers/reference_table.py");
+        let peers = include_str!("../../../scripts/bench/peers/reference_table.py");
         let list = |name: &str| -> Vec<String> {
             let start = peers.find(&format!("\n{name} = [")).unwrap() + name.len() + 5;
             let end = start + peers[start..].find(']').unwrap();

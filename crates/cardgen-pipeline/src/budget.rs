@@ -3,7 +3,7 @@
 //!
 //! A batch in flight costs about [`BYTES_PER_ROW_IN_FLIGHT`] per row while it
 //! is generated and encoded (Arrow columns plus encoded pages); measured with
-//! `scripts/measure_memory.sh`. Peak memory is therefore about
+//! `scripts/bench/measure_memory.sh`. Peak memory is therefore about
 //! `credits × batch rows × 64 B` plus the entity tables, whatever the row
 //! count is.
 

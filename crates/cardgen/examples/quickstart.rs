@@ -1,4 +1,4 @@
-//! Writes a small star schema to a directory and prints what it wrote.
+//! Writes a small dataset (five tables) to a directory and prints what it wrote.
 //!
 //! ```sh
 //! cargo run --release -p cardgen --example quickstart -- OUT_DIR
@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use cardgen::{DatasetSpec, ReadOptions, Table, WriteOptions};
+use cardgen::{DatasetSpec, GenerateOptions, NoProgress, ReadOptions, Table, generate};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
@@ -30,13 +30,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sizes.merchants
     );
 
-    // Every table to OUT_DIR/<table>.parquet (existing files are refused).
-    for summary in dataset.write(&out, &WriteOptions::default())? {
+    // Every table to OUT_DIR/<table>.parquet (existing files are refused),
+    // through the write path the command line and Python use.
+    let options = GenerateOptions::default()
+        .with_spec(spec.clone())
+        .with_out(out.to_string_lossy());
+    for file in generate(&options, &NoProgress)?.files {
         println!(
             "wrote {:>9} rows, {:>10} bytes: {}",
-            summary.rows,
-            summary.bytes,
-            summary.path.expect("a file").display()
+            file.rows, file.bytes, file.location
         );
     }
 

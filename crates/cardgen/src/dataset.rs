@@ -15,11 +15,12 @@ use arrow_schema::SchemaRef;
 use cardgen_core::dimensions::{CardsGenerator, CustomersGenerator, MerchantsGenerator};
 use cardgen_core::fraud::table::FraudCasesGenerator;
 use cardgen_core::population::PopulationSizes;
-use cardgen_core::{BatchPlan, BatchSpec, CoreError, TableGenerator, TransactionGenerator, World};
+use cardgen_core::{
+    BatchPlan, BatchSpec, CoreError, TableGenerator, TransactionGenerator, World, WorldOptions,
+};
 use cardgen_pipeline::budget::{MAX_BATCH_ROWS, check_row_groups};
 use cardgen_pipeline::credits::default_credits;
-use cardgen_pipeline::output::check_destination;
-use cardgen_pipeline::{BatchStream, NoObserver, Observer, RunOptions, RunSummary, write_parquet};
+use cardgen_pipeline::{BatchStream, RunOptions};
 
 use crate::metadata::table_metadata;
 use crate::setting::{Error, Setting, SpecError};
@@ -89,6 +90,32 @@ fn check_batch_rows(batch_rows: u64) -> Result<(), SpecError> {
     }
 }
 
+impl DatasetSpec {
+    /// Validates the specification and builds the dataset's world: the
+    /// population and the lookup tables every table's generator shares.
+    ///
+    /// ```
+    /// use cardgen::{DatasetSpec, Table};
+    ///
+    /// let dataset = DatasetSpec::new(10_000).with_seed(7).build()?;
+    /// assert_eq!(dataset.rows(Table::Transactions), 10_000);
+    /// assert!(dataset.rows(Table::Customers) >= 1);
+    /// # Ok::<(), cardgen::Error>(())
+    /// ```
+    pub fn build(&self) -> Result<Dataset, Error> {
+        self.validate()?;
+        let options = WorldOptions {
+            seed: self.seed(),
+            rows: self.rows(),
+            range: self.range(),
+            customers: self.customers(),
+            merchants: self.merchants(),
+        };
+        let world = World::build(options, Arc::clone(self.scenario().profile()))?;
+        Ok(Dataset::new(self.clone(), Arc::new(world)))
+    }
+}
+
 impl Dataset {
     pub(crate) fn new(spec: DatasetSpec, world: Arc<World>) -> Self {
         Self { spec, world }
@@ -154,7 +181,7 @@ impl Dataset {
             Table::FraudCases => Box::new(FraudCasesGenerator::new(world)),
         };
         Ok(Arc::new(DescribedTable {
-            metadata: table_metadata(self, inner.metadata()),
+            metadata: table_metadata(&self.spec, self.sizes(), inner.metadata()),
             inner,
         }))
     }
@@ -217,26 +244,6 @@ impl Dataset {
         Ok(TableBatches { schema, stream })
     }
 
-    /// Writes all of `table` to one Parquet file at `path`, atomically: the
-    /// file appears under its name only when complete.
-    pub fn write_table(
-        &self,
-        table: Table,
-        path: &Path,
-        options: &WriteOptions,
-        observer: &dyn Observer,
-    ) -> Result<RunSummary, Error> {
-        let plan = self.write_plan(table, options)?;
-        let generator = self.generator(table)?;
-        Ok(write_parquet(
-            generator.as_ref(),
-            plan,
-            path,
-            &options.run,
-            observer,
-        )?)
-    }
-
     /// The batch plan of a whole table written with `options`, checked
     /// against Parquet's row-group limit.
     pub fn write_plan(&self, table: Table, options: &WriteOptions) -> Result<BatchPlan, Error> {
@@ -250,31 +257,6 @@ impl Dataset {
         Table::ALL
             .into_iter()
             .map(|t| (t, dir.join(t.file_name())))
-            .collect()
-    }
-
-    /// Writes every table to `dir/<table>.parquet`. Every destination is
-    /// checked before the first file is started.
-    ///
-    /// ```
-    /// use cardgen::{DatasetSpec, Table, WriteOptions};
-    ///
-    /// let dir = tempfile::tempdir()?;
-    /// let dataset = DatasetSpec::new(2_000).with_days(30).build()?;
-    /// let written = dataset.write(dir.path(), &WriteOptions::default())?;
-    /// assert_eq!(written.len(), Table::ALL.len());
-    /// assert!(dir.path().join("transactions.parquet").exists());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn write(&self, dir: &Path, options: &WriteOptions) -> Result<Vec<RunSummary>, Error> {
-        let paths = Self::table_paths(dir);
-        for (table, path) in &paths {
-            self.write_plan(*table, options)?;
-            check_destination(path, options.run.overwrite)?;
-        }
-        paths
-            .iter()
-            .map(|(table, path)| self.write_table(*table, path, options, &NoObserver))
             .collect()
     }
 }

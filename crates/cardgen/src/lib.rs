@@ -43,8 +43,11 @@
 //! files) — are re-exported as [`core`] and [`pipeline`] for custom tables.
 
 mod dataset;
+mod generate;
 pub mod lake;
 pub mod metadata;
+pub mod options;
+mod progress;
 mod scenario;
 mod setting;
 mod spec;
@@ -57,7 +60,10 @@ pub use cardgen_core::pan::PanMask;
 pub use cardgen_pipeline as pipeline;
 pub use cardgen_pipeline::{Codec, Observer, RunOptions, RunSummary};
 pub use dataset::{DEFAULT_BATCH_ROWS, Dataset, ReadOptions, TableBatches, WriteOptions};
+pub use generate::{Written, generate, setting_of_manifest_key};
 pub use lake::{LakeOptions, LakeSummary, PartitionBy};
+pub use options::{GenerateOptions, Generated};
+pub use progress::{NoProgress, Progress, WrittenFile};
 pub use scenario::{Scenario, profile_crc};
 pub use setting::{Error, Setting, SpecError};
 pub use spec::{

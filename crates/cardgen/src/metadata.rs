@@ -14,9 +14,9 @@
 use std::collections::BTreeMap;
 
 use cardgen_core::pan::PanMask;
+use cardgen_core::population::PopulationSizes;
 use chrono::NaiveDate;
 
-use crate::dataset::Dataset;
 use crate::scenario::Scenario;
 use crate::spec::DatasetSpec;
 use crate::table::Table;
@@ -38,22 +38,21 @@ pub enum MetadataError {
 /// right after the row count: the key-value pairs (without the `cardgen.`
 /// prefix) in the order files hold them.
 pub(crate) fn table_metadata(
-    dataset: &Dataset,
+    spec: &DatasetSpec,
+    sizes: PopulationSizes,
     mut own: Vec<(String, String)>,
 ) -> Vec<(String, String)> {
     let after_rows = own
         .iter()
         .position(|(k, _)| k == "rows")
         .map_or(own.len(), |i| i + 1);
-    own.splice(after_rows..after_rows, specification(dataset));
+    own.splice(after_rows..after_rows, specification(spec, sizes));
     own
 }
 
 /// The specification that decides a dataset's bytes, as key-value pairs:
 /// seed, rows, date range, population sizes, time zone, scenario label.
-pub(crate) fn specification(dataset: &Dataset) -> Vec<(String, String)> {
-    let spec = dataset.spec();
-    let sizes = dataset.sizes();
+pub(crate) fn specification(spec: &DatasetSpec, sizes: PopulationSizes) -> Vec<(String, String)> {
     let range = spec.range();
     let specification = [
         ("seed", spec.seed().to_string()),

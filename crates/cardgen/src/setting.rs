@@ -39,11 +39,17 @@ pub enum Setting {
     TargetFileSize,
     /// Files written at once.
     Writers,
+    /// Page compression of the Parquet files.
+    Compression,
+    /// Whether existing outputs may be replaced.
+    Overwrite,
+    /// Whether `cards.pan` holds full card numbers.
+    EmitPan,
 }
 
 impl Setting {
     /// Every setting.
-    pub const ALL: [Setting; 20] = [
+    pub const ALL: [Setting; 23] = [
         Setting::Seed,
         Setting::Rows,
         Setting::Start,
@@ -64,6 +70,9 @@ impl Setting {
         Setting::PartitionBy,
         Setting::TargetFileSize,
         Setting::Writers,
+        Setting::Compression,
+        Setting::Overwrite,
+        Setting::EmitPan,
     ];
 
     /// The setting's key in snake case: `rows`, `batch_rows`, `max_memory`, …
@@ -89,7 +98,15 @@ impl Setting {
             Setting::PartitionBy => "partition_by",
             Setting::TargetFileSize => "target_file_size",
             Setting::Writers => "writers",
+            Setting::Compression => "compression",
+            Setting::Overwrite => "overwrite",
+            Setting::EmitPan => "emit_pan",
         }
+    }
+
+    /// The setting whose key is `key`.
+    pub fn from_key(key: &str) -> Option<Setting> {
+        Setting::ALL.into_iter().find(|s| s.key() == key)
     }
 }
 
@@ -194,6 +211,30 @@ pub enum Error {
     /// A dataset in parts cannot be written or is not complete.
     #[error(transparent)]
     Lake(#[from] crate::lake::LakeError),
+    /// An option that does not exist; `accepted` lists those that do.
+    #[error("unknown option `{key}`; accepted: {accepted}")]
+    UnknownOption { key: String, accepted: String },
+    /// A run was stopped through its cancel flag; `cleaned` says what was
+    /// removed (`removed the partial file …`) or kept.
+    #[error("interrupted; {cleaned}")]
+    Interrupted { cleaned: String },
+    /// Writing one output failed: `location` is the file, URL or dataset.
+    #[error("writing {location} failed")]
+    Write {
+        location: String,
+        #[source]
+        source: Box<Error>,
+    },
+}
+
+impl Error {
+    /// The setting to fix when the error is bad input, else `None`.
+    pub fn bad_input(&self) -> Option<&SpecError> {
+        match self {
+            Error::Spec(spec) => Some(spec),
+            _ => None,
+        }
+    }
 }
 
 impl From<cardgen_pipeline::storage::StorageError> for Error {

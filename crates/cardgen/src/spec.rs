@@ -5,18 +5,15 @@
 //! specifications give byte-identical data on any machine and with any
 //! number of threads. Setters take any value; [`DatasetSpec::validate`]
 //! (called by [`DatasetSpec::build`]) refuses what cannot work, naming the
-//! setting.
+//! setting; [`DatasetSpec::build`] then derives the [`Dataset`](crate::Dataset).
 
-use std::sync::Arc;
-
+use cardgen_core::DateRange;
 use cardgen_core::pan::PanMask;
 use cardgen_core::world::max_days;
-use cardgen_core::{DateRange, World, WorldOptions};
 use chrono::NaiveDate;
 
-use crate::dataset::Dataset;
 use crate::scenario::Scenario;
-use crate::setting::{Error, Setting, SpecError};
+use crate::setting::{Setting, SpecError};
 
 /// The seed used when none is given.
 pub const DEFAULT_SEED: u64 = 42;
@@ -220,30 +217,6 @@ impl DatasetSpec {
             });
         }
         Ok(())
-    }
-
-    /// Validates the specification and builds the dataset's world: the
-    /// population and the lookup tables every table's generator shares.
-    ///
-    /// ```
-    /// use cardgen::{DatasetSpec, Table};
-    ///
-    /// let dataset = DatasetSpec::new(10_000).with_seed(7).build()?;
-    /// assert_eq!(dataset.rows(Table::Transactions), 10_000);
-    /// assert!(dataset.rows(Table::Customers) >= 1);
-    /// # Ok::<(), cardgen::Error>(())
-    /// ```
-    pub fn build(&self) -> Result<Dataset, Error> {
-        self.validate()?;
-        let options = WorldOptions {
-            seed: self.seed,
-            rows: self.rows,
-            range: self.range(),
-            customers: self.customers,
-            merchants: self.merchants,
-        };
-        let world = World::build(options, Arc::clone(self.scenario.profile()))?;
-        Ok(Dataset::new(self.clone(), Arc::new(world)))
     }
 }
 

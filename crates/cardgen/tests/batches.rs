@@ -3,7 +3,7 @@
 use std::fs::File;
 
 use arrow_array::RecordBatch;
-use cardgen::{DatasetSpec, ReadOptions, Table, WriteOptions};
+use cardgen::{DatasetSpec, GenerateOptions, NoProgress, ReadOptions, Table, generate};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 fn concat(batches: &[RecordBatch]) -> RecordBatch {
@@ -28,11 +28,11 @@ fn every_table_streams_the_values_its_file_holds() {
         .with_days(60)
         .with_emit_pan(true);
     let dataset = spec.build().unwrap();
-    let write = WriteOptions {
-        batch_rows: 7_000,
-        ..WriteOptions::default()
-    };
-    dataset.write(dir.path(), &write).unwrap();
+    let write = GenerateOptions::default()
+        .with_spec(spec.clone())
+        .with_out(dir.path().to_string_lossy())
+        .with_batch_rows(7_000);
+    generate(&write, &NoProgress).unwrap();
     for table in Table::ALL {
         let from_file = read_parquet(&dir.path().join(table.file_name()));
         // Other batch sizes and thread counts: the same rows and values.

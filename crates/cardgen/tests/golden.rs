@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use cardgen::{DatasetSpec, PanMask, RunOptions, Table, WriteOptions, default_start};
+use cardgen::{DatasetSpec, GenerateOptions, NoProgress, PanMask, Table, default_start, generate};
 use sha2::{Digest, Sha256};
 
 const HASHES: &str = "tests/golden/sha256.txt";
@@ -34,11 +34,13 @@ fn current_hashes(threads: usize) -> String {
         .with_days(120)
         .with_emit_pan(true)
         .with_pan_mask(PanMask::KrReceipt);
-    let options = WriteOptions {
-        batch_rows: 16_384,
-        run: RunOptions::new(threads),
-    };
-    spec.build().unwrap().write(dir.path(), &options).unwrap();
+    // Through the one write path the command line and Python run.
+    let options = GenerateOptions::default()
+        .with_spec(spec)
+        .with_out(dir.path().to_string_lossy())
+        .with_batch_rows(16_384)
+        .with_threads(Some(threads));
+    generate(&options, &NoProgress).unwrap();
     Table::ALL
         .iter()
         .map(|t| format!("{}  {}\n", sha256(&dir.path().join(t.file_name())), t))

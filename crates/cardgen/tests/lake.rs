@@ -10,9 +10,11 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Date32Array, RecordBatch};
 use arrow_schema::SchemaRef;
 use cardgen::lake::{self, LakeError, part_manifest_name};
-use cardgen::pipeline::NoObserver;
 use cardgen::pipeline::storage::{LocalStorage, Storage};
-use cardgen::{Dataset, DatasetSpec, Error, LakeOptions, PartitionBy, Table, WriteOptions};
+use cardgen::{
+    Dataset, DatasetSpec, Error, GenerateOptions, LakeOptions, NoProgress, PartitionBy, Table,
+    WriteOptions, generate,
+};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 fn dataset() -> Dataset {
@@ -109,10 +111,20 @@ fn with_partition_column(batch: RecordBatch, name: &str, full: &SchemaRef) -> Re
     RecordBatch::try_new(Arc::clone(full), columns).unwrap()
 }
 
+/// Every table to one file under `dir`, through the one write path.
+fn write_flat(dataset: &Dataset, dir: &Path) {
+    let options = GenerateOptions::default()
+        .with_spec(dataset.spec().clone())
+        .with_out(dir.to_string_lossy())
+        .with_batch_rows(7_000)
+        .with_threads(Some(2));
+    generate(&options, &NoProgress).unwrap();
+}
+
 fn write_lake(dataset: &Dataset, root: &Path, lake: &LakeOptions, threads: usize) {
     let storage = LocalStorage::new(root);
     dataset
-        .write_lake(&storage, lake, &write_options(threads), &NoObserver)
+        .write_lake(&storage, lake, &write_options(threads), &NoProgress)
         .unwrap();
 }
 
@@ -120,7 +132,7 @@ fn write_lake(dataset: &Dataset, root: &Path, lake: &LakeOptions, threads: usize
 fn the_parts_in_order_are_the_single_machine_dataset() {
     let dataset = dataset();
     let flat = tempfile::tempdir().unwrap();
-    dataset.write(flat.path(), &write_options(2)).unwrap();
+    write_flat(&dataset, flat.path());
     for partition_by in PartitionBy::ALL {
         let root = tempfile::tempdir().unwrap();
         let lake = LakeOptions {
@@ -260,7 +272,7 @@ fn a_part_with_other_options_is_refused_and_writes_nothing() {
         ..lake.clone()
     };
     let err = other
-        .write_lake(&storage, &part_one, &write_options(2), &NoObserver)
+        .write_lake(&storage, &part_one, &write_options(2), &NoProgress)
         .unwrap_err();
     match &err {
         Error::Lake(LakeError::OptionsDiffer {
@@ -277,7 +289,7 @@ fn a_part_with_other_options_is_refused_and_writes_nothing() {
     let mut overwrite = write_options(2);
     overwrite.run.overwrite = true;
     let err = other
-        .write_lake(&storage, &part_one, &overwrite, &NoObserver)
+        .write_lake(&storage, &part_one, &overwrite, &NoProgress)
         .unwrap_err();
     assert!(
         matches!(err, Error::Lake(LakeError::CannotReplace { .. })),
@@ -299,7 +311,7 @@ fn a_part_already_written_needs_overwrite_and_then_gives_the_same_bytes() {
     let before = files(root.path());
     let storage = LocalStorage::new(root.path());
     let err = dataset
-        .write_lake(&storage, &lake, &write_options(2), &NoObserver)
+        .write_lake(&storage, &lake, &write_options(2), &NoProgress)
         .unwrap_err();
     assert!(
         matches!(err, Error::Lake(LakeError::PartExists { part: 1, .. })),
@@ -308,7 +320,7 @@ fn a_part_already_written_needs_overwrite_and_then_gives_the_same_bytes() {
     let mut overwrite = write_options(1);
     overwrite.run.overwrite = true;
     dataset
-        .write_lake(&storage, &lake, &overwrite, &NoObserver)
+        .write_lake(&storage, &lake, &overwrite, &NoProgress)
         .unwrap();
     assert_eq!(files(root.path()), before);
 }
@@ -359,7 +371,7 @@ fn overwriting_every_part_replaces_a_dataset_with_other_options() {
     let mut overwrite = write_options(2);
     overwrite.run.overwrite = true;
     dataset()
-        .write_lake(&storage, &two, &overwrite, &NoObserver)
+        .write_lake(&storage, &two, &overwrite, &NoProgress)
         .unwrap();
     let names = storage.list("").unwrap();
     assert!(

@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 
 use cardgen_pipeline::storage::Storage;
 
-use super::manifest::{DatasetManifest, PartManifest, from_json};
-use super::write::read_part;
+use super::manifest::{DatasetManifest, PartManifest, from_json, read_part};
 use super::{DATASET_MANIFEST, LakeError, SUCCESS_MARKER, part_rows};
 use crate::setting::Error;
 

@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::LakeError;
+use cardgen_pipeline::storage::Storage;
+
+use super::{LakeError, part_manifest_name};
 
 /// The format tag of both manifests.
 pub const FORMAT: &str = "cardgen-lake/1";
@@ -186,5 +188,17 @@ mod tests {
             err.to_string()
                 .starts_with("OUT/_cardgen/x.json is not a valid cardgen manifest")
         );
+    }
+}
+
+/// Reads part `part`'s manifest, if it is there.
+pub(crate) fn read_part(
+    storage: &dyn Storage,
+    part: u32,
+) -> Result<Option<PartManifest>, LakeError> {
+    let name = part_manifest_name(part);
+    match storage.get(&name)? {
+        None => Ok(None),
+        Some(bytes) => Ok(Some(from_json(&bytes, storage.location(&name))?)),
     }
 }

@@ -8,7 +8,7 @@
 //!   _SUCCESS                               every part present and checked
 //!   transactions/event_date=2025-03-01/part-00003-0000.parquet
 //!   customers/part-00003-0000.parquet
-//!   cards/…  merchants/…
+//!   cards/…  merchants/…  fraud_cases/…
 //! ```
 //!
 //! **Parts.** Part `K` of `N` holds a contiguous range of every table's
@@ -51,6 +51,8 @@ pub const SUCCESS_MARKER: &str = "_SUCCESS";
 pub const MAX_PARTS: u32 = 100_000;
 /// The default target size of a file: engines like 128 MiB to 1 GiB.
 pub const DEFAULT_TARGET_FILE_BYTES: u64 = 512 << 20;
+/// The smallest and largest target size of a file.
+pub const TARGET_FILE_SIZE_RANGE: (u64, u64) = (1 << 20, 64 << 30);
 /// The column the fact table is partitioned by.
 pub const PARTITION_COLUMN: &str = "event_date";
 /// The directory key of month partitions.

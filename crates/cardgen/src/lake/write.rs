@@ -7,7 +7,7 @@
 //! per (part, table) — are shared among `writers` threads, each running
 //! the pipeline with its share of the threads and of the memory credits,
 //! so several files are written at once and memory stays bounded. A part's
-//! manifest is written as soon as its four tables are done, so a run killed
+//! manifest is written as soon as its tables are done, so a run killed
 //! halfway keeps the parts it finished.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,24 +19,23 @@ use cardgen_core::TableGenerator;
 use cardgen_pipeline::budget::check_row_groups;
 use cardgen_pipeline::partition::{DateGranularity, DatePartitioner, Partitioner};
 use cardgen_pipeline::storage::{Storage, StorageError};
-use cardgen_pipeline::{FileSet, Observer, PipelineError, RunOptions, Sink, run};
+use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink, run};
 
 use super::check::{check_parts, success_text};
 use super::manifest::{
     ColumnEntry, DatasetManifest, FORMAT, FileEntry, PartManifest, TableEntry, TablePart,
-    from_json, to_json,
+    from_json, read_part, to_json,
 };
 use super::{
     DATASET_MANIFEST, LakeError, MAX_PARTS, MONTH_KEY, PARTITION_COLUMN, PartitionBy,
-    SUCCESS_MARKER, file_name, part_manifest_name, part_rows,
+    SUCCESS_MARKER, TARGET_FILE_SIZE_RANGE, file_name, part_manifest_name, part_rows,
 };
 use crate::dataset::{Dataset, WriteOptions};
 use crate::metadata::specification;
+use crate::progress::{Progress, TableProgress};
 use crate::setting::{Error, Setting, SpecError};
 use crate::table::Table;
 
-/// The smallest and largest target file size.
-const TARGET_FILE_RANGE: (u64, u64) = (1 << 20, 64 << 30);
 /// Threads per writer: one writer thread keeps up with about this many
 /// producers (see docs/benchmarks.md, "the writer's ceiling").
 const THREADS_PER_WRITER: usize = 8;
@@ -84,11 +83,11 @@ impl LakeOptions {
                 accepted: format!("0 to {} (parts = {})", self.parts - 1, self.parts),
             });
         }
-        let (min, max) = TARGET_FILE_RANGE;
+        let (min, max) = TARGET_FILE_SIZE_RANGE;
         if !(min..=max).contains(&self.target_file_bytes) {
             return Err(SpecError::OutOfRange {
                 setting: Setting::TargetFileSize,
-                value: self.target_file_bytes.to_string(),
+                value: format!("{} bytes", self.target_file_bytes),
                 accepted: "1MiB to 64GiB".into(),
             });
         }
@@ -160,7 +159,9 @@ impl Dataset {
         lake: &LakeOptions,
         options: &WriteOptions,
     ) -> Result<DatasetManifest, Error> {
-        let mut keyed: BTreeMap<String, String> = specification(self).into_iter().collect();
+        let mut keyed: BTreeMap<String, String> = specification(self.spec(), self.sizes())
+            .into_iter()
+            .collect();
         let spec = self.spec();
         let layout = [
             ("emit_pan", spec.emit_pan().to_string()),
@@ -285,7 +286,7 @@ impl Dataset {
         storage: &dyn Storage,
         lake: &LakeOptions,
         options: &WriteOptions,
-        observer: &dyn Observer,
+        progress: &dyn Progress,
     ) -> Result<LakeSummary, Error> {
         let started = Instant::now();
         let plan = self.lake_plan(storage, lake, options)?;
@@ -306,7 +307,7 @@ impl Dataset {
             }
         }
 
-        let parts = self.write_parts(storage, lake, options, observer)?;
+        let parts = self.write_parts(storage, lake, options, progress)?;
 
         if plan.replacing {
             let kept: BTreeSet<&str> = parts
@@ -339,7 +340,7 @@ impl Dataset {
         storage: &dyn Storage,
         lake: &LakeOptions,
         options: &WriteOptions,
-        observer: &dyn Observer,
+        progress: &dyn Progress,
     ) -> Result<Vec<PartManifest>, Error> {
         let generators: Vec<Arc<dyn TableGenerator>> = Table::ALL
             .into_iter()
@@ -404,7 +405,7 @@ impl Dataset {
                     partitioner.as_ref().map(|p| p as &dyn Partitioner),
                     options.batch_rows,
                     &job_run,
-                    observer,
+                    progress,
                 );
                 let table_part = match result {
                     Ok(table_part) => table_part,
@@ -464,7 +465,7 @@ impl Dataset {
         partitioner: Option<&dyn Partitioner>,
         batch_rows: u64,
         run_options: &RunOptions,
-        observer: &dyn Observer,
+        progress: &dyn Progress,
     ) -> Result<TablePart, Error> {
         let plan = self.plan(job.table, job.rows.clone(), batch_rows)?;
         let (table, part) = (job.table.name(), job.part);
@@ -477,7 +478,8 @@ impl Dataset {
             // A table with no rows at all still shows its columns, once.
             empty_file_if_no_rows: part == 0 && self.rows(job.table) == 0,
         };
-        let summary = run(generator, plan, Sink::Files(set), run_options, observer)?;
+        let observer = TableProgress { table, progress };
+        let summary = run(generator, plan, Sink::Files(set), run_options, &observer)?;
         Ok(TablePart {
             name: table.to_string(),
             first_row: job.rows.start,
@@ -508,13 +510,4 @@ fn table_order(name: &str) -> usize {
         .iter()
         .position(|t| t.name() == name)
         .unwrap_or(usize::MAX)
-}
-
-/// Reads part `part`'s manifest, if it is there.
-pub(crate) fn read_part(storage: &dyn Storage, part: u32) -> Result<Option<PartManifest>, Error> {
-    let name = part_manifest_name(part);
-    match storage.get(&name)? {
-        None => Ok(None),
-        Some(bytes) => Ok(Some(from_json(&bytes, storage.location(&name))?)),
-    }
 }

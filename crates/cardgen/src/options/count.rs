@@ -1,4 +1,4 @@
-//! Parsing row counts the way people write them: `100M`, `1e8`, `100_000_000`.
+//! Row counts as people write them: `100M`, `1e8`, `100_000_000`.
 
 /// Accepted forms, for error messages.
 pub const ACCEPTED: &str =

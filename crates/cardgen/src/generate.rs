@@ -1,0 +1,407 @@
+//! The one write path: [`generate`] carries out a [`GenerateOptions`] —
+//! one file, a dataset directory, an object-store URL or a dataset in
+//! parts — after every check that could refuse it, and reports progress
+//! through a [`Progress`].
+//!
+//! Nothing is written before the options, Parquet's limits, the memory
+//! budget and every destination have been checked; a refusal is a
+//! [`SpecError`] naming the key to change. Each file appears under its
+//! name only when complete (the pipeline's atomic uploads), so a failed or
+//! cancelled run leaves nothing half-written behind.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cardgen_core::reference::ReferenceGenerator;
+use cardgen_core::{BatchPlan, TableGenerator};
+use cardgen_pipeline::budget::check_row_groups;
+use cardgen_pipeline::output::{check_destination, temp_path};
+use cardgen_pipeline::storage::{self, Storage, StorageError, is_url};
+use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink};
+
+use crate::dataset::{Dataset, WriteOptions};
+use crate::lake::{LakeError, LakeSummary};
+use crate::options::{GenerateOptions, Generated};
+use crate::progress::{Progress, TableProgress, WrittenFile};
+use crate::setting::{Error, Setting, SpecError};
+use crate::table::Table;
+
+/// What a run wrote.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// Every file, in the order they were completed.
+    pub files: Vec<WrittenFile>,
+    pub elapsed: Duration,
+    /// For a dataset in parts: its parts' manifests and whether it is finished.
+    pub lake: Option<LakeSummary>,
+}
+
+/// Writes what `options` ask for; see the module docs.
+///
+/// ```
+/// use cardgen::{GenerateOptions, NoProgress, generate};
+///
+/// let dir = tempfile::tempdir()?;
+/// let out = dir.path().join("t.parquet");
+/// let options = GenerateOptions::from_pairs([("rows", "2k"), ("days", "30")])?
+///     .with_out(out.to_string_lossy());
+/// let written = generate(&options, &NoProgress)?;
+/// assert_eq!(written.files[0].rows, 2_000);
+/// let again = generate(&options, &NoProgress).unwrap_err();
+/// assert!(again.to_string().contains("pass `overwrite`"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Written, Error> {
+    let started = Instant::now();
+    options.validate()?;
+    let spec = options.spec();
+    if options.generated() == Generated::Dataset
+        && let Some(warning) = spec.scenario().profile().uncovered_years(&spec.range())
+    {
+        // Not an error: the data is valid, only without holiday effects there.
+        progress.warning(&warning);
+    }
+    let write = write_options(options);
+    if let Some(lake) = options.lake() {
+        let storage = open_storage(options.out())?;
+        let dataset = spec.build()?;
+        let rows = lake
+            .local_parts()
+            .flat_map(|part| {
+                Table::ALL.map(|t| crate::lake::part_rows(dataset.rows(t), part, lake.parts))
+            })
+            .map(|r| r.end - r.start)
+            .sum();
+        progress.planned(rows);
+        let out = storage.location("");
+        let summary = dataset
+            .write_lake(storage.as_ref(), &lake, &write, progress)
+            .map_err(|e| lake_error(e, &out))?;
+        let files = summary
+            .parts
+            .iter()
+            .flat_map(|part| &part.tables)
+            .flat_map(|table| {
+                table.files.iter().map(|file| WrittenFile {
+                    table: table.name.clone(),
+                    location: storage.location(&file.name),
+                    rows: file.rows,
+                    bytes: file.bytes,
+                    elapsed: summary.elapsed,
+                })
+            })
+            .collect();
+        return Ok(Written {
+            files,
+            elapsed: started.elapsed(),
+            lake: Some(summary),
+        });
+    }
+    if options.generated() == Generated::Reference || options.names_a_file() {
+        // One table to one file: the row-group limit can be checked
+        // before the world is derived.
+        check_row_groups(spec.rows(), options.batch_rows()).map_err(SpecError::from)?;
+    }
+    let destination = Destination::check(options)?;
+    let jobs = jobs(options, &write, &destination)?;
+    progress.planned(jobs.iter().map(|job| job.plan.total_rows()).sum());
+    let mut files = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let file = write_one(&job, &destination, &write.run, progress)?;
+        progress.file_written(&file);
+        files.push(file);
+    }
+    Ok(Written {
+        files,
+        elapsed: started.elapsed(),
+        lake: None,
+    })
+}
+
+/// The pipeline's options for `options`.
+fn write_options(options: &GenerateOptions) -> WriteOptions {
+    let mut run = RunOptions::new(options.threads());
+    run.codec = options.compression();
+    run.overwrite = options.overwrite();
+    run.max_in_flight = options.max_in_flight();
+    run.cancel = Arc::clone(options.cancel());
+    WriteOptions {
+        batch_rows: options.batch_rows(),
+        run,
+    }
+}
+
+/// Opens `out` as storage: a URL whose scheme is unknown, not compiled in
+/// or badly configured is bad input naming `out`.
+pub(crate) fn open_storage(out: &str) -> Result<Box<dyn Storage>, Error> {
+    storage::open(out).map_err(|e| storage_error(e, out))
+}
+
+/// A storage error, as bad input when the URL or its configuration is at fault.
+fn storage_error(err: StorageError, out: &str) -> Error {
+    match err {
+        e @ (StorageError::Config { .. }
+        | StorageError::SchemeNotCompiled { .. }
+        | StorageError::UnknownScheme { .. }) => bad_out(out, e.to_string()),
+        other => other.into(),
+    }
+}
+
+fn bad_out(out: &str, reason: String) -> Error {
+    SpecError::Invalid {
+        setting: Setting::Out,
+        value: out.to_string(),
+        reason,
+    }
+    .into()
+}
+
+/// A dataset-in-parts error in the words of the options: a dataset
+/// already there with other options, or a part written already, is bad
+/// input naming the option; a cancel says what was kept.
+fn lake_error(err: Error, out: &str) -> Error {
+    let Error::Lake(lake) = err else {
+        return match err {
+            Error::Pipeline(PipelineError::Cancelled) => Error::Interrupted {
+                cleaned: format!(
+                    "removed the partial files; the parts finished before are kept in {out}"
+                ),
+            },
+            Error::Spec(_) => err,
+            other => Error::Write {
+                location: out.to_string(),
+                source: Box::new(other),
+            },
+        };
+    };
+    let differs = |key: String, ours: String, theirs: String, advice: &str| {
+        Error::from(SpecError::Invalid {
+            setting: setting_of_manifest_key(&key),
+            value: ours,
+            reason: format!("{out} was written with {key} = {theirs}; {advice}"),
+        })
+    };
+    match lake {
+        LakeError::OptionsDiffer {
+            key, ours, theirs, ..
+        } => differs(
+            key,
+            ours,
+            theirs,
+            "pass the same options as its other parts, or another `out`",
+        ),
+        LakeError::CannotReplace {
+            key, ours, theirs, ..
+        } => differs(
+            key,
+            ours,
+            theirs,
+            "`overwrite` with `part` cannot change a dataset's options (write all parts in one run, or remove it first)",
+        ),
+        LakeError::PartExists { part, .. } => SpecError::Invalid {
+            setting: Setting::Part,
+            value: part.to_string(),
+            reason: format!("{out} already holds part {part}; pass `overwrite` to write it again"),
+        }
+        .into(),
+        LakeError::Storage(e) => match storage_error(e, out) {
+            Error::Spec(spec) => spec.into(),
+            other => Error::Write {
+                location: out.to_string(),
+                source: Box::new(other),
+            },
+        },
+        other => Error::Write {
+            location: out.to_string(),
+            source: Box::new(other.into()),
+        },
+    }
+}
+
+/// The setting that decides a key of a dataset's manifest: a [`Setting`]'s
+/// own key, or one of the values the manifest derives from them.
+pub fn setting_of_manifest_key(key: &str) -> Setting {
+    if let Some(setting) = Setting::from_key(key) {
+        return setting;
+    }
+    match key {
+        "dataset_rows" => Setting::Rows,
+        "end_inclusive" => Setting::Days,
+        "cards" => Setting::Customers,
+        "profile" | "timezone" => Setting::Config,
+        _ => Setting::Out,
+    }
+}
+
+/// Where a run of whole files writes: local paths, or names under an
+/// object-store prefix, checked before anything is written.
+enum Destination {
+    Local(Vec<(Table, PathBuf)>),
+    Object {
+        storage: Box<dyn Storage>,
+        names: Vec<(Table, String)>,
+    },
+}
+
+impl Destination {
+    /// The destinations of `options`, each free (or `overwrite` given)
+    /// and, locally, with its directory created.
+    fn check(options: &GenerateOptions) -> Result<Self, Error> {
+        let out = options.out();
+        let one_file = options.generated() == Generated::Reference || options.names_a_file();
+        if is_url(out) {
+            let (root, names) = if one_file {
+                let (root, name) = out.rsplit_once('/').unwrap_or((out, ""));
+                (root, vec![(Table::Transactions, name.to_string())])
+            } else {
+                (out, Table::ALL.map(|t| (t, t.file_name())).to_vec())
+            };
+            let storage = open_storage(root)?;
+            storage.check().map_err(|e| storage_error(e, out))?;
+            for (_, name) in &names {
+                if !options.overwrite() && storage.size(name)?.is_some() {
+                    return Err(already_exists(&storage.location(name)));
+                }
+            }
+            return Ok(Destination::Object { storage, names });
+        }
+        let paths = if one_file {
+            vec![(Table::Transactions, PathBuf::from(out))]
+        } else {
+            Dataset::table_paths(Path::new(out))
+        };
+        for (_, path) in &paths {
+            let location = path.display().to_string();
+            check_destination(path, options.overwrite()).map_err(|e| match e {
+                PipelineError::OutputExists { .. } => already_exists(&location),
+                other => bad_out(&location, other.to_string()),
+            })?;
+            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    bad_out(
+                        &location,
+                        format!("cannot create directory {}: {e}", dir.display()),
+                    )
+                })?;
+            }
+        }
+        Ok(Destination::Local(paths))
+    }
+
+    fn location(&self, index: usize) -> String {
+        match self {
+            Destination::Local(paths) => paths[index].1.display().to_string(),
+            Destination::Object { storage, names } => storage.location(&names[index].1),
+        }
+    }
+}
+
+fn already_exists(location: &str) -> Error {
+    bad_out(
+        location,
+        "already exists; pass `overwrite` to replace it".into(),
+    )
+}
+
+/// One table to one destination.
+struct Job {
+    generator: Arc<dyn TableGenerator>,
+    plan: BatchPlan,
+    /// Its place in the destination's list.
+    index: usize,
+}
+
+/// Every table's generator and plan, so that a table that cannot be
+/// written is refused before any file is started.
+fn jobs(
+    options: &GenerateOptions,
+    write: &WriteOptions,
+    destination: &Destination,
+) -> Result<Vec<Job>, Error> {
+    let wrap = |generator: Arc<dyn TableGenerator>| match options.wrapper() {
+        Some(wrapper) => wrapper(generator),
+        None => generator,
+    };
+    let spec = options.spec();
+    if options.generated() == Generated::Reference {
+        let generator = Arc::new(ReferenceGenerator::new(spec.seed(), spec.rows()));
+        return Ok(vec![Job {
+            generator: wrap(generator),
+            plan: BatchPlan::new(spec.rows(), options.batch_rows())?,
+            index: 0,
+        }]);
+    }
+    let tables: Vec<Table> = match destination {
+        Destination::Local(paths) => paths.iter().map(|(t, _)| *t).collect(),
+        Destination::Object { names, .. } => names.iter().map(|(t, _)| *t).collect(),
+    };
+    let dataset = spec.build()?;
+    tables
+        .into_iter()
+        .enumerate()
+        .map(|(index, table)| {
+            Ok(Job {
+                plan: dataset.write_plan(table, write)?,
+                generator: wrap(dataset.generator(table)?),
+                index,
+            })
+        })
+        .collect()
+}
+
+/// Writes one table's file.
+fn write_one(
+    job: &Job,
+    destination: &Destination,
+    run: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<WrittenFile, Error> {
+    let generator = job.generator.as_ref();
+    let location = destination.location(job.index);
+    tracing::debug!(target: "cardgen::generate", table = generator.name(), rows = job.plan.total_rows(), batches = job.plan.batch_count(), threads = run.threads, credits = run.credits(), "starting");
+    let observer = TableProgress {
+        table: generator.name(),
+        progress,
+    };
+    let result = match destination {
+        Destination::Local(paths) => {
+            let path = &paths[job.index].1;
+            cardgen_pipeline::write_parquet(generator, job.plan, path, run, &observer)
+        }
+        Destination::Object { storage, names } => {
+            let name = names[job.index].1.as_str();
+            let fixed = |_: &str, _: u32| name.to_string();
+            let set = FileSet {
+                storage: storage.as_ref(),
+                name: &fixed,
+                target_file_bytes: u64::MAX,
+                partitioner: None,
+                empty_file_if_no_rows: true,
+            };
+            cardgen_pipeline::run(generator, job.plan, Sink::Files(set), run, &observer)
+        }
+    };
+    match result {
+        Ok(summary) => Ok(WrittenFile {
+            table: generator.name().to_string(),
+            location,
+            rows: summary.rows,
+            bytes: summary.bytes,
+            elapsed: summary.elapsed,
+        }),
+        Err(PipelineError::Cancelled) => Err(Error::Interrupted {
+            cleaned: match destination {
+                Destination::Local(paths) => format!(
+                    "removed the partial file {}",
+                    temp_path(&paths[job.index].1).display()
+                ),
+                Destination::Object { .. } => format!("aborted the upload of {location}"),
+            },
+        }),
+        Err(err) => Err(Error::Write {
+            location,
+            source: Box::new(err.into()),
+        }),
+    }
+}
