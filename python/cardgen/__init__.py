@@ -1,8 +1,8 @@
 """Realistic synthetic card transactions, generated in Rust, as Arrow.
 
-A dataset is a star schema — the ``transactions`` fact table and the
-``customers``, ``cards`` and ``merchants`` it points to — and a pure function
-of its options: the same seed and options give the same rows on any machine,
+A dataset is five tables — the ``transactions`` fact table, the
+``customers``, ``cards`` and ``merchants`` it points to, and the
+``fraud_cases`` behind its fraud labels — and a pure function of its options: the same seed and options give the same rows on any machine,
 with any number of threads, and in any number of parts.
 
     >>> import cardgen
@@ -10,9 +10,9 @@ with any number of threads, and in any number of parts.
     >>> table = reader.read_all()                                      # or stream it: for batch in reader
     >>> cardgen.generate("data/", rows="10M", seed=42)                 # the files `cardgen generate` writes
 
-Options have the command line's names in snake case (``batch_rows`` for
-``--batch-rows``), its defaults and its parsing: ``rows`` takes ``10_000_000``,
-``"10M"`` or ``"1e7"``. Bad options raise ``ValueError`` naming the option;
+Options are the library's keys, which the command line's flags spell in
+kebab case (``batch_rows`` for ``--batch-rows``), with the same defaults,
+parsing and checks: ``rows`` takes ``10_000_000``, ``"10M"`` or ``"1e7"``. Bad options raise ``ValueError`` naming the option;
 an option that does not exist raises ``TypeError``. The GIL is released while
 Rust generates, and Ctrl-C interrupts a long ``generate``.
 
@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from . import _cardgen
 from ._cardgen import CardgenError
@@ -46,8 +47,9 @@ __all__ = [
 
 __version__: str = _cardgen.VERSION
 
-#: The tables of a dataset, in the order ``generate`` writes them.
-TABLES = ("transactions", "customers", "cards", "merchants", "fraud_cases")
+#: The tables of a dataset, in the order ``generate`` writes them (from the
+#: Rust library, so a new table shows here without a change to this file).
+TABLES: tuple[str, ...] = tuple(_cardgen.TABLES)
 
 #: What an option may be given as; ``None`` means the default.
 OptionValue = Union[int, float, str, bool, "os.PathLike[str]", datetime.date, None]
@@ -58,7 +60,7 @@ class WrittenFile:
     """One file ``generate`` wrote."""
 
     table: str
-    """The table it holds: ``transactions``, ``customers``, ``cards`` or ``merchants``."""
+    """The table it holds: one of ``TABLES``."""
     location: str
     """Its path, or its URL on an object store."""
     rows: int
@@ -105,7 +107,8 @@ def read(
     same options.
 
     Args:
-        table: ``transactions``, ``customers``, ``cards`` or ``merchants``.
+        table: one of ``TABLES``: ``transactions``, ``customers``, ``cards``,
+            ``merchants`` or ``fraud_cases``.
         rows: transactions in the dataset (the dimension tables' sizes follow
             from it); ``10_000_000``, ``"10M"``, ``"1e7"``.
         seed: the same seed and options give the same rows.
@@ -151,6 +154,7 @@ def generate(
     out: str | os.PathLike[str] = "data/card_transactions.parquet",
     rows: OptionValue = "10M",
     seed: OptionValue = 42,
+    progress: bool | Callable[[int, int, int], Any] = False,
     **options: OptionValue,
 ) -> GenerateSummary:
     """Writes the files ``cardgen generate --out OUT`` writes for the same options.
@@ -168,6 +172,13 @@ def generate(
     whose handler raises) stops the run, removes its partial files and
     raises ``KeyboardInterrupt``.
 
+    ``progress=True`` draws a progress bar on stderr while the files are
+    written: with tqdm when it is installed, else a line rewritten in place.
+    A callable is called instead as ``progress(rows_done, rows_planned,
+    bytes_done)`` about ten times a second (rows of every table; bytes
+    encoded); if it raises, the run stops as on Ctrl-C and the error is
+    raised.
+
     Raises:
         ValueError: bad options, or an output that exists without
             ``overwrite=True``; the message names the option.
@@ -175,9 +186,50 @@ def generate(
         CardgenError: the run failed (a file could not be written, …).
     """
     pairs = _pairs({"out": out, "rows": rows, "seed": seed, **options})
-    result = _cardgen.generate(pairs)
+    if callable(progress):
+        result = _cardgen.generate(pairs, progress)
+    elif progress:
+        with _ProgressBar() as bar:
+            result = _cardgen.generate(pairs, bar.update)
+    else:
+        result = _cardgen.generate(pairs)
     files = tuple(WrittenFile(**f) for f in result["files"])
     return GenerateSummary(files=files, seconds=result["seconds"])
+
+
+class _ProgressBar:
+    """Rows done of rows planned on stderr: tqdm's bar when tqdm is
+    installed, else one line rewritten in place."""
+
+    def __init__(self) -> None:
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            tqdm = None
+        self._bar = tqdm(total=0, unit=" rows", unit_scale=True) if tqdm else None
+        self._shown = ""
+
+    def update(self, rows: int, planned: int, _bytes: int) -> None:
+        if self._bar is not None:
+            if self._bar.total != planned:
+                self._bar.total = planned
+            self._bar.update(rows - self._bar.n)
+            return
+        share = rows / planned if planned else 0.0
+        line = f"cardgen: {rows:,} of {planned:,} rows ({share:.0%})"
+        if line != self._shown:
+            sys.stderr.write("\r" + line)
+            sys.stderr.flush()
+            self._shown = line
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        elif self._shown:
+            sys.stderr.write("\n")
 
 
 def _pairs(options: dict[str, Any]) -> list[tuple[str, str]]:

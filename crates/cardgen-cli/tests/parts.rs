@@ -80,7 +80,7 @@ fn finish_and_verify_name_the_missing_parts() {
 
 /// (flags, text the error must contain): one line, exit 2, nothing written.
 const BAD_PARTS: &[(&[&str], &[&str])] = &[
-    (&["--part", "1"], &["--part needs --parts"]),
+    (&["--part", "1"], &["--part 1: needs --parts"]),
     (&["--parts", "4", "--part", "4"], &["--part 4", "0 to 3"]),
     (&["--parts", "4", "--part", "9"], &["--part 9"]),
     (&["--parts", "0"], &["--parts", "1 to 100000"]),
@@ -133,9 +133,19 @@ fn a_part_with_other_options_than_the_dataset_is_refused_untouched() {
         .arg(&out)
         .output()
         .unwrap();
-    assert_one_line_error(&output, 2, &["--seed", "seed = 7, not 8"], "other seed");
+    assert_one_line_error(
+        &output,
+        2,
+        &["--seed 8:", "written with --seed 7"],
+        "other seed",
+    );
     let output = generate_part(&out, &["--parts", "3", "--part", "1"]);
-    assert_one_line_error(&output, 2, &["--parts", "parts = 2, not 3"], "other parts");
+    assert_one_line_error(
+        &output,
+        2,
+        &["--parts 3:", "written with --parts 2"],
+        "other parts",
+    );
     let output = generate_part(&out, &["--parts", "2", "--part", "0"]);
     assert_one_line_error(&output, 2, &["--part 0", "--overwrite"], "part again");
     assert_eq!(tree(&out), before);

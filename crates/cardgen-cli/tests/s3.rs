@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use cardgen_s3_test::s3_test;
 use common::assert_one_line_error;
 use s3_server::S3Server;
 
@@ -80,11 +81,9 @@ fn generate(mut command: Command, args: &[&str], out: impl AsRef<std::ffi::OsStr
         .unwrap()
 }
 
-#[test]
+#[s3_test]
 fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let local = tempfile::tempdir().unwrap();
     let layout = ["--partition-by", "day", "--target-file-size", "1MiB", "-q"];
     let args = [&DATASET[..], &layout].concat();
@@ -126,11 +125,9 @@ fn a_dataset_in_parts_on_s3_is_byte_for_byte_the_local_one() {
     assert_one_line_error(&again, 2, &["--part 0", "--overwrite"], "part again");
 }
 
-#[test]
+#[s3_test]
 fn a_single_file_and_a_flat_dataset_go_to_s3_as_they_go_to_disk() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let local = tempfile::tempdir().unwrap();
     let small = ["--rows", "50k", "--seed", "9", "-q"];
     succeeded(&generate(cardgen(), &small, local.path().join("flat/")));
@@ -153,11 +150,9 @@ fn a_single_file_and_a_flat_dataset_go_to_s3_as_they_go_to_disk() {
     );
 }
 
-#[test]
+#[s3_test]
 fn an_interrupted_or_killed_upload_leaves_no_object_under_a_final_name() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     for signal in ["-INT", "-KILL"] {
         let url = format!("s3://{}/cut{signal}/tx.parquet", server.bucket());
         let child = cardgen_for(&server)
@@ -198,11 +193,9 @@ fn an_interrupted_or_killed_upload_leaves_no_object_under_a_final_name() {
     }
 }
 
-#[test]
+#[s3_test]
 fn a_store_that_cannot_be_used_gives_one_line_within_seconds() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let out = format!("s3://{}/x/", server.bucket());
     let started = Instant::now();
     // No credentials at all.
