@@ -15,6 +15,8 @@
 //! - [`merchants`]: merchants and their popularity as functions of the id.
 //! - [`population`]: population sizes and cards.
 //! - [`world`]: one dataset's population and shared lookup tables.
+//! - [`fraud`]: fraud cases, the rows they claim and the cards they block,
+//!   derived from a world and kept beside it ([`WorldWithFraud`]).
 //! - [`pan`]: card numbers, Luhn and masks.
 //! - [`dimensions`]: the `customers`, `cards` and `merchants` tables.
 //! - [`plan`]: cutting a table into batches.
@@ -43,6 +45,7 @@ pub mod world;
 pub use arrow_array;
 pub use arrow_schema;
 pub use error::CoreError;
+pub use fraud::WorldWithFraud;
 pub use plan::{BatchPlan, BatchSpec};
 pub use profile::{Profile, ProfileError};
 pub use table::TableGenerator;

@@ -243,7 +243,7 @@ impl DatasetSpec {
             merchants: self.merchants,
         };
         let world = World::build(options, Arc::clone(self.scenario.profile()))?;
-        Ok(Dataset::new(self.clone(), Arc::new(world)))
+        Ok(Dataset::new(self.clone(), Arc::new(world))?)
     }
 }
 
