@@ -10,6 +10,7 @@
 //! - [`seed`]: turning one seed into independent random streams.
 //! - [`profile`]: the market scenario as data.
 //! - [`timeline`]: placing rows in time along daily and weekly rhythms.
+//! - [`row_clock`]: the time of any one row of `transactions`.
 //! - [`permutation`]: keyed bijections of `0..n`, with their inverse.
 //! - [`customers`]: customers and their activity as functions of the id.
 //! - [`merchants`]: merchants and their popularity as functions of the id.
@@ -34,6 +35,7 @@ pub mod plan;
 pub mod population;
 pub mod profile;
 pub mod reference;
+pub mod row_clock;
 pub mod sampling;
 pub mod seed;
 pub mod table;

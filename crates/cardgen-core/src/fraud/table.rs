@@ -16,9 +16,9 @@ use crate::arrays::{dictionary_column, dictionary_type, string_values};
 use crate::error::CoreError;
 use crate::plan::BatchSpec;
 use crate::profile::{FraudType, LABEL_SOURCES};
+use crate::row_clock::RowClock;
 use crate::table::TableGenerator;
 use crate::timeline::LocalMicros;
-use crate::transactions::RowClock;
 
 pub const FRAUD_CASES_SCHEMA_VERSION: u32 = 1;
 

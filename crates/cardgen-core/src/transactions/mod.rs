@@ -13,7 +13,6 @@
 //! points to an approved purchase some minutes (cancel) or days (refund)
 //! earlier and repeats its card, merchant and amount.
 
-mod clock;
 mod columns;
 mod fraud_rows;
 mod model;
@@ -25,7 +24,6 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use rand::RngExt;
 
-pub use clock::RowClock;
 pub use schema::{
     HIGH_CARDINALITY_COLUMNS, SCHEMA_VERSION, SORTED_COLUMNS, TXN_TYPES, transactions_schema,
 };
@@ -40,6 +38,7 @@ use crate::fraud::{Claim, WorldWithFraud};
 use crate::merchants::MerchantRef;
 use crate::plan::BatchSpec;
 use crate::profile::Channel;
+use crate::row_clock::RowClock;
 use crate::seed::StreamRng;
 use crate::table::TableGenerator;
 use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
