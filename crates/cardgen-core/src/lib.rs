@@ -9,6 +9,7 @@
 //!
 //! - [`seed`]: turning one seed into independent random streams.
 //! - [`profile`]: the market scenario as data.
+//! - [`date_range`]: the days a dataset covers.
 //! - [`timeline`]: placing rows in time along daily and weekly rhythms.
 //! - [`row_clock`]: the time of any one row of `transactions`.
 //! - [`permutation`]: keyed bijections of `0..n`, with their inverse.
@@ -25,6 +26,7 @@
 
 pub mod arrays;
 pub mod customers;
+pub mod date_range;
 pub mod dimensions;
 pub mod error;
 pub mod fraud;
@@ -46,12 +48,12 @@ pub mod world;
 /// The Arrow crates this one builds on, for implementors of [`TableGenerator`].
 pub use arrow_array;
 pub use arrow_schema;
+pub use date_range::DateRange;
 pub use error::CoreError;
 pub use fraud::WorldWithFraud;
 pub use plan::{BatchPlan, BatchSpec};
 pub use profile::{Profile, ProfileError};
 pub use table::TableGenerator;
-pub use timeline::DateRange;
 pub use transactions::TransactionGenerator;
 pub use world::{World, WorldOptions};
 

@@ -8,9 +8,9 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::date_range::DateRange;
 use crate::profile::Profile;
 use crate::seed::{Domain, EntityHash, Salt, reduce};
-use crate::timeline::DateRange;
 
 /// How many customers, cards and merchants a dataset has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

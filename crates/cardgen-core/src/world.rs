@@ -13,6 +13,7 @@
 use std::sync::Arc;
 
 use crate::customers::{CustomerFacts, CustomerModel};
+use crate::date_range::DateRange;
 use crate::error::CoreError;
 use crate::merchants::{MerchantModel, MerchantRef};
 use crate::population::{
@@ -21,7 +22,6 @@ use crate::population::{
 use crate::profile::Profile;
 use crate::sampling::Categorical;
 use crate::seed::{Domain, Salt, StreamRng, mix64};
-use crate::timeline::DateRange;
 
 /// A card in use, with its owner's traits.
 #[derive(Debug, Clone, Copy)]
