@@ -1,8 +1,11 @@
 //! One batch: generating it, and encoding it with each codec.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
-use cardgen_core::{BatchSpec, DateRange, TableGenerator, TransactionGenerator, World};
+use cardgen_core::{
+    BatchSpec, DateRange, TableGenerator, TransactionGenerator, World, WorldWithFraud,
+};
 use cardgen_pipeline::Codec;
 use cardgen_pipeline::encode::RowGroupEncoder;
 use cardgen_pipeline::properties::writer_properties;
@@ -15,7 +18,8 @@ fn generator() -> TransactionGenerator {
         start: "2025-01-01".parse().unwrap(),
         days: 365,
     };
-    TransactionGenerator::new(World::with_default_profile(42, 10_000_000, range).unwrap()).unwrap()
+    let world = World::with_default_profile(42, 10_000_000, range).unwrap();
+    TransactionGenerator::new(Arc::new(WorldWithFraud::new(world).unwrap())).unwrap()
 }
 
 fn batch() -> BatchSpec {

@@ -1,6 +1,8 @@
 //! A small end-to-end run: 1M rows on all cores to a Parquet file.
 
-use cardgen_core::{BatchPlan, DateRange, TransactionGenerator, World};
+use std::sync::Arc;
+
+use cardgen_core::{BatchPlan, DateRange, TransactionGenerator, World, WorldWithFraud};
 use cardgen_pipeline::{NoObserver, RunOptions, write_parquet};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -11,8 +13,9 @@ fn end_to_end(c: &mut Criterion) {
         start: "2025-01-01".parse().unwrap(),
         days: 365,
     };
+    let world = World::with_default_profile(42, ROWS, range).unwrap();
     let generator =
-        TransactionGenerator::new(World::with_default_profile(42, ROWS, range).unwrap()).unwrap();
+        TransactionGenerator::new(Arc::new(WorldWithFraud::new(world).unwrap())).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.parquet");
     let mut run = RunOptions::new(std::thread::available_parallelism().map_or(1, |n| n.get()));

@@ -1,6 +1,8 @@
 //! The dimension tables: `customers`, `cards` and `merchants`, one row per
 //! entity, each row a pure function of (seed, id) read from the same
 //! [`World`] the transactions use, so every key in the fact table resolves.
+//! `cards` also lists the replacements of cards blocked after fraud, so it
+//! reads the world's fraud plan through [`WorldWithFraud`].
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::arrays::{dictionary_column, dictionary_type, string_values};
 use crate::error::CoreError;
+use crate::fraud::WorldWithFraud;
 use crate::pan::{BIN_DIGITS, Pan, PanMask, Permutation, synthetic_bin};
 use crate::plan::BatchSpec;
 use crate::population::CardFacts;
@@ -125,6 +128,7 @@ impl TableGenerator for CustomersGenerator {
 /// only when asked for). Never a CVV.
 pub struct CardsGenerator {
     world: Arc<World>,
+    fraud: Arc<WorldWithFraud>,
     schema: SchemaRef,
     emit_pan: bool,
     mask: PanMask,
@@ -138,7 +142,8 @@ pub struct CardsGenerator {
 }
 
 impl CardsGenerator {
-    pub fn new(world: Arc<World>, emit_pan: bool, mask: PanMask) -> Self {
+    pub fn new(fraud: Arc<WorldWithFraud>, emit_pan: bool, mask: PanMask) -> Self {
+        let world = Arc::clone(fraud.world());
         let cards = &world.profile.cards;
         let mut fields = vec![
             Field::new("card_id", DataType::Int64, false),
@@ -183,6 +188,7 @@ impl CardsGenerator {
                 })
                 .collect(),
             world,
+            fraud,
         }
     }
 
@@ -245,7 +251,7 @@ impl TableGenerator for CardsGenerator {
             let (card, original) = if id < population {
                 (world.card_details(id), None)
             } else {
-                let blocks = world.fraud().blocks();
+                let blocks = self.fraud.plan().blocks();
                 let original = blocks.replaced()[(id - population) as usize];
                 let mut card = world.card_details(original);
                 let blocked = blocks.get(original).expect("a replaced card is blocked");
@@ -301,7 +307,7 @@ impl TableGenerator for CardsGenerator {
     }
 
     fn metadata(&self) -> Vec<(String, String)> {
-        let mut m = metadata(self.name(), self.world.card_rows());
+        let mut m = metadata(self.name(), self.fraud.card_rows());
         m.push(("emit_pan".into(), self.emit_pan.to_string()));
         m.push(("pan_mask".into(), self.mask.name().into()));
         m

@@ -9,12 +9,16 @@
 //!
 //! - [`seed`]: turning one seed into independent random streams.
 //! - [`profile`]: the market scenario as data.
+//! - [`date_range`]: the days a dataset covers.
 //! - [`timeline`]: placing rows in time along daily and weekly rhythms.
+//! - [`row_clock`]: the time of any one row of `transactions`.
 //! - [`permutation`]: keyed bijections of `0..n`, with their inverse.
 //! - [`customers`]: customers and their activity as functions of the id.
 //! - [`merchants`]: merchants and their popularity as functions of the id.
 //! - [`population`]: population sizes and cards.
 //! - [`world`]: one dataset's population and shared lookup tables.
+//! - [`fraud`]: fraud cases, the rows they claim and the cards they block,
+//!   derived from a world and kept beside it ([`WorldWithFraud`]).
 //! - [`pan`]: card numbers, Luhn and masks.
 //! - [`dimensions`]: the `customers`, `cards` and `merchants` tables.
 //! - [`plan`]: cutting a table into batches.
@@ -22,6 +26,7 @@
 
 pub mod arrays;
 pub mod customers;
+pub mod date_range;
 pub mod dimensions;
 pub mod error;
 pub mod fraud;
@@ -32,6 +37,7 @@ pub mod plan;
 pub mod population;
 pub mod profile;
 pub mod reference;
+pub mod row_clock;
 pub mod sampling;
 pub mod seed;
 pub mod table;
@@ -42,11 +48,12 @@ pub mod world;
 /// The Arrow crates this one builds on, for implementors of [`TableGenerator`].
 pub use arrow_array;
 pub use arrow_schema;
+pub use date_range::DateRange;
 pub use error::CoreError;
+pub use fraud::WorldWithFraud;
 pub use plan::{BatchPlan, BatchSpec};
 pub use profile::{Profile, ProfileError};
 pub use table::TableGenerator;
-pub use timeline::DateRange;
 pub use transactions::TransactionGenerator;
 pub use world::{World, WorldOptions};
 

@@ -10,31 +10,11 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::date_range::DateRange;
 use crate::profile::Profile;
 
 pub const MICROS_PER_HOUR: i64 = 3_600_000_000;
 pub const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
-
-/// A date range in local time: `days` whole days from local midnight of `start`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DateRange {
-    pub start: NaiveDate,
-    pub days: u32,
-}
-
-impl DateRange {
-    /// Local midnight of the first day, in days since 1970-01-01.
-    pub fn start_epoch_day(&self) -> i64 {
-        self.start
-            .signed_duration_since(NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch"))
-            .num_days()
-    }
-
-    /// The last day of the range (inclusive).
-    pub fn end_inclusive(&self) -> NaiveDate {
-        self.start + chrono::Days::new(u64::from(self.days.saturating_sub(1)))
-    }
-}
 
 /// A point on the timeline, in local wall-clock microseconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -7,13 +7,14 @@
 //! owner's activity, all computed from ids, see [`crate::customers`]),
 //! merchants and alias tables to choose one by popularity within a category
 //! and region, and a category given the customer's persona and the hour.
+//! Fraud is derived from a world, so it is kept beside it, not in it (see
+//! [`crate::fraud::WorldWithFraud`]).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::customers::{CustomerFacts, CustomerModel};
+use crate::date_range::DateRange;
 use crate::error::CoreError;
-use crate::fraud::FraudPlan;
-use crate::fraud::cases::FraudKinds;
 use crate::merchants::{MerchantModel, MerchantRef};
 use crate::population::{
     CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owned_by,
@@ -21,7 +22,6 @@ use crate::population::{
 use crate::profile::Profile;
 use crate::sampling::Categorical;
 use crate::seed::{Domain, Salt, StreamRng, mix64};
-use crate::timeline::DateRange;
 
 /// A card in use, with its owner's traits.
 #[derive(Debug, Clone, Copy)]
@@ -53,9 +53,6 @@ pub struct World {
     categories: Vec<Categorical>,
     card_salt: Salt,
     regulars_salt: Salt,
-    fraud_kinds: FraudKinds,
-    /// Built on first use: only tables with fraud or replacement cards need it.
-    fraud: OnceLock<FraudPlan>,
 }
 
 impl World {
@@ -90,7 +87,6 @@ impl World {
 
         let merchants = MerchantModel::new(seed, &profile, sizes.merchants)?;
         let categories = category_tables(&profile)?;
-        let fraud_kinds = FraudKinds::compile(&profile)?;
         Ok(Self {
             options,
             profile,
@@ -100,8 +96,6 @@ impl World {
             categories,
             card_salt: Salt::new(seed, Domain::Card),
             regulars_salt: Salt::new(seed, Domain::Regulars),
-            fraud_kinds,
-            fraud: OnceLock::new(),
         })
     }
 
@@ -120,19 +114,6 @@ impl World {
             merchants: None,
         };
         Ok(Arc::new(Self::build(options, Arc::new(profile))?))
-    }
-
-    /// The dataset's fraud cases, their rows and the cards they block;
-    /// derived on first use (a fraction of a second per billion rows).
-    pub fn fraud(&self) -> &FraudPlan {
-        self.fraud
-            .get_or_init(|| FraudPlan::build(self, self.fraud_kinds.clone()))
-    }
-
-    /// Rows of the `cards` table: the population's cards, then one
-    /// replacement per blocked card.
-    pub fn card_rows(&self) -> u64 {
-        self.sizes.cards + self.fraud().blocks().replaced().len() as u64
     }
 
     pub fn seed(&self) -> u64 {

@@ -10,9 +10,12 @@
 //! ```
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
-use cardgen_core::{BatchPlan, DateRange, TableGenerator, TransactionGenerator, World};
+use cardgen_core::{
+    BatchPlan, DateRange, TableGenerator, TransactionGenerator, World, WorldWithFraud,
+};
 use cardgen_pipeline::Codec;
 use cardgen_pipeline::encode::RowGroupEncoder;
 use cardgen_pipeline::output::ParquetFileOutput;
@@ -34,7 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     // The default population of a 100M-row dataset; rows from its start.
     let world = World::with_default_profile(42, 100_000_000, range)?;
-    let generator = TransactionGenerator::new(world)?;
+    let generator = TransactionGenerator::new(Arc::new(WorldWithFraud::new(world)?))?;
     let plan = BatchPlan::new(groups * BATCH_ROWS, BATCH_ROWS)?;
     let path = dir.join("writer-ceiling.parquet");
     println!(

@@ -17,6 +17,7 @@ use cardgen_core::fraud::table::FraudCasesGenerator;
 use cardgen_core::population::PopulationSizes;
 use cardgen_core::{
     BatchPlan, BatchSpec, CoreError, TableGenerator, TransactionGenerator, World, WorldOptions,
+    WorldWithFraud,
 };
 use cardgen_pipeline::budget::{MAX_BATCH_ROWS, check_row_groups};
 use cardgen_pipeline::credits::default_credits;
@@ -34,7 +35,7 @@ pub const DEFAULT_BATCH_ROWS: u64 = 250_000;
 #[derive(Debug, Clone)]
 pub struct Dataset {
     spec: DatasetSpec,
-    world: Arc<World>,
+    fraud: Arc<WorldWithFraud>,
 }
 
 /// How to stream a table.
@@ -112,13 +113,15 @@ impl DatasetSpec {
             merchants: self.merchants(),
         };
         let world = World::build(options, Arc::clone(self.scenario().profile()))?;
-        Ok(Dataset::new(self.clone(), Arc::new(world)))
+        Ok(Dataset::new(self.clone(), Arc::new(world))?)
     }
 }
 
 impl Dataset {
-    pub(crate) fn new(spec: DatasetSpec, world: Arc<World>) -> Self {
-        Self { spec, world }
+    /// Fails if the profile's fraud does not compile.
+    pub(crate) fn new(spec: DatasetSpec, world: Arc<World>) -> Result<Self, CoreError> {
+        let fraud = Arc::new(WorldWithFraud::new(world)?);
+        Ok(Self { spec, fraud })
     }
 
     /// The same dataset with other card-number options, sharing the world.
@@ -129,7 +132,7 @@ impl Dataset {
                 .clone()
                 .with_emit_pan(emit_pan)
                 .with_pan_mask(pan_mask),
-            world: Arc::clone(&self.world),
+            fraud: Arc::clone(&self.fraud),
         }
     }
 
@@ -140,24 +143,24 @@ impl Dataset {
 
     /// Customers, cards and merchants.
     pub fn sizes(&self) -> PopulationSizes {
-        self.world.sizes
+        self.world().sizes
     }
 
     /// The shared population and lookup tables, for custom generators.
     pub fn world(&self) -> &Arc<World> {
-        &self.world
+        self.fraud.world()
     }
 
     /// Rows of `table`: the spec's rows for `transactions`, the population
     /// size for the others.
     pub fn rows(&self, table: Table) -> u64 {
-        let sizes = &self.world.sizes;
+        let sizes = &self.world().sizes;
         match table {
             Table::Transactions => self.spec.rows(),
             Table::Customers => sizes.customers,
-            Table::Cards => self.world.card_rows(),
+            Table::Cards => self.fraud.card_rows(),
             Table::Merchants => sizes.merchants,
-            Table::FraudCases => self.world.fraud().cases(),
+            Table::FraudCases => self.fraud.plan().cases(),
         }
     }
 
@@ -168,17 +171,18 @@ impl Dataset {
 
     /// The generator of `table`, whose metadata describes this dataset.
     pub fn generator(&self, table: Table) -> Result<Arc<dyn TableGenerator>, Error> {
-        let world = Arc::clone(&self.world);
+        let world = Arc::clone(self.world());
+        let fraud = Arc::clone(&self.fraud);
         let inner: Box<dyn TableGenerator> = match table {
-            Table::Transactions => Box::new(TransactionGenerator::new(world)?),
+            Table::Transactions => Box::new(TransactionGenerator::new(fraud)?),
             Table::Customers => Box::new(CustomersGenerator::new(world)),
             Table::Cards => Box::new(CardsGenerator::new(
-                world,
+                fraud,
                 self.spec.emit_pan(),
                 self.spec.pan_mask(),
             )),
             Table::Merchants => Box::new(MerchantsGenerator::new(world)),
-            Table::FraudCases => Box::new(FraudCasesGenerator::new(world)),
+            Table::FraudCases => Box::new(FraudCasesGenerator::new(fraud)),
         };
         Ok(Arc::new(DescribedTable {
             metadata: table_metadata(&self.spec, self.sizes(), inner.metadata()),

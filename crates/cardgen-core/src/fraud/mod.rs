@@ -18,6 +18,11 @@
 //! the rows each case ended up with, and the cards blocked when the issuer
 //! learned of a case (see [`blocks`]). Building it derives every case once;
 //! generating a row looks its claim up and derives that case again.
+//!
+//! The plan is built from the [`World`] but not kept by it: a
+//! [`WorldWithFraud`] holds the world, the profile's fraud kinds and the
+//! plan, so the world knows nothing of fraud and the tables that need fraud
+//! (`transactions`, `cards`, `fraud_cases`) take this holder.
 
 pub mod blocks;
 pub mod cases;
@@ -26,14 +31,55 @@ pub mod schedule;
 pub mod table;
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use self::blocks::BlockIndex;
 use self::cases::{Case, CaseContext, ChildOf, FraudKinds};
 use self::schedule::CaseSchedule;
+use crate::error::CoreError;
 use crate::profile::FraudType;
 use crate::seed::{Domain, EntityHash};
 use crate::timeline::{LocalMicros, Timeline};
 use crate::world::World;
+
+/// A world and the fraud derived from it. The fraud kinds are compiled when
+/// this is made, so a profile whose fraud does not compile fails before any
+/// row; the plan is built on first use, because only tables with fraud or
+/// replacement cards need it.
+#[derive(Debug)]
+pub struct WorldWithFraud {
+    world: Arc<World>,
+    kinds: FraudKinds,
+    plan: OnceLock<FraudPlan>,
+}
+
+impl WorldWithFraud {
+    pub fn new(world: Arc<World>) -> Result<Self, CoreError> {
+        let kinds = FraudKinds::compile(&world.profile)?;
+        Ok(Self {
+            world,
+            kinds,
+            plan: OnceLock::new(),
+        })
+    }
+
+    pub fn world(&self) -> &Arc<World> {
+        &self.world
+    }
+
+    /// The dataset's fraud cases, their rows and the cards they block;
+    /// derived on first use (a fraction of a second per billion rows).
+    pub fn plan(&self) -> &FraudPlan {
+        self.plan
+            .get_or_init(|| FraudPlan::build(&self.world, self.kinds.clone()))
+    }
+
+    /// Rows of the `cards` table: the population's cards, then one
+    /// replacement per blocked card.
+    pub fn card_rows(&self) -> u64 {
+        self.world.sizes.cards + self.plan().blocks().replaced().len() as u64
+    }
+}
 
 /// A row taken by a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,19 +11,19 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Int8Array, Int64Array, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
+use super::WorldWithFraud;
 use crate::arrays::{dictionary_column, dictionary_type, string_values};
 use crate::error::CoreError;
 use crate::plan::BatchSpec;
 use crate::profile::{FraudType, LABEL_SOURCES};
+use crate::row_clock::RowClock;
 use crate::table::TableGenerator;
 use crate::timeline::LocalMicros;
-use crate::transactions::RowClock;
-use crate::world::World;
 
 pub const FRAUD_CASES_SCHEMA_VERSION: u32 = 1;
 
 pub struct FraudCasesGenerator {
-    world: Arc<World>,
+    fraud: Arc<WorldWithFraud>,
     schema: SchemaRef,
     kinds: ArrayRef,
     sources: ArrayRef,
@@ -31,7 +31,8 @@ pub struct FraudCasesGenerator {
 }
 
 impl FraudCasesGenerator {
-    pub fn new(world: Arc<World>) -> Self {
+    pub fn new(fraud: Arc<WorldWithFraud>) -> Self {
+        let world = fraud.world();
         let timestamp = DataType::Timestamp(
             TimeUnit::Microsecond,
             Some(world.profile.timezone.as_str().into()),
@@ -56,13 +57,13 @@ impl FraudCasesGenerator {
             schema,
             kinds: string_values(FraudType::NAMES),
             sources: string_values(LABEL_SOURCES),
-            world,
+            fraud,
         }
     }
 
     /// Rows: one per case.
     pub fn rows(&self) -> u64 {
-        self.world.fraud().cases()
+        self.fraud.plan().cases()
     }
 }
 
@@ -76,8 +77,8 @@ impl TableGenerator for FraudCasesGenerator {
     }
 
     fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
-        let world = &*self.world;
-        let plan = world.fraud();
+        let world = &**self.fraud.world();
+        let plan = self.fraud.plan();
         let timeline = plan.timeline();
         let n = batch.rows as usize;
         let utc = |t: LocalMicros| timeline.to_utc_micros(t);

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::Profile;
-use crate::timeline::DateRange;
+use crate::date_range::DateRange;
 
 /// `2024`, or `2024 to 2027`.
 fn years(first: i32, last: i32) -> String {

@@ -39,7 +39,7 @@ impl TransactionGenerator {
         claim: Claim,
     ) -> (Row, Option<FraudTruth>) {
         let world = &*self.world;
-        let plan = world.fraud();
+        let plan = self.fraud.plan();
         let case = plan.case(world, u64::from(claim.case));
         let (card, tested, mut rng) = plan.with_context(world, |context| match case.kind {
             FraudType::CardTesting => {
@@ -104,7 +104,7 @@ impl TransactionGenerator {
         let profile = &*world.profile;
         let customer = card.customer;
         let kind = case.kind;
-        let multiplier = world.fraud().kinds().scenario(kind).amount_multiplier;
+        let multiplier = self.fraud.plan().kinds().scenario(kind).amount_multiplier;
         let scale = f64::from(customer.spend) * multiplier;
         let (merchant, category) = match kind {
             FraudType::CardTesting | FraudType::MerchantCollusion => {
@@ -119,11 +119,11 @@ impl TransactionGenerator {
                 (merchant, category)
             }
             FraudType::LostStolen | FraudType::Counterfeit => {
-                let category = world.fraud().kinds().category(kind, rng).unwrap_or(0);
+                let category = self.fraud.plan().kinds().category(kind, rng).unwrap_or(0);
                 (self.far_merchant(category, &customer, rng), category)
             }
             FraudType::CnpCompromise | FraudType::AccountTakeover => {
-                let category = world.fraud().kinds().category(kind, rng).unwrap_or(0);
+                let category = self.fraud.plan().kinds().category(kind, rng).unwrap_or(0);
                 let merchant = match world.online_merchant(category, rng) {
                     Some(online) => online,
                     None => self.far_merchant(category, &customer, rng),
@@ -194,7 +194,7 @@ impl TransactionGenerator {
             self.swipe(&mut out, 0.0, rng);
         }
         out.device_id = self.own_device(card.card.customer_id, out.channel, row, local);
-        if world.fraud().is_blocked(card.id, local) {
+        if self.fraud.plan().is_blocked(card.id, local) {
             out.response_code = self.model.blocked_card_code;
         }
         out

@@ -13,7 +13,6 @@
 //! points to an approved purchase some minutes (cancel) or days (refund)
 //! earlier and repeats its card, merchant and amount.
 
-mod clock;
 mod columns;
 mod fraud_rows;
 mod model;
@@ -25,7 +24,6 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use rand::RngExt;
 
-pub use clock::RowClock;
 pub use schema::{
     HIGH_CARDINALITY_COLUMNS, SCHEMA_VERSION, SORTED_COLUMNS, TXN_TYPES, transactions_schema,
 };
@@ -35,11 +33,12 @@ use self::model::TransactionModel;
 use self::schema::Dictionaries;
 use crate::customers::CustomerFacts;
 use crate::error::CoreError;
-use crate::fraud::Claim;
 use crate::fraud::devices::Devices;
+use crate::fraud::{Claim, WorldWithFraud};
 use crate::merchants::MerchantRef;
 use crate::plan::BatchSpec;
 use crate::profile::Channel;
+use crate::row_clock::RowClock;
 use crate::seed::StreamRng;
 use crate::table::TableGenerator;
 use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
@@ -59,6 +58,8 @@ const REVERSAL_TRIES: u64 = 8;
 #[derive(Debug)]
 pub struct TransactionGenerator {
     world: Arc<World>,
+    /// The same world's fraud; a row reaches the plan with one `OnceLock` get.
+    fraud: Arc<WorldWithFraud>,
     schema: SchemaRef,
     dictionaries: Dictionaries,
     timeline: Timeline,
@@ -70,11 +71,12 @@ pub struct TransactionGenerator {
 }
 
 impl TransactionGenerator {
-    pub fn new(world: Arc<World>) -> Result<Self, CoreError> {
+    pub fn new(fraud: Arc<WorldWithFraud>) -> Result<Self, CoreError> {
+        let world = Arc::clone(fraud.world());
         let profile = &world.profile;
         let options = &world.options;
         // Derive the fraud plan now rather than in the first batch.
-        world.fraud();
+        fraud.plan();
         Ok(Self {
             schema: transactions_schema(profile),
             dictionaries: Dictionaries::new(profile),
@@ -84,6 +86,7 @@ impl TransactionGenerator {
             clock: RowClock::new(world.seed(), options.rows),
             devices: Devices::new(world.seed()),
             world,
+            fraud,
         })
     }
 
@@ -147,13 +150,13 @@ impl TransactionGenerator {
             if self.is_reversal(draw) {
                 continue; // itself a reversal (or a fallback purchase): not reversible
             }
-            if self.world.fraud().claim_at(candidate).is_some() {
+            if self.fraud.plan().claim_at(candidate).is_some() {
                 continue; // fraud, or a visit a case depends on: left alone
             }
             let original = self.purchase(candidate, original_time, &mut rng);
             let card = original.card_id as u64;
             if original.response_code != 0
-                || self.world.fraud().is_blocked(card, local)
+                || self.fraud.plan().is_blocked(card, local)
                 || (card < self.world.sizes.cards
                     && !self.world.card(card).valid_on(local.epoch_day()))
             {
@@ -183,8 +186,9 @@ impl TransactionGenerator {
             card,
             customer,
         } = world.active_card(day, rng);
-        let card_id = world
-            .fraud()
+        let card_id = self
+            .fraud
+            .plan()
             .blocks()
             .replacement(card_id, local)
             .unwrap_or(card_id);
@@ -333,7 +337,7 @@ impl TableGenerator for TransactionGenerator {
         let total = self.world.options.rows as f64;
         let mut cursor = self.timeline.cursor_at(batch.first_row as f64 / total);
         let mut out = ColumnBuilders::with_capacity(batch.rows as usize);
-        let claims = self.world.fraud().claims();
+        let claims = self.fraud.plan().claims();
         let mut next_claim = claims.partition_point(|c| c.row < batch.first_row);
         for row in batch.first_row..batch.first_row + batch.rows {
             match claims.get(next_claim).filter(|c| c.row == row) {

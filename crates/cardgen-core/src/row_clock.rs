@@ -1,7 +1,9 @@
 //! Where each row of `transactions` lies in time: row `r` takes the
 //! timeline's quantile `(r + u) / rows`, `u` being the first draw of its
 //! own stream, so times rise through the file and any row's time can be
-//! computed alone (the fraud plan and the `fraud_cases` table need it).
+//! computed alone. The `fraud_cases` table needs that too, so the clock
+//! belongs to neither `transactions` nor `fraud`: both import it, and
+//! `fraud` never imports `transactions`.
 
 use rand::{RngExt, SeedableRng};
 
