@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate card transactions into a Parquet file.
-    Generate(GenerateArgs),
+    Generate(Box<GenerateArgs>),
     /// Check a file cardgen wrote: footer, schema, row counts, checksums.
     Verify(VerifyArgs),
     /// Measure throughput per thread count, in-process (see docs/benchmarks.md).
@@ -327,4 +327,75 @@ fn parse_batch_rows(text: &str) -> Result<u64, String> {
 
 fn parse_codec(text: &str) -> Result<Codec, String> {
     parse::codec(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Each `[default: X]` that `generate --help` states is the library's
+    /// default: setting X changes nothing.
+    #[test]
+    fn the_defaults_the_help_states_are_the_librarys() {
+        let cli = Cli::command();
+        let generate = cli.find_subcommand("generate").expect("generate");
+        let default = format!("{:?}", cardgen::GenerateOptions::default());
+        let mut checked = 0;
+        for arg in generate.get_arguments() {
+            let (Some(long), Some(help)) = (arg.get_long(), arg.get_help()) else {
+                continue;
+            };
+            let help = help.to_string();
+            let Some(stated) = help
+                .split("[default: ")
+                .nth(1)
+                .and_then(|rest| rest.split([']', ';']).next())
+            else {
+                continue;
+            };
+            let key = long.replace('-', "_");
+            // Any of these asks for a dataset in parts; their defaults are
+            // those of one, which `LakeOptions` checks.
+            if ["partition_by", "target_file_size", "writers"].contains(&key.as_str()) {
+                continue;
+            }
+            let mut options = cardgen::GenerateOptions::default();
+            if options.set(&key, stated).is_err() {
+                continue; // "all cores", "derived from …": prose, not a value
+            }
+            // Debug output is long (the whole profile): say only which flag.
+            assert!(
+                format!("{options:?}") == default,
+                "--{long} [default: {stated}] is not the library's default"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 7, "only {checked} defaults checked");
+    }
+
+    #[test]
+    fn flags_become_the_librarys_keys() {
+        let cli = Cli::try_parse_from([
+            "cardgen",
+            "generate",
+            "--batch-rows",
+            "1k",
+            "--emit-pan",
+            "--out",
+            "x/",
+        ])
+        .unwrap();
+        let Command::Generate(args) = cli.command else {
+            unreachable!()
+        };
+        let pairs = args.pairs();
+        assert!(pairs.contains(&("batch_rows", "1k".to_string())));
+        assert!(pairs.contains(&("emit_pan", "true".to_string())));
+        assert!(pairs.contains(&("out", "x/".to_string())));
+        for (key, _) in pairs {
+            assert!(cardgen::Setting::from_key(key).is_some(), "{key}");
+        }
+    }
 }

@@ -10,6 +10,12 @@ pub struct ProgressBar {
     bar: indicatif::ProgressBar,
 }
 
+impl Default for ProgressBar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl ProgressBar {
     pub fn new() -> Self {
         let bar = indicatif::ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());

@@ -143,7 +143,12 @@ fn storage_error(err: StorageError, out: &str) -> Error {
     match err {
         e @ (StorageError::Config { .. }
         | StorageError::SchemeNotCompiled { .. }
-        | StorageError::UnknownScheme { .. }) => bad_out(out, e.to_string()),
+        | StorageError::UnknownScheme { .. }) => {
+            // The storage's message starts with the URL, which `out = URL` says already.
+            let text = e.to_string();
+            let reason = text.strip_prefix(&format!("{out}: ")).unwrap_or(&text);
+            bad_out(out, reason.to_string())
+        }
         other => other.into(),
     }
 }

@@ -128,6 +128,18 @@ impl DatasetManifest {
     }
 }
 
+/// Reads part `part`'s manifest, if it is there.
+pub(crate) fn read_part(
+    storage: &dyn Storage,
+    part: u32,
+) -> Result<Option<PartManifest>, LakeError> {
+    let name = part_manifest_name(part);
+    match storage.get(&name)? {
+        None => Ok(None),
+        Some(bytes) => Ok(Some(from_json(&bytes, storage.location(&name))?)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,17 +200,5 @@ mod tests {
             err.to_string()
                 .starts_with("OUT/_cardgen/x.json is not a valid cardgen manifest")
         );
-    }
-}
-
-/// Reads part `part`'s manifest, if it is there.
-pub(crate) fn read_part(
-    storage: &dyn Storage,
-    part: u32,
-) -> Result<Option<PartManifest>, LakeError> {
-    let name = part_manifest_name(part);
-    match storage.get(&name)? {
-        None => Ok(None),
-        Some(bytes) => Ok(Some(from_json(&bytes, storage.location(&name))?)),
     }
 }
