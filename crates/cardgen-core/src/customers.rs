@@ -22,6 +22,7 @@
 //! personas and activity ranks, and a customer's extra cards can be listed
 //! from its position with one multiplication.
 
+use num_integer::{ExtendedGcd, Integer};
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Gamma};
 
@@ -370,7 +371,7 @@ pub fn extra_card_owners(seed: u64, customers: u64) -> CardOwners {
     assert!(customers < 1 << 32, "at most 2^32 customers");
     let n = customers.max(1);
     let mut step = ((n as f64 * 0.618_033_988_749_895) as u64).max(1);
-    while gcd(step, n) != 1 {
+    while step.gcd(&n) != 1 {
         step += 1;
     }
     CardOwners {
@@ -382,20 +383,12 @@ pub fn extra_card_owners(seed: u64, customers: u64) -> CardOwners {
     }
 }
 
-fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
-/// `x` with `a × x ≡ 1 (mod n)`, for `a` coprime to `n`.
+/// `x` with `a × x ≡ 1 (mod n)`, for `a` coprime to `n`: the Bézout
+/// coefficient of `a` from the extended Euclid.
 fn inverse_mod(a: u64, n: u64) -> u64 {
-    let (mut old_r, mut r) = (i128::from(a), i128::from(n));
-    let (mut old_s, mut s) = (1i128, 0i128);
-    while r != 0 {
-        let q = old_r / r;
-        (old_r, r) = (r, old_r - q * r);
-        (old_s, s) = (s, old_s - q * s);
-    }
-    old_s.rem_euclid(i128::from(n)) as u64
+    let ExtendedGcd { gcd, x, .. } = i128::from(a).extended_gcd(&i128::from(n));
+    debug_assert_eq!(gcd, 1, "{a} is not coprime to {n}");
+    x.rem_euclid(i128::from(n)) as u64
 }
 
 /// Mean of each quantile bucket of Gamma(shape, 1/shape) (mean 1), from
