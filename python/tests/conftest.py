@@ -1,5 +1,5 @@
 """Shared fixtures: the `cardgen` command line the package is checked against,
-and one local Spark session.
+one local Spark session, and a local S3 server (scripts/servers/seaweedfs.py).
 
 Environment:
   CARDGEN_BIN  the command line (default target/release/cardgen, else
@@ -20,8 +20,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts" / "check"))
+sys.path.insert(0, str(ROOT / "scripts" / "servers"))
 
-TABLES = ("transactions", "customers", "cards", "merchants", "fraud_cases")
+# The fixture `s3`: a local S3 server, shared with tests/python.
+from seaweedfs import s3  # noqa: E402, F401
 
 
 def cli_binary() -> Path:

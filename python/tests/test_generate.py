@@ -4,17 +4,14 @@ other Python threads run; and stops cleanly on Ctrl-C."""
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-import pyarrow.fs as pafs
 import pytest
 
 import cardgen
-from conftest import ROOT, run_cli, ticking
+from conftest import run_cli, ticking
 
 COMMON = dict(rows="50k", seed=5, days=40, batch_rows="10k")
 COMMON_FLAGS = ["--rows", "50k", "--seed", 5, "--days", 40, "--batch-rows", "10k"]
@@ -112,38 +109,13 @@ def test_other_threads_run_while_generate_writes(tmp_path):
     assert len(ticks) > summary.seconds / 0.005 / 4, f"{len(ticks)} ticks in {summary.seconds:.2f} s"
 
 
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory):
-    """The local S3 server of the other S3 tests (scripts/servers/s3_server.sh)."""
-    state = tmp_path_factory.mktemp("s3")
-    script = ROOT / "scripts" / "servers" / "s3_server.sh"
-    started = subprocess.run([str(script), "start", str(state)], capture_output=True, text=True, cwd=ROOT)
-    if started.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail(f"cannot start the S3 server: {started.stderr}")
-        pytest.skip(f"SKIPPED: no S3 server ({started.stderr.strip()})")
-    env = {}
-    for line in started.stdout.splitlines():
-        if line.startswith("export "):
-            key, _, value = line[len("export "):].partition("=")
-            env[key] = value.strip("'\"")
-    try:
-        yield env
-    finally:
-        subprocess.run([str(script), "stop", str(state)], capture_output=True, cwd=ROOT)
-
-
 def test_generate_to_s3_writes_the_local_file(s3, tmp_path, monkeypatch):
-    for key, value in s3.items():
+    # `s3`: the local server (scripts/servers/seaweedfs.py, through conftest).
+    for key, value in s3.env.items():
         monkeypatch.setenv(key, value)
-    bucket = s3.get("CARDGEN_S3_BUCKET", "cardgen")
-    summary = cardgen.generate(f"s3://{bucket}/python/t.parquet", **COMMON)
-    assert [f.location for f in summary.files] == [f"s3://{bucket}/python/t.parquet"]
+    summary = cardgen.generate(f"s3://{s3.bucket}/python/t.parquet", **COMMON)
+    assert [f.location for f in summary.files] == [f"s3://{s3.bucket}/python/t.parquet"]
     cardgen.generate(tmp_path / "t.parquet", **COMMON)
 
-    endpoint = urlparse(s3["AWS_ENDPOINT_URL"])
-    fs = pafs.S3FileSystem(access_key=s3["AWS_ACCESS_KEY_ID"], secret_key=s3["AWS_SECRET_ACCESS_KEY"],
-                           region=s3.get("AWS_REGION", "us-east-1"), endpoint_override=endpoint.netloc,
-                           scheme=endpoint.scheme)
-    with fs.open_input_stream(f"{bucket}/python/t.parquet") as remote:
+    with s3.filesystem().open_input_stream(f"{s3.bucket}/python/t.parquet") as remote:
         assert remote.read() == (tmp_path / "t.parquet").read_bytes()

@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import cardgen
-from conftest import TABLES, assert_same_rows, cli_binary, run_cli, ticking
+from cardgen import TABLES
+from conftest import assert_same_rows, cli_binary, run_cli, ticking
 
 # Small enough for a debug build, large enough for several batches per table.
 ROWS, SEED, DAYS, BATCH = 60_000, 7, 30, 16_000

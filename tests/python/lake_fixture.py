@@ -11,7 +11,7 @@ writes (docs/scale-out.md):
     OUT/transactions/event_date=YYYY-MM-DD/part-0000K-0000.parquet  (day: no event_date in the files)
     OUT/transactions/event_month=YYYY-MM/part-0000K-0000.parquet    (month: event_date kept)
     OUT/transactions/part-0000K-0000.parquet                        (none)
-    OUT/{customers,cards,merchants}/part-0000K-0000.parquet
+    OUT/{customers,cards,merchants,fraud_cases}/part-0000K-0000.parquet
 
 Part K holds the K-th contiguous slice of every table's rows (rows × K / N up
 to rows × (K+1) / N), so every table is split, none is copied into each part.
