@@ -4,8 +4,10 @@
 //! A batch in flight costs about [`BYTES_PER_ROW_IN_FLIGHT`] per row while it
 //! is generated and encoded (Arrow columns plus encoded pages); measured with
 //! `scripts/bench/measure_memory.sh`. Peak memory is therefore about
-//! `credits × batch rows × 64 B` plus the entity tables, whatever the row
-//! count is.
+//! `credits × batch rows × 64 B`, whatever the row count is, plus what
+//! grows with the dataset rather than with a batch: the Parquet footer of a
+//! single file (its row groups' metadata) and the fraud plan (its cases and
+//! the rows they claim).
 
 use crate::credits::default_credits;
 

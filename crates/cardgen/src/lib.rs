@@ -1,8 +1,9 @@
 //! cardgen: realistic synthetic card-transaction datasets, reproducible from
 //! a seed, as Arrow record batches or Parquet files.
 //!
-//! A dataset is a star schema: the `transactions` fact table and the
-//! `customers`, `cards` and `merchants` it points to. Everything in it is a
+//! A dataset is five tables: the `transactions` fact table, the
+//! `customers`, `cards` and `merchants` it points to, and the `fraud_cases`
+//! behind its fraud labels. Everything in it is a
 //! pure function of a [`DatasetSpec`] — seed, rows, date range, population,
 //! scenario — so the same specification gives the same bytes on any machine
 //! and with any number of threads, and any slice of any table can be
@@ -13,8 +14,10 @@
 //! 1. describe it with a [`DatasetSpec`] and [`build`](DatasetSpec::build) it;
 //! 2. stream any table's rows `[start, end)` as Arrow batches with
 //!    [`Dataset::batches`], in bounded memory;
-//! 3. write a table, or the whole dataset, to Parquet with
-//!    [`Dataset::write_table`] and [`Dataset::write`].
+//! 3. write it — one file, a directory, an object-store URL or a dataset in
+//!    parts — with [`generate`], the one write path every front end runs,
+//!    from a [`GenerateOptions`] built by typed setters or from the
+//!    `(key, value)` text the command line and Python pass.
 //!
 //! ```
 //! use cardgen::{DatasetSpec, ReadOptions, Table};
@@ -25,6 +28,18 @@
 //! assert_eq!(cards.num_rows(), 10);
 //! assert!(cards.schema().field_with_name("pan_masked").is_ok());
 //! # Ok::<(), cardgen::Error>(())
+//! ```
+//!
+//! ```
+//! use cardgen::{GenerateOptions, NoProgress, generate};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let mut options = GenerateOptions::default();
+//! options.set("rows", "20k")?.set("days", "30")?;
+//! let options = options.with_out(dir.path().to_string_lossy());
+//! let written = generate(&options, &NoProgress)?;
+//! assert_eq!(written.files.len(), 5);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Bad settings come back as [`SpecError`]s that name the [`Setting`] at

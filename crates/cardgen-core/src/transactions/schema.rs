@@ -1,4 +1,4 @@
-//! Schema v1 of the `transactions` table and the value sets of its
+//! The schema of the `transactions` table (version [`SCHEMA_VERSION`]) and the value sets of its
 //! dictionary-encoded columns.
 
 use std::sync::Arc;
