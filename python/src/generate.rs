@@ -48,6 +48,17 @@ pub fn generate<'py>(
     options: Vec<(String, String)>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    // The command line's hidden `table` (the benchmark's reference table) is
+    // not an option of Python's.
+    if let Some((key, _)) = options
+        .iter()
+        .find(|(k, _)| !GenerateOptions::KEYS.contains(&k.as_str()))
+    {
+        return Err(errors::library(cardgen::Error::UnknownOption {
+            key: key.clone(),
+            accepted: GenerateOptions::KEYS.join(", "),
+        }));
+    }
     let options = GenerateOptions::from_pairs(options).map_err(errors::library)?;
     options.validate().map_err(|e| errors::bad_input(&e))?;
     let stop = Arc::clone(options.cancel());

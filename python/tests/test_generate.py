@@ -52,7 +52,7 @@ def test_generate_writes_the_cli_files(tmp_path, name, out, options, flags):
 def test_an_existing_output_needs_overwrite(tmp_path):
     out = tmp_path / "t.parquet"
     cardgen.generate(out, rows="10k")
-    with pytest.raises(ValueError, match=r"^out: .*t\.parquet already exists; pass overwrite to replace it"):
+    with pytest.raises(ValueError, match=r"^out = .*t\.parquet: already exists; pass `overwrite` to replace it"):
         cardgen.generate(out, rows="10k")
     assert cardgen.generate(out, rows="20k", overwrite=True).rows == 20_000
 

@@ -98,13 +98,13 @@ pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Wr
             lake: Some(summary),
         });
     }
-    if options.generated() == Generated::Reference || options.names_a_file() {
-        // One table to one file: the row-group limit can be checked
-        // before the world is derived.
-        check_row_groups(spec.rows(), options.batch_rows()).map_err(SpecError::from)?;
-    }
+    // The fact table is the largest: its row-group limit is checked before
+    // the world is derived, every table's again once it is.
+    check_row_groups(spec.rows(), options.batch_rows()).map_err(SpecError::from)?;
     let destination = Destination::check(options)?;
     let jobs = jobs(options, &write, &destination)?;
+    // Only now, with nothing left to refuse, does anything appear on disk.
+    destination.create_directories()?;
     progress.planned(jobs.iter().map(|job| job.plan.total_rows()).sum());
     let mut files = Vec::with_capacity(jobs.len());
     for job in jobs {
@@ -250,8 +250,8 @@ enum Destination {
 }
 
 impl Destination {
-    /// The destinations of `options`, each free (or `overwrite` given)
-    /// and, locally, with its directory created.
+    /// The destinations of `options`, each free (or `overwrite` given);
+    /// nothing is created yet.
     fn check(options: &GenerateOptions) -> Result<Self, Error> {
         let out = options.out();
         let one_file = options.generated() == Generated::Reference || options.names_a_file();
@@ -282,16 +282,35 @@ impl Destination {
                 PipelineError::OutputExists { .. } => already_exists(&location),
                 other => bad_out(&location, other.to_string()),
             })?;
+            if let Some(blocker) = path.ancestors().skip(1).find(|a| a.is_file()) {
+                return Err(bad_out(
+                    &location,
+                    format!(
+                        "cannot create directory under {}: a file",
+                        blocker.display()
+                    ),
+                ));
+            }
+        }
+        Ok(Destination::Local(paths))
+    }
+
+    /// The local files' directories, once nothing can refuse the run.
+    fn create_directories(&self) -> Result<(), Error> {
+        let Destination::Local(paths) = self else {
+            return Ok(());
+        };
+        for (_, path) in paths {
             if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     bad_out(
-                        &location,
+                        &path.display().to_string(),
                         format!("cannot create directory {}: {e}", dir.display()),
                     )
                 })?;
             }
         }
-        Ok(Destination::Local(paths))
+        Ok(())
     }
 
     fn location(&self, index: usize) -> String {
