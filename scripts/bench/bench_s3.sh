@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release -q -p cardgen-cli
+cargo build --release -q -p cardgen-cli --features s3
 bin=target/release/cardgen
 source scripts/lib/header.sh
 run_header "$bin" "threads $(nproc), default options (Snappy, 250k-row batches), rows $rows"

@@ -9,23 +9,25 @@
 //! name only when complete (the pipeline's atomic uploads), so a failed or
 //! cancelled run leaves nothing half-written behind.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cardgen_core::reference::ReferenceGenerator;
 use cardgen_core::{BatchPlan, TableGenerator};
 use cardgen_pipeline::budget::check_row_groups;
-use cardgen_pipeline::output::{check_destination, temp_path};
-use cardgen_pipeline::storage::{self, Storage, StorageError, is_url};
+use cardgen_pipeline::output::temp_path;
 use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink};
 
-use crate::dataset::{Dataset, WriteOptions};
-use crate::lake::{LakeError, LakeSummary};
+use crate::dataset::WriteOptions;
+use crate::lake::{LakeError, LakeOptions, LakeSummary};
 use crate::options::{GenerateOptions, Generated};
 use crate::progress::{Progress, TableProgress, WrittenFile};
 use crate::setting::{Error, Setting, SpecError};
 use crate::table::Table;
+
+mod destination;
+
+use destination::{Destination, open_storage, storage_error};
 
 /// What a run wrote.
 #[derive(Debug, Clone)]
@@ -64,39 +66,7 @@ pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Wr
     }
     let write = write_options(options);
     if let Some(lake) = options.lake() {
-        let storage = open_storage(options.out())?;
-        let dataset = spec.build()?;
-        let rows = lake
-            .local_parts()
-            .flat_map(|part| {
-                Table::ALL.map(|t| crate::lake::part_rows(dataset.rows(t), part, lake.parts))
-            })
-            .map(|r| r.end - r.start)
-            .sum();
-        progress.planned(rows);
-        let out = storage.location("");
-        let summary = dataset
-            .write_lake(storage.as_ref(), &lake, &write, progress)
-            .map_err(|e| lake_error(e, &out))?;
-        let files = summary
-            .parts
-            .iter()
-            .flat_map(|part| &part.tables)
-            .flat_map(|table| {
-                table.files.iter().map(|file| WrittenFile {
-                    table: table.name.clone(),
-                    location: storage.location(&file.name),
-                    rows: file.rows,
-                    bytes: file.bytes,
-                    elapsed: summary.elapsed,
-                })
-            })
-            .collect();
-        return Ok(Written {
-            files,
-            elapsed: started.elapsed(),
-            lake: Some(summary),
-        });
+        return generate_lake(options, &lake, &write, progress, started);
     }
     // The fact table is the largest: its row-group limit is checked before
     // the world is derived, every table's again once it is.
@@ -119,6 +89,50 @@ pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Wr
     })
 }
 
+/// A dataset in parts: the library's lake writer checks the dataset already
+/// there and its parts before anything is written.
+fn generate_lake(
+    options: &GenerateOptions,
+    lake: &LakeOptions,
+    write: &WriteOptions,
+    progress: &dyn Progress,
+    started: Instant,
+) -> Result<Written, Error> {
+    let storage = open_storage(options.out())?;
+    let dataset = options.spec().build()?;
+    let rows = lake
+        .local_parts()
+        .flat_map(|part| {
+            Table::ALL.map(|t| crate::lake::part_rows(dataset.rows(t), part, lake.parts))
+        })
+        .map(|r| r.end - r.start)
+        .sum();
+    progress.planned(rows);
+    let out = storage.location("");
+    let summary = dataset
+        .write_lake(storage.as_ref(), lake, write, progress)
+        .map_err(|e| lake_error(e, &out))?;
+    let files = summary
+        .parts
+        .iter()
+        .flat_map(|part| &part.tables)
+        .flat_map(|table| {
+            table.files.iter().map(|file| WrittenFile {
+                table: table.name.clone(),
+                location: storage.location(&file.name),
+                rows: file.rows,
+                bytes: file.bytes,
+                elapsed: summary.elapsed,
+            })
+        })
+        .collect();
+    Ok(Written {
+        files,
+        elapsed: started.elapsed(),
+        lake: Some(summary),
+    })
+}
+
 /// The pipeline's options for `options`.
 fn write_options(options: &GenerateOptions) -> WriteOptions {
     let mut run = RunOptions::new(options.threads());
@@ -130,36 +144,6 @@ fn write_options(options: &GenerateOptions) -> WriteOptions {
         batch_rows: options.batch_rows(),
         run,
     }
-}
-
-/// Opens `out` as storage: a URL whose scheme is unknown, not compiled in
-/// or badly configured is bad input naming `out`.
-pub(crate) fn open_storage(out: &str) -> Result<Box<dyn Storage>, Error> {
-    storage::open(out).map_err(|e| storage_error(e, out))
-}
-
-/// A storage error, as bad input when the URL or its configuration is at fault.
-fn storage_error(err: StorageError, out: &str) -> Error {
-    match err {
-        e @ (StorageError::Config { .. }
-        | StorageError::SchemeNotCompiled { .. }
-        | StorageError::UnknownScheme { .. }) => {
-            // The storage's message starts with the URL, which `out = URL` says already.
-            let text = e.to_string();
-            let reason = text.strip_prefix(&format!("{out}: ")).unwrap_or(&text);
-            bad_out(out, reason.to_string())
-        }
-        other => other.into(),
-    }
-}
-
-fn bad_out(out: &str, reason: String) -> Error {
-    SpecError::Invalid {
-        setting: Setting::Out,
-        value: out.to_string(),
-        reason,
-    }
-    .into()
 }
 
 /// A dataset-in-parts error in the words of the options: a dataset
@@ -237,95 +221,6 @@ pub fn setting_of_manifest_key(key: &str) -> Setting {
         "profile" | "timezone" => Setting::Config,
         _ => Setting::Out,
     }
-}
-
-/// Where a run of whole files writes: local paths, or names under an
-/// object-store prefix, checked before anything is written.
-enum Destination {
-    Local(Vec<(Table, PathBuf)>),
-    Object {
-        storage: Box<dyn Storage>,
-        names: Vec<(Table, String)>,
-    },
-}
-
-impl Destination {
-    /// The destinations of `options`, each free (or `overwrite` given);
-    /// nothing is created yet.
-    fn check(options: &GenerateOptions) -> Result<Self, Error> {
-        let out = options.out();
-        let one_file = options.generated() == Generated::Reference || options.names_a_file();
-        if is_url(out) {
-            let (root, names) = if one_file {
-                let (root, name) = out.rsplit_once('/').unwrap_or((out, ""));
-                (root, vec![(Table::Transactions, name.to_string())])
-            } else {
-                (out, Table::ALL.map(|t| (t, t.file_name())).to_vec())
-            };
-            let storage = open_storage(root)?;
-            storage.check().map_err(|e| storage_error(e, out))?;
-            for (_, name) in &names {
-                if !options.overwrite() && storage.size(name)?.is_some() {
-                    return Err(already_exists(&storage.location(name)));
-                }
-            }
-            return Ok(Destination::Object { storage, names });
-        }
-        let paths = if one_file {
-            vec![(Table::Transactions, PathBuf::from(out))]
-        } else {
-            Dataset::table_paths(Path::new(out))
-        };
-        for (_, path) in &paths {
-            let location = path.display().to_string();
-            check_destination(path, options.overwrite()).map_err(|e| match e {
-                PipelineError::OutputExists { .. } => already_exists(&location),
-                other => bad_out(&location, other.to_string()),
-            })?;
-            if let Some(blocker) = path.ancestors().skip(1).find(|a| a.is_file()) {
-                return Err(bad_out(
-                    &location,
-                    format!(
-                        "cannot create directory under {}: a file",
-                        blocker.display()
-                    ),
-                ));
-            }
-        }
-        Ok(Destination::Local(paths))
-    }
-
-    /// The local files' directories, once nothing can refuse the run.
-    fn create_directories(&self) -> Result<(), Error> {
-        let Destination::Local(paths) = self else {
-            return Ok(());
-        };
-        for (_, path) in paths {
-            if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    bad_out(
-                        &path.display().to_string(),
-                        format!("cannot create directory {}: {e}", dir.display()),
-                    )
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    fn location(&self, index: usize) -> String {
-        match self {
-            Destination::Local(paths) => paths[index].1.display().to_string(),
-            Destination::Object { storage, names } => storage.location(&names[index].1),
-        }
-    }
-}
-
-fn already_exists(location: &str) -> Error {
-    bad_out(
-        location,
-        "already exists; pass `overwrite` to replace it".into(),
-    )
 }
 
 /// One table to one destination.
