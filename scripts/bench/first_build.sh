@@ -10,50 +10,56 @@
 #      code-generation unit (the profile before issue 17) against the
 #      default, alternating 10M-row runs, to show what the faster build costs.
 #
-#   scripts/bench/first_build.sh [--profiles] [--skip-python] > benches/results/first-build.txt
+#   scripts/bench/first_build.sh > benches/results/first-build.txt
+#   scripts/bench/first_build.sh --only python,profiles   # some of: readme, cloud, python, profiles
 #
 # Each build uses a new target directory. Crates already in Cargo's download
 # cache are not downloaded again (a fresh machine also downloads them). Takes
-# about 15 minutes on 2 cores, 20 with --profiles. Run it on an idle machine.
+# about 20 minutes on 2 cores. Run it on an idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/header.sh
 
-profiles=0 python=1
-for arg in "$@"; do
-    case $arg in
-    --profiles) profiles=1 ;;
-    --skip-python) python=0 ;;
-    *) echo "usage: $0 [--profiles] [--skip-python]" >&2; exit 2 ;;
-    esac
-done
+sections=readme,cloud,python,profiles
+case "${1:-}" in
+"") ;;
+--only) sections=${2:?--only takes a list: readme, cloud, python, profiles} ;;
+*) echo "usage: $0 [--only readme,cloud,python,profiles]" >&2; exit 2 ;;
+esac
+wanted() { [[ ",$sections," == *",$1,"* ]]; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 git clone -q . "$work/clone"
 cd "$work/clone"
 
-# timed NAME COMMAND...: runs COMMAND, prints `NAME: S s` and keeps its output.
+# timed NAME COMMAND...: runs COMMAND, prints `NAME: S s`; its output goes
+# to $work/last.log (kept for the lines quoted after it).
 timed() {
     local name=$1 start end
     shift
     start=$(date +%s.%N)
-    "$@" >"$work/$name.log" 2>&1 || { cat "$work/$name.log" >&2; return 1; }
+    "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }
     end=$(date +%s.%N)
     printf '%-40s %6.1f s\n' "$name:" "$(echo "$end - $start" | bc)"
 }
 
 echo "# clean clone of $(git rev-parse --short HEAD); cargo $(cargo --version | cut -d' ' -f2)"
-timed "README first command (build + 10M run)" \
-    env CARGO_TARGET_DIR="$work/default" cargo run --release -q -p cardgen-cli -- \
-    generate --rows 10M --out "$work/t.parquet" --no-progress
-grep 'rows →' "$work/README first command (build + 10M run).log" | sed 's/^/  /'
-run_header "$work/default/release/cardgen"
-timed "build --features cloud" \
-    env CARGO_TARGET_DIR="$work/cloud" cargo build --release -q -p cardgen-cli --features cloud
-rm -rf "$work/cloud"
+if wanted readme || wanted profiles; then
+    timed "README first command (build + 10M run)" \
+        env CARGO_TARGET_DIR="$work/default" cargo run --release -q -p cardgen-cli -- \
+        generate --rows 10M --out "$work/t.parquet" --no-progress
+    grep 'rows →' "$work/last.log" | sed "s#$work#\$TMP#; s/^/  /"
+    run_header "$work/default/release/cardgen"
+fi
 
-if [ "$python" = 1 ]; then
+if wanted cloud; then
+    timed "build --features cloud" \
+        env CARGO_TARGET_DIR="$work/cloud" cargo build --release -q -p cardgen-cli --features cloud
+    rm -rf "$work/cloud"
+fi
+
+if wanted python; then
     python3 -m venv "$work/venv"
     "$work/venv/bin/pip" install -q --disable-pip-version-check pyarrow
     timed "pip install ./python (fresh venv)" \
@@ -62,7 +68,7 @@ if [ "$python" = 1 ]; then
     rm -rf "$work/wheel"
 fi
 
-if [ "$profiles" = 1 ]; then
+if wanted profiles; then
     timed "build with fat LTO, one codegen unit" \
         env CARGO_TARGET_DIR="$work/fat" cargo build --release -q -p cardgen-cli \
         --config 'profile.release.lto="fat"' --config 'profile.release.codegen-units=1'
