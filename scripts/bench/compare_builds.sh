@@ -7,8 +7,10 @@
 #   REPS=5 ROWS=10M scripts/bench/compare_builds.sh 4f3c2a1
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-before=$1
-after=${2:-HEAD}
+# Resolved once: a commit made while the builds run must not change what
+# the header says was measured.
+before=$(git rev-parse --short "$1^{commit}")
+after=$(git rev-parse --short "${2:-HEAD}^{commit}")
 reps=${REPS:-5}
 rows=${ROWS:-10M}
 work=$(mktemp -d)
