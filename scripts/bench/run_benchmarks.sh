@@ -12,7 +12,7 @@
 #
 # What runs, the file under benches/results/ it writes, and about how long
 # it takes on the 2-vCPU VMs of docs/benchmarks.md once cardgen is built (the
-# first release build, with fat LTO, takes 5-7 minutes more). Scripts are
+# first release build takes about 2.5 minutes more, first-build.txt). Scripts are
 # this directory's.
 #
 #   Default set, about 11 minutes:
