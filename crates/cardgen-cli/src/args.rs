@@ -29,9 +29,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate card transactions into a Parquet file.
+    /// Generate card transactions: to a Parquet file, or every table to a
+    /// directory, an object-store URL or a dataset in parts.
     Generate(Box<GenerateArgs>),
-    /// Check a file cardgen wrote: footer, schema, row counts, checksums.
+    /// Check what cardgen wrote (a file, a dataset directory or a dataset in
+    /// parts): footer, schema, row counts, checksums.
     Verify(VerifyArgs),
     /// Measure throughput per thread count, in-process (see docs/benchmarks.md).
     Bench(BenchArgs),
@@ -162,9 +164,10 @@ pub struct GenerateArgs {
     /// Output: a `.parquet` file (transactions only) or a directory (all five
     /// tables: transactions, customers, cards, merchants, fraud_cases); missing
     /// directories are created. A URL (s3://bucket/prefix/, gs://…, az://…)
-    /// writes to object storage, with credentials and endpoint from the usual
-    /// environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-    /// AWS_REGION, AWS_ENDPOINT_URL, …) [default: data/card_transactions.parquet].
+    /// writes to object storage in a build with `--features cloud`, with
+    /// credentials and endpoint from the usual environment variables
+    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+    /// AWS_ENDPOINT_URL, …) [default: data/card_transactions.parquet].
     #[arg(long, value_name = "PATH")]
     pub out: Option<String>,
     /// Split the dataset into N parts, laid out as one directory per table

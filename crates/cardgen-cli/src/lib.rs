@@ -1,8 +1,8 @@
 //! The cardgen command-line tool as a library: argument parsing, the
-//! `generate` command, progress and summary output. `main.rs` only calls
-//! [`run`] and turns its result into an exit code. What a run is and how it
-//! is written belong to the `cardgen` library, which the Python package
-//! uses too.
+//! `generate`, `finish`, `verify`, `bench` and `config` commands, progress
+//! and summary output. `main.rs` only calls [`run`], which returns the exit
+//! code. What a run is and how it is written belong to the `cardgen`
+//! library, which the Python package uses too.
 
 pub mod args;
 pub mod bench;

@@ -52,8 +52,9 @@ impl ProgressBar {
 }
 
 /// A rate in rows per second with three significant digits and a decimal
-/// suffix, as the summary line writes it: `950 rows/s`, `45.6k rows/s`,
-/// `4.56M rows/s`, `1.20G rows/s`.
+/// suffix, for the progress bar: `950 rows/s`, `45.6k rows/s`,
+/// `4.56M rows/s`, `1.20G rows/s`. (The summary line always writes
+/// millions: `4.81M rows/s`.)
 pub fn format_rate(rows_per_sec: f64) -> String {
     const UNITS: [(&str, f64); 4] = [("", 1.0), ("k", 1e3), ("M", 1e6), ("G", 1e9)];
     let rate = if rows_per_sec.is_finite() && rows_per_sec > 0.0 {

@@ -43,9 +43,10 @@ impl Signals {
         Ok(signals)
     }
 
-    /// Signals without handlers, for a program that embeds the command
-    /// (the Python package): it watches its own signals and sets `stop`
-    /// itself. No exit status is ever reported.
+    /// Signals without handlers, for a caller that watches its own signals
+    /// and sets `stop` itself. No exit status is ever reported. (Nothing
+    /// calls it now: the Python package runs the `cardgen` library, not
+    /// this crate.)
     pub fn detached(stop: Arc<AtomicBool>) -> Self {
         Self {
             stop,

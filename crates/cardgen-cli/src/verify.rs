@@ -1,5 +1,6 @@
 //! `cardgen verify PATH`: check a file, or every table of a dataset
-//! directory, against what its metadata promises.
+//! directory, against what its metadata promises; a dataset in parts goes
+//! to [`crate::lake::verify`], which checks it against its manifest.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -119,7 +119,8 @@ impl fmt::Display for Setting {
 /// A specification or run option that cannot work, with the setting at fault.
 ///
 /// Messages say what is wrong and what is accepted; they start with the
-/// setting's key and its value and never name a command-line flag.
+/// setting's key and its value (a scenario's name the line and key at
+/// fault in it instead) and never name a command-line flag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SpecError {
@@ -152,6 +153,17 @@ pub enum SpecError {
         value: String,
         reason: String,
     },
+    /// A dataset already at the destination was made with another value
+    /// of an option (`key`, a setting's or one the dataset derives from it).
+    #[error("{location} was written with {key} = {theirs}, not {ours}; {advice}")]
+    DatasetDiffers {
+        setting: Setting,
+        location: String,
+        key: String,
+        ours: String,
+        theirs: String,
+        advice: String,
+    },
     /// A run that does not fit its memory budget or Parquet's limits.
     #[error("{source}")]
     Budget {
@@ -167,7 +179,8 @@ impl SpecError {
         match self {
             SpecError::OutOfRange { setting, .. }
             | SpecError::Invalid { setting, .. }
-            | SpecError::Budget { setting, .. } => *setting,
+            | SpecError::Budget { setting, .. }
+            | SpecError::DatasetDiffers { setting, .. } => *setting,
             SpecError::LongerThanCardValidity { .. } => Setting::Days,
             SpecError::PastLastDate { .. } => Setting::Start,
             SpecError::Profile { .. } => Setting::Config,

@@ -36,8 +36,9 @@ use crate::progress::{Progress, TableProgress};
 use crate::setting::{Error, Setting, SpecError};
 use crate::table::Table;
 
-/// Threads per writer: one writer thread keeps up with about this many
-/// producers (see docs/benchmarks.md, "the writer's ceiling").
+/// Threads per writer by default: one writer thread keeps up with about
+/// 14–15 producers (docs/benchmarks.md, "The single writer"), so 8 leaves
+/// it room.
 const THREADS_PER_WRITER: usize = 8;
 
 /// How to lay out a dataset in parts.
@@ -91,11 +92,11 @@ impl LakeOptions {
                 accepted: "1MiB to 64GiB".into(),
             });
         }
-        if self.writers == Some(0) {
+        if let Some(writers) = self.writers.filter(|w| !(1..=MAX_WRITERS).contains(w)) {
             return Err(SpecError::OutOfRange {
                 setting: Setting::Writers,
-                value: "0".into(),
-                accepted: "1 or more".into(),
+                value: writers.to_string(),
+                accepted: format!("1 to {MAX_WRITERS}"),
             });
         }
         Ok(())
@@ -394,6 +395,11 @@ impl Dataset {
                 let index = next_job.fetch_add(1, Ordering::AcqRel);
                 let Some(job) = jobs.get(index) else { return };
                 if options.run.cancel.load(Ordering::Acquire) {
+                    // A job not started is a job not done: the run says so.
+                    errors
+                        .lock()
+                        .expect("not poisoned")
+                        .push(PipelineError::Cancelled.into());
                     return;
                 }
                 let generator = &generators[table_index(job.table)];

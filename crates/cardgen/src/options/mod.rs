@@ -9,10 +9,14 @@
 //! are the [`Setting`] keys: the command line's flags (`--batch-rows`) and
 //! Python's keyword arguments (`batch_rows=`) are spellings of them.
 //!
-//! Every range rule lives here, in [`validate`], and every error is a
-//! [`SpecError`] that names the key, so each front end can point at its own
-//! spelling of it. [`generate`](crate::generate) checks the rest (the
-//! destination, Parquet's limits, the memory budget) before writing.
+//! [`validate`] checks every range rule: a run's own here (rows per
+//! batch, threads, memory, how parts are asked for), the dataset's in
+//! [`DatasetSpec::validate`], a dataset in parts' in
+//! [`LakeOptions::validate`](crate::LakeOptions::validate), and the memory
+//! budget. Every error is a [`SpecError`] that names the key, so each front
+//! end can point at its own spelling of it. [`generate`](crate::generate)
+//! checks the rest (the destination, Parquet's row-group limit) before
+//! writing.
 //!
 //! [`set`]: GenerateOptions::set
 //! [`validate`]: GenerateOptions::validate
