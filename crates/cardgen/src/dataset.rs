@@ -1,6 +1,6 @@
 //! A built dataset: its tables as generators and as streams of Arrow
 //! batches, and the plans its Parquet files are written by (the files
-//! themselves by [`generate`](crate::generate)).
+//! themselves by [`generate()`](crate::generate())).
 //!
 //! Building a [`DatasetSpec`](crate::DatasetSpec) derives the world once
 //! (the population and the lookup tables); every table then reads it. Any
