@@ -91,8 +91,8 @@ class GenerateSummary:
 
 def read(
     table: str = "transactions",
-    rows: OptionValue = "10M",
-    seed: OptionValue = 42,
+    rows: OptionValue = None,
+    seed: OptionValue = None,
     part: int | None = None,
     parts: int | None = None,
     **options: OptionValue,
@@ -110,8 +110,9 @@ def read(
         table: one of ``TABLES``: ``transactions``, ``customers``, ``cards``,
             ``merchants`` or ``fraud_cases``.
         rows: transactions in the dataset (the dimension tables' sizes follow
-            from it); ``10_000_000``, ``"10M"``, ``"1e7"``.
-        seed: the same seed and options give the same rows.
+            from it); ``10_000_000``, ``"10M"``, ``"1e7"``. ``None`` (and
+            every option not given) takes the library's default: 10M rows.
+        seed: the same seed and options give the same rows (default 42).
         part, parts: part ``part`` (0 to ``parts - 1``) of ``parts``, exactly
             the rows ``cardgen generate --parts N --part K`` writes for this
             table; give both or neither.
@@ -138,8 +139,8 @@ def schema(table: str = "transactions", **options: OptionValue) -> "pyarrow.Sche
 
 def num_rows(
     table: str = "transactions",
-    rows: OptionValue = "10M",
-    seed: OptionValue = 42,
+    rows: OptionValue = None,
+    seed: OptionValue = None,
     part: int | None = None,
     parts: int | None = None,
     **options: OptionValue,
@@ -151,13 +152,17 @@ def num_rows(
 
 
 def generate(
-    out: str | os.PathLike[str] = "data/card_transactions.parquet",
-    rows: OptionValue = "10M",
-    seed: OptionValue = 42,
+    out: str | os.PathLike[str] | None = None,
+    rows: OptionValue = None,
+    seed: OptionValue = None,
     progress: bool | Callable[[int, int, int], Any] = False,
     **options: OptionValue,
 ) -> GenerateSummary:
     """Writes the files ``cardgen generate --out OUT`` writes for the same options.
+
+    Every option not given (``None``) takes the library's default, as the
+    command line's flags do: ``out`` ``data/card_transactions.parquet``,
+    ``rows`` 10M, ``seed`` 42.
 
     ``out`` is a ``.parquet`` file (the fact table), a directory (all five
     tables), or an ``s3://``, ``gs://`` or ``az://`` URL. With ``parts`` (and

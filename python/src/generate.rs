@@ -86,13 +86,15 @@ pub fn generate<'py>(
         py.detach(|| std::thread::park_timeout(POLL));
         // Signal handlers run here, on the main thread; Ctrl-C's raises.
         // So does a progress callback that raises: it stops the run too.
+        // Once stopped, the run is only waited for: no more callbacks.
+        if interrupt.is_some() {
+            continue;
+        }
         let checked = py
             .check_signals()
             .and_then(|()| progress.as_ref().map_or(Ok(()), |p| report(p).map(drop)));
-        if interrupt.is_none()
-            && let Err(err) = checked
-        {
-            stop.store(true, std::sync::atomic::Ordering::Release);
+        if let Err(err) = checked {
+            stop.store(true, Ordering::Release);
             interrupt = Some(err);
         }
     }

@@ -30,7 +30,7 @@
 #                bench_parts.sh, 1B rows                     parts-1b.txt          12 min, 20 GB of disk
 #   --s3         bench_s3.sh (SeaweedFS from PyPI on         s3-100m.txt           2 min
 #                loopback)
-#   --spark      bench_spark.py (Java 17+; pyspark and       spark.txt             4 min, and 7 min to
+#   --spark      bench_spark.py (Java 17+; pyspark and       spark.txt             4 min, and 3.5 min to
 #                dbldatagen from PyPI; builds ./python)                            build the package
 #   --fraud      fraud_baseline.py on 20M rows,              fraud-baseline.txt    20-30 min
 #                HistGradientBoosting and LightGBM

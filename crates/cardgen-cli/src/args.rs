@@ -378,6 +378,34 @@ mod tests {
         assert!(checked >= 7, "only {checked} defaults checked");
     }
 
+    /// A flag left out of `pairs` would be parsed and then ignored.
+    #[test]
+    fn every_generate_flag_reaches_the_library() {
+        let cli = Cli::command();
+        let generate = cli.find_subcommand("generate").expect("generate");
+        let mut argv = vec!["cardgen".to_string(), "generate".to_string()];
+        let mut keys = Vec::new();
+        for arg in generate.get_arguments().filter(|a| !a.is_global_set()) {
+            let Some(long) = arg.get_long() else { continue };
+            if long == "no-progress" || long == "help" {
+                continue; // the terminal's, not the run's
+            }
+            argv.push(format!("--{long}"));
+            if arg.get_action().takes_values() {
+                argv.push("1".to_string());
+            }
+            keys.push(long.replace('-', "_"));
+        }
+        let cli = Cli::try_parse_from(argv).unwrap();
+        let Command::Generate(args) = cli.command else {
+            unreachable!()
+        };
+        let given: Vec<&str> = args.pairs().iter().map(|(k, _)| *k).collect();
+        for key in &keys {
+            assert!(given.contains(&key.as_str()), "--{key} is not passed on");
+        }
+    }
+
     #[test]
     fn flags_become_the_librarys_keys() {
         let cli = Cli::try_parse_from([

@@ -25,7 +25,7 @@ pub fn finish(args: &FinishArgs, quiet: bool) -> anyhow::Result<()> {
             e @ (StorageError::Config { .. }
             | StorageError::SchemeNotCompiled { .. }
             | StorageError::UnknownScheme { .. }),
-        )) => UsageError(format!("{} {e}", args.out)).into(),
+        )) => UsageError(e.to_string()).into(),
         other => anyhow::Error::from(other),
     })?;
     if !quiet {

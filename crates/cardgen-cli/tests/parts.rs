@@ -136,14 +136,14 @@ fn a_part_with_other_options_than_the_dataset_is_refused_untouched() {
     assert_one_line_error(
         &output,
         2,
-        &["--seed 8:", "written with --seed 7"],
+        &["--seed:", "written with --seed 7, not 8"],
         "other seed",
     );
     let output = generate_part(&out, &["--parts", "3", "--part", "1"]);
     assert_one_line_error(
         &output,
         2,
-        &["--parts 3:", "written with --parts 2"],
+        &["--parts:", "written with --parts 2, not 3"],
         "other parts",
     );
     let output = generate_part(&out, &["--parts", "2", "--part", "0"]);

@@ -15,7 +15,7 @@
 //! 2. stream any table's rows `[start, end)` as Arrow batches with
 //!    [`Dataset::batches`], in bounded memory;
 //! 3. write it — one file, a directory, an object-store URL or a dataset in
-//!    parts — with [`generate`], the one write path every front end runs,
+//!    parts — with [`generate()`], the one write path every front end runs,
 //!    from a [`GenerateOptions`] built by typed setters or from the
 //!    `(key, value)` text the command line and Python pass.
 //!

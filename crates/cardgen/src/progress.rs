@@ -16,7 +16,9 @@ pub trait Progress: Sync {
     fn planned(&self, _rows: u64) {}
     /// A batch of `table` is in its file: `rows` rows, `bytes` encoded bytes.
     fn advanced(&self, table: &str, rows: u64, bytes: u64);
-    /// A file is complete under its final name.
+    /// A file of a run of whole files is complete under its final name. A
+    /// dataset in parts, with up to thousands of files, lists them in
+    /// [`Written`](crate::Written) instead.
     fn file_written(&self, _file: &WrittenFile) {}
 }
 

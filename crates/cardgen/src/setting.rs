@@ -153,6 +153,17 @@ pub enum SpecError {
         value: String,
         reason: String,
     },
+    /// A dataset already at the destination was made with another value
+    /// of an option (`key`, a setting's or one the dataset derives from it).
+    #[error("{location} was written with {key} = {theirs}, not {ours}; {advice}")]
+    DatasetDiffers {
+        setting: Setting,
+        location: String,
+        key: String,
+        ours: String,
+        theirs: String,
+        advice: String,
+    },
     /// A run that does not fit its memory budget or Parquet's limits.
     #[error("{source}")]
     Budget {
@@ -168,7 +179,8 @@ impl SpecError {
         match self {
             SpecError::OutOfRange { setting, .. }
             | SpecError::Invalid { setting, .. }
-            | SpecError::Budget { setting, .. } => *setting,
+            | SpecError::Budget { setting, .. }
+            | SpecError::DatasetDiffers { setting, .. } => *setting,
             SpecError::LongerThanCardValidity { .. } => Setting::Days,
             SpecError::PastLastDate { .. } => Setting::Start,
             SpecError::Profile { .. } => Setting::Config,

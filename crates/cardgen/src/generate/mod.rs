@@ -56,7 +56,7 @@ pub struct Written {
 /// ```
 pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Written, Error> {
     let started = Instant::now();
-    options.validate()?;
+    let credits = options.credits()?;
     let spec = options.spec();
     if options.generated() == Generated::Dataset
         && let Some(warning) = spec.scenario().profile().uncovered_years(&spec.range())
@@ -64,7 +64,7 @@ pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Wr
         // Not an error: the data is valid, only without holiday effects there.
         progress.warning(&warning);
     }
-    let write = write_options(options);
+    let write = write_options(options, credits);
     if let Some(lake) = options.lake() {
         return generate_lake(options, &lake, &write, progress, started);
     }
@@ -133,12 +133,13 @@ fn generate_lake(
     })
 }
 
-/// The pipeline's options for `options`.
-fn write_options(options: &GenerateOptions) -> WriteOptions {
+/// The pipeline's options for `options`, with the batches in flight that
+/// fit the memory budget.
+fn write_options(options: &GenerateOptions, credits: usize) -> WriteOptions {
     let mut run = RunOptions::new(options.threads());
     run.codec = options.compression();
     run.overwrite = options.overwrite();
-    run.max_in_flight = options.max_in_flight();
+    run.max_in_flight = Some(credits);
     run.cancel = Arc::clone(options.cancel());
     WriteOptions {
         batch_rows: options.batch_rows(),
@@ -165,10 +166,13 @@ fn lake_error(err: Error, out: &str) -> Error {
         };
     };
     let differs = |key: String, ours: String, theirs: String, advice: &str| {
-        Error::from(SpecError::Invalid {
+        Error::from(SpecError::DatasetDiffers {
             setting: setting_of_manifest_key(&key),
-            value: ours,
-            reason: format!("{out} was written with {key} = {theirs}; {advice}"),
+            location: out.to_string(),
+            key,
+            ours,
+            theirs,
+            advice: advice.to_string(),
         })
     };
     match lake {

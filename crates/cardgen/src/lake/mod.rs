@@ -39,7 +39,7 @@ use std::str::FromStr;
 
 pub use check::{DatasetCheck, FileProblem, check, finish};
 pub use manifest::{ColumnEntry, DatasetManifest, FileEntry, PartManifest, TableEntry, TablePart};
-pub use write::{LakeOptions, LakeSummary};
+pub use write::{LakeOptions, LakeSummary, MAX_WRITERS};
 
 use cardgen_pipeline::storage::StorageError;
 

@@ -36,6 +36,8 @@ use crate::progress::{Progress, TableProgress};
 use crate::setting::{Error, Setting, SpecError};
 use crate::table::Table;
 
+/// The most files a run writes at once.
+pub const MAX_WRITERS: usize = 1024;
 /// Threads per writer by default: one writer thread keeps up with about
 /// 14–15 producers (docs/benchmarks.md, "The single writer"), so 8 leaves
 /// it room.
@@ -92,11 +94,11 @@ impl LakeOptions {
                 accepted: "1MiB to 64GiB".into(),
             });
         }
-        if self.writers == Some(0) {
+        if let Some(writers) = self.writers.filter(|w| !(1..=MAX_WRITERS).contains(w)) {
             return Err(SpecError::OutOfRange {
                 setting: Setting::Writers,
-                value: "0".into(),
-                accepted: "1 or more".into(),
+                value: writers.to_string(),
+                accepted: format!("1 to {MAX_WRITERS}"),
             });
         }
         Ok(())
@@ -395,6 +397,11 @@ impl Dataset {
                 let index = next_job.fetch_add(1, Ordering::AcqRel);
                 let Some(job) = jobs.get(index) else { return };
                 if options.run.cancel.load(Ordering::Acquire) {
+                    // A job not started is a job not done: the run says so.
+                    errors
+                        .lock()
+                        .expect("not poisoned")
+                        .push(PipelineError::Cancelled.into());
                     return;
                 }
                 let generator = &generators[table_index(job.table)];

@@ -15,10 +15,14 @@ impl GenerateOptions {
     /// Checks every option on its own and against the others, writing
     /// nothing; the error names the first one that cannot work.
     pub fn validate(&self) -> Result<(), SpecError> {
+        self.credits().map(drop)
+    }
+
+    /// The batches a run may have in flight: `max_in_flight`, or two per
+    /// thread, within the memory budget `max_memory`, once every option
+    /// has been checked; the error names the first one that cannot work.
+    pub fn credits(&self) -> Result<usize, SpecError> {
         self.validate_dataset_and_threads()?;
-        if let Some(writers) = self.writers {
-            in_range(Setting::Writers, writers as u64, 1, MAX_THREADS as u64)?;
-        }
         let (min, max) = MAX_MEMORY_RANGE;
         if !(min..=max).contains(&self.max_memory) {
             return Err(SpecError::out_of_range(
@@ -28,11 +32,7 @@ impl GenerateOptions {
             ));
         }
         if let (Some(part), None) = (self.part, self.parts) {
-            return Err(SpecError::Invalid {
-                setting: Setting::Part,
-                value: part.to_string(),
-                reason: "needs `parts` (the number of parts it is one of)".into(),
-            });
+            return Err(part_needs_parts(part));
         }
         if let Some(lake) = self.lake() {
             lake.validate()?;
@@ -56,13 +56,12 @@ impl GenerateOptions {
                 });
             }
         }
-        credits_for(
+        Ok(credits_for(
             self.threads(),
             self.batch_rows,
             self.max_in_flight,
             self.max_memory,
-        )?;
-        Ok(())
+        )?)
     }
 
     /// The dataset, the rows per batch and the threads and batches in
@@ -108,11 +107,7 @@ impl GenerateOptions {
                 lake.validate()?;
                 Ok(part_rows(total, part, parts))
             }
-            (Some(part), None) => Err(SpecError::Invalid {
-                setting: Setting::Part,
-                value: part.to_string(),
-                reason: "needs `parts` (the number of parts it is one of)".into(),
-            }),
+            (Some(part), None) => Err(part_needs_parts(part)),
             (None, Some(parts)) => Err(SpecError::Invalid {
                 setting: Setting::Parts,
                 value: parts.to_string(),
@@ -180,5 +175,14 @@ fn human_bytes(bytes: u64) -> String {
     } else {
         let readable = bytesize::ByteSize(bytes).display().si();
         format!("{readable} ({bytes} bytes)")
+    }
+}
+
+/// `part` without `parts`: a part of what?
+fn part_needs_parts(part: u32) -> SpecError {
+    SpecError::Invalid {
+        setting: Setting::Part,
+        value: part.to_string(),
+        reason: "needs `parts` (the number of parts it is one of)".into(),
     }
 }

@@ -14,7 +14,7 @@
 //! [`DatasetSpec::validate`], a dataset in parts' in
 //! [`LakeOptions::validate`](crate::LakeOptions::validate), and the memory
 //! budget. Every error is a [`SpecError`] that names the key, so each front
-//! end can point at its own spelling of it. [`generate`](crate::generate)
+//! end can point at its own spelling of it. [`generate()`](crate::generate())
 //! checks the rest (the destination, Parquet's row-group limit) before
 //! writing.
 //!

@@ -150,3 +150,18 @@ fn out_names_a_file_by_its_extension_locally_and_on_object_storage() {
     assert!(!names_a_file("data/"));
     assert!(!names_a_file("s3://bucket/prefix"));
 }
+
+#[test]
+fn the_memory_budget_caps_the_batches_in_flight() {
+    // 16 threads would keep 32 batches of 4M rows (256 MB each) in flight;
+    // 1 GB holds 3 of them.
+    let options = options(&[
+        ("threads", "16"),
+        ("batch_rows", "4M"),
+        ("max_memory", "1G"),
+    ])
+    .unwrap();
+    assert_eq!(options.credits().unwrap(), 3);
+    let plenty = options.clone().with_max_memory(1 << 40);
+    assert_eq!(plenty.credits().unwrap(), 32);
+}
