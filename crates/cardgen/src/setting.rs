@@ -154,16 +154,10 @@ pub enum SpecError {
         reason: String,
     },
     /// A dataset already at the destination was made with another value
-    /// of an option (`key`, a setting's or one the dataset derives from it).
-    #[error("{location} was written with {key} = {theirs}, not {ours}; {advice}")]
-    DatasetDiffers {
-        setting: Setting,
-        location: String,
-        key: String,
-        ours: String,
-        theirs: String,
-        advice: String,
-    },
+    /// of an option (a setting's own, or one the dataset derives from it):
+    /// `… was written with seed = 42, not 7; …`.
+    #[error("{message}")]
+    DatasetDiffers { setting: Setting, message: String },
     /// A run that does not fit its memory budget or Parquet's limits.
     #[error("{source}")]
     Budget {

@@ -168,11 +168,7 @@ fn lake_error(err: Error, out: &str) -> Error {
     let differs = |key: String, ours: String, theirs: String, advice: &str| {
         Error::from(SpecError::DatasetDiffers {
             setting: setting_of_manifest_key(&key),
-            location: out.to_string(),
-            key,
-            ours,
-            theirs,
-            advice: advice.to_string(),
+            message: format!("{out} was written with {key} = {theirs}, not {ours}; {advice}"),
         })
     };
     match lake {
