@@ -43,18 +43,6 @@ impl Signals {
         Ok(signals)
     }
 
-    /// Signals without handlers, for a caller that watches its own signals
-    /// and sets `stop` itself. No exit status is ever reported. (Nothing
-    /// calls it now: the Python package runs the `cardgen` library, not
-    /// this crate.)
-    pub fn detached(stop: Arc<AtomicBool>) -> Self {
-        Self {
-            stop,
-            interrupted: Arc::new(AtomicBool::new(false)),
-            terminated: Arc::new(AtomicBool::new(false)),
-        }
-    }
-
     /// The exit status for the signal that stopped the run, if one did.
     pub fn exit_status(&self) -> Option<u8> {
         if self.interrupted.load(Ordering::Acquire) {

@@ -80,7 +80,8 @@ impl Default for WriteOptions {
     }
 }
 
-fn check_batch_rows(batch_rows: u64) -> Result<(), SpecError> {
+/// Rows per batch: 1 to [`MAX_BATCH_ROWS`], for streams and runs alike.
+pub(crate) fn check_batch_rows(batch_rows: u64) -> Result<(), SpecError> {
     if (1..=MAX_BATCH_ROWS).contains(&batch_rows) {
         Ok(())
     } else {

@@ -4,10 +4,10 @@
 
 use std::ops::Range;
 
-use cardgen_pipeline::budget::{MAX_BATCH_ROWS, credits_for};
+use cardgen_pipeline::budget::credits_for;
 
 use super::{GenerateOptions, Generated, MAX_MEMORY_RANGE, MAX_THREADS};
-use crate::dataset::ReadOptions;
+use crate::dataset::{ReadOptions, check_batch_rows};
 use crate::lake::{DEFAULT_TARGET_FILE_BYTES, LakeOptions, part_rows};
 use crate::setting::{Setting, SpecError};
 
@@ -68,7 +68,7 @@ impl GenerateOptions {
     /// flight: what both writing and streaming need.
     fn validate_dataset_and_threads(&self) -> Result<(), SpecError> {
         self.spec.validate()?;
-        in_range(Setting::BatchRows, self.batch_rows, 1, MAX_BATCH_ROWS)?;
+        check_batch_rows(self.batch_rows)?;
         for (setting, value) in [
             (Setting::Threads, self.threads),
             (Setting::MaxInFlight, self.max_in_flight),
