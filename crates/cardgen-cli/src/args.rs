@@ -32,6 +32,9 @@ pub enum Command {
     /// Generate card transactions: to a Parquet file, or every table to a
     /// directory, an object-store URL or a dataset in parts.
     Generate(Box<GenerateArgs>),
+    /// Send a dataset's transactions as live events, in event-time order, to
+    /// stdout, a file or a Kafka topic, with late events and late fraud labels.
+    Stream(Box<crate::stream::StreamArgs>),
     /// Check what cardgen wrote (a file, a dataset directory or a dataset in
     /// parts): footer, schema, row counts, checksums.
     Verify(VerifyArgs),

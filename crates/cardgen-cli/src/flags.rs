@@ -43,6 +43,15 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Compression => "--compression",
         Setting::Overwrite => "--overwrite",
         Setting::EmitPan => "--emit-pan",
+        Setting::To => "--to",
+        Setting::LabelsTo => "--labels-to",
+        Setting::Format => "--format",
+        Setting::Speed => "--speed",
+        Setting::Rate => "--rate",
+        Setting::LateShare => "--late-share",
+        Setting::LateDelay => "--late-delay",
+        Setting::FromRow => "--from-row",
+        Setting::Resume => "--resume",
         _ => "an option",
     }
 }
@@ -54,11 +63,7 @@ pub fn usage_error(err: &SpecError) -> UsageError {
     if let SpecError::Profile { reason } = err {
         return UsageError(format!("--config {reason}"));
     }
-    let mut message = err.to_string();
-    for setting in Setting::ALL {
-        message = replace_key(&message, setting);
-        message = message.replace(&format!("`{}`", setting.key()), flag(setting));
-    }
+    let mut message = keys_to_flags(&err.to_string());
     if !message.starts_with("--") {
         message = format!("{}: {message}", flag(err.setting()));
     }
@@ -72,6 +77,17 @@ pub fn usage_error(err: &SpecError) -> UsageError {
         _ => "",
     };
     UsageError(format!("{message}{hint}"))
+}
+
+/// The library's words in the command line's: `key = value` becomes
+/// `--flag value` and `` `key` `` becomes `--flag`.
+pub fn keys_to_flags(text: &str) -> String {
+    let mut message = text.to_string();
+    for setting in Setting::ALL {
+        message = replace_key(&message, setting);
+        message = message.replace(&format!("`{}`", setting.key()), flag(setting));
+    }
+    message
 }
 
 /// `key = ` → `--flag `, where `key` is a whole word (`rows` is not the

@@ -15,6 +15,7 @@ pub mod lake;
 pub mod logging;
 pub mod progress;
 pub mod signals;
+pub mod stream;
 pub mod summary;
 pub mod verify;
 
@@ -72,6 +73,7 @@ pub fn run(argv: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitC
     ));
     let result = match &cli.command {
         Command::Generate(args) => generate::run(args, cli.quiet, cli.verbose),
+        Command::Stream(args) => stream::run(args, cli.quiet),
         Command::Bench(args) => bench::run(args),
         Command::Config(args) => config::run(args),
         Command::Finish(args) => lake::finish(args, cli.quiet),

@@ -51,6 +51,8 @@ pub enum Domain {
     CardOwner = 0x434f_776e,
     /// The permutations that give merchants their popularity rank in a cell.
     MerchantRank = 0x4d52_616e,
+    /// Whether, and how late, a stream sends a row's event; indexed by row.
+    LateEvent = 0x4c61_7465,
 }
 
 /// SplitMix64's output function: a fast bijection on `u64` with full avalanche.

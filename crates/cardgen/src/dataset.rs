@@ -153,6 +153,11 @@ impl Dataset {
         self.fraud.world()
     }
 
+    /// The world with its fraud plan, shared by every generator.
+    pub(crate) fn fraud(&self) -> &Arc<WorldWithFraud> {
+        &self.fraud
+    }
+
     /// Rows of `table`: the spec's rows for `transactions`, the population
     /// size for the others.
     pub fn rows(&self, table: Table) -> u64 {

@@ -66,6 +66,7 @@ mod progress;
 mod scenario;
 mod setting;
 mod spec;
+pub mod stream;
 mod table;
 
 pub use arrow_array::RecordBatch;

@@ -45,11 +45,29 @@ pub enum Setting {
     Overwrite,
     /// Whether `cards.pan` holds full card numbers.
     EmitPan,
+    /// Where a stream's events go (`-`, a file, `kafka://host:port/topic`).
+    To,
+    /// Where a stream's fraud labels go.
+    LabelsTo,
+    /// How a stream's events are encoded (`json`, `avro`).
+    Format,
+    /// Event time per wall-clock time of a live stream.
+    Speed,
+    /// The most events per second a stream sends.
+    Rate,
+    /// The share of a stream's events sent late.
+    LateShare,
+    /// How late a late event is sent.
+    LateDelay,
+    /// The first row a stream sends.
+    FromRow,
+    /// The checkpoint a stream resumes from and keeps up to date.
+    Resume,
 }
 
 impl Setting {
     /// Every setting.
-    pub const ALL: [Setting; 23] = [
+    pub const ALL: [Setting; 32] = [
         Setting::Seed,
         Setting::Rows,
         Setting::Start,
@@ -73,6 +91,15 @@ impl Setting {
         Setting::Compression,
         Setting::Overwrite,
         Setting::EmitPan,
+        Setting::To,
+        Setting::LabelsTo,
+        Setting::Format,
+        Setting::Speed,
+        Setting::Rate,
+        Setting::LateShare,
+        Setting::LateDelay,
+        Setting::FromRow,
+        Setting::Resume,
     ];
 
     /// The setting's key in snake case: `rows`, `batch_rows`, `max_memory`, …
@@ -101,6 +128,15 @@ impl Setting {
             Setting::Compression => "compression",
             Setting::Overwrite => "overwrite",
             Setting::EmitPan => "emit_pan",
+            Setting::To => "to",
+            Setting::LabelsTo => "labels_to",
+            Setting::Format => "format",
+            Setting::Speed => "speed",
+            Setting::Rate => "rate",
+            Setting::LateShare => "late_share",
+            Setting::LateDelay => "late_delay",
+            Setting::FromRow => "from_row",
+            Setting::Resume => "resume",
         }
     }
 
@@ -225,6 +261,10 @@ pub enum Error {
     /// removed (`removed the partial file …`) or kept.
     #[error("interrupted; {cleaned}")]
     Interrupted { cleaned: String },
+    /// A stream's sink failed or could not be reached: `sink` is the file
+    /// or URL, `reason` one line on what happened.
+    #[error("{sink}: {reason}")]
+    Sink { sink: String, reason: String },
     /// Writing one output failed: `location` is the file, URL or dataset.
     #[error("writing {location} failed")]
     Write {

@@ -1,0 +1,184 @@
+//! How one event becomes bytes: a JSON object (one line) or an Avro datum.
+//!
+//! An event's fields are the `transactions` columns, named and typed as in
+//! the Parquet files; a label's are `txn_id`, `case_id`, `fraud_type`,
+//! `label_source` and `label_ts`. A sink with no record timestamp of its
+//! own (a file, stdout) also gets `emit_ts`, the time the event was sent.
+//! JSON goes through arrow-json's encoders and Avro through arrow-avro's
+//! row encoder, one payload per row, on the worker that generated it.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_json::writer::{EncoderOptions, make_encoder};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+
+use cardgen_core::CoreError;
+
+/// How events are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventFormat {
+    /// One JSON object per event (newline-delimited in a file or stdout).
+    #[default]
+    Json,
+    /// One Avro binary datum per event, with no framing of its own: the
+    /// schema comes from [`avro_schema`] (`cardgen stream --print-schema`).
+    Avro,
+}
+
+impl EventFormat {
+    pub const NAMES: [&'static str; 2] = ["json", "avro"];
+
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "json" => Ok(EventFormat::Json),
+            "avro" => Ok(EventFormat::Avro),
+            _ => Err(format!("accepted: {}", Self::NAMES.join(", "))),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EventFormat::Json => "json",
+            EventFormat::Avro => "avro",
+        }
+    }
+}
+
+/// Rows encoded one payload each: row `i` is `data[offsets[i]..offsets[i + 1]]`.
+pub(crate) struct Payloads {
+    pub data: Vec<u8>,
+    pub offsets: Vec<usize>,
+}
+
+/// Encodes every row of `batch` on its own, in `format`.
+pub(crate) fn encode_rows(batch: &RecordBatch, format: EventFormat) -> Result<Payloads, CoreError> {
+    match format {
+        EventFormat::Json => json_rows(batch),
+        EventFormat::Avro => avro_rows(batch),
+    }
+}
+
+fn json_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
+    let options = EncoderOptions::default();
+    let schema = batch.schema();
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, array) in schema.fields().iter().zip(batch.columns()) {
+        let encoder = make_encoder(field, array.as_ref(), &options).map_err(arrow_error)?;
+        // `"name":`, written before each non-null value.
+        let mut prefix = serde_json::to_vec(field.name()).expect("a string encodes");
+        prefix.push(b':');
+        columns.push((prefix, encoder));
+    }
+    let rows = batch.num_rows();
+    let mut data = Vec::with_capacity(rows * 400);
+    let mut offsets = Vec::with_capacity(rows + 1);
+    offsets.push(0);
+    for row in 0..rows {
+        data.push(b'{');
+        let mut first = true;
+        for (prefix, encoder) in &mut columns {
+            // Nulls are left out, as `explicit_nulls = false` does.
+            if encoder.is_null(row) {
+                continue;
+            }
+            if !first {
+                data.push(b',');
+            }
+            first = false;
+            data.extend_from_slice(prefix);
+            encoder.encode(row, &mut data);
+        }
+        data.push(b'}');
+        offsets.push(data.len());
+    }
+    Ok(Payloads { data, offsets })
+}
+
+fn avro_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
+    use arrow_avro::writer::WriterBuilder;
+    use arrow_avro::writer::format::AvroBinaryFormat;
+
+    let batch = plain_strings(batch)?;
+    let mut encoder = WriterBuilder::new(batch.schema().as_ref().clone())
+        .build_encoder::<AvroBinaryFormat>()
+        .map_err(avro_error)?;
+    encoder.encode(&batch).map_err(avro_error)?;
+    let rows = encoder.flush();
+    Ok(Payloads {
+        data: rows.bytes().to_vec(),
+        offsets: rows.offsets().to_vec(),
+    })
+}
+
+/// The Avro schema (JSON text) of events or labels of Arrow schema `schema`.
+pub fn avro_schema(schema: &Schema) -> Result<String, CoreError> {
+    let plain = plain_schema(schema);
+    let avro = arrow_avro::schema::AvroSchema::try_from(&plain).map_err(arrow_error)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&avro.json_string).expect("arrow-avro writes JSON");
+    Ok(serde_json::to_string_pretty(&value).expect("JSON encodes"))
+}
+
+/// Dictionary-encoded strings as plain strings: Avro has no dictionaries,
+/// and an enum would fix the value set in every consumer's schema.
+fn plain_strings(batch: &RecordBatch) -> Result<RecordBatch, CoreError> {
+    let schema = Arc::new(plain_schema(&batch.schema()));
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|array| match array.data_type() {
+            DataType::Dictionary(_, _) => {
+                arrow_cast::cast(array.as_ref(), &DataType::Utf8).map_err(arrow_error)
+            }
+            _ => Ok(Arc::clone(array)),
+        })
+        .collect::<Result<Vec<ArrayRef>, CoreError>>()?;
+    RecordBatch::try_new(schema, columns).map_err(arrow_error)
+}
+
+fn plain_schema(schema: &Schema) -> Schema {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Dictionary(_, _) => f.as_ref().clone().with_data_type(DataType::Utf8),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Schema::new(fields).with_metadata(schema.metadata().clone())
+}
+
+/// `schema` with `emit_ts` (the type of `ts_field`'s) added at the end.
+pub(crate) fn with_emit_ts(schema: &SchemaRef, ts_field: &str) -> SchemaRef {
+    let ts = schema
+        .field_with_name(ts_field)
+        .expect("the timestamp column is in the schema")
+        .data_type()
+        .clone();
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.push(Field::new("emit_ts", ts, false));
+    Arc::new(Schema::new(fields))
+}
+
+/// `array` as i64 values (a timestamp or id column).
+pub(crate) fn i64_values(array: &dyn Array) -> &[i64] {
+    match array.data_type() {
+        DataType::Int64 => array
+            .as_primitive::<arrow_array::types::Int64Type>()
+            .values(),
+        DataType::Timestamp(_, _) => array
+            .as_primitive::<arrow_array::types::TimestampMicrosecondType>()
+            .values(),
+        other => unreachable!("an i64 column, not {other}"),
+    }
+}
+
+fn arrow_error(e: arrow_schema::ArrowError) -> CoreError {
+    CoreError::Arrow(e)
+}
+
+fn avro_error(e: arrow_avro::errors::AvroError) -> CoreError {
+    CoreError::Arrow(arrow_schema::ArrowError::ExternalError(Box::new(e)))
+}
