@@ -24,6 +24,8 @@ sys.path.insert(0, str(ROOT / "scripts" / "servers"))
 
 # The fixture `s3`: a local S3 server, shared with tests/python.
 from seaweedfs import s3  # noqa: E402, F401
+# The fixture `kafka`: a local Kafka-API broker (Tansu).
+from kafka_broker import kafka  # noqa: E402, F401
 
 
 def cli_binary() -> Path:

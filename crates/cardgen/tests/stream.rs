@@ -167,7 +167,7 @@ fn from_row_skips_the_rows_before_it() {
         .collect();
     assert_eq!(ids.len(), 10);
     let batch = batch_rows(&options);
-    assert!(ids.iter().all(|id| batch[id]["txn_id"] == Value::from(*id)));
+    assert!(ids.iter().all(|id| batch[id]["txn_id"] == *id));
 }
 
 /// Stops the stream once `after` rows have been generated.

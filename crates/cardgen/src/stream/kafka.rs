@@ -23,7 +23,7 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message as _, OwnedHeaders};
+use rdkafka::message::{Header, Headers, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 
@@ -276,12 +276,15 @@ fn create_topic(config: &ClientConfig, topic: &str) -> Result<(), KafkaError> {
     Ok(())
 }
 
-/// Per partition, the place in the stream of its last message.
+/// Per partition, the place in the stream of its last message. Each
+/// partition is read from its reported end to the end it actually has: a
+/// broker may report a high watermark a batch behind (Tansu 0.6 does).
 fn last_positions(brokers: &str, topic: &str, partitions: u32) -> Result<Vec<Option<Key>>, String> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("group.id", "cardgen-resume")
         .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "true")
         .set("log_level", "3")
         .create()
         .map_err(|e| e.to_string())?;
@@ -290,38 +293,46 @@ fn last_positions(brokers: &str, topic: &str, partitions: u32) -> Result<Vec<Opt
         let (low, high) = consumer
             .fetch_watermarks(topic, partition, CONNECT_TIMEOUT)
             .map_err(|e| e.to_string())?;
-        if high <= low {
-            last.push(None);
-            continue;
-        }
+        let from = if high > low {
+            Offset::Offset(high - 1)
+        } else {
+            Offset::Beginning
+        };
         let mut list = TopicPartitionList::new();
-        list.add_partition_offset(topic, partition, Offset::Offset(high - 1))
+        list.add_partition_offset(topic, partition, from)
             .map_err(|e| e.to_string())?;
         consumer.assign(&list).map_err(|e| e.to_string())?;
-        let message = match consumer.poll(CONNECT_TIMEOUT) {
-            Some(Ok(message)) => message,
-            Some(Err(e)) => return Err(e.to_string()),
-            None => {
-                return Err(format!(
-                    "partition {partition}: no message within {} s",
-                    CONNECT_TIMEOUT.as_secs()
-                ));
+        let mut place = None;
+        loop {
+            match consumer.poll(CONNECT_TIMEOUT) {
+                Some(Ok(message)) => place = Some(place_of(&message, partition)?),
+                Some(Err(KafkaError::PartitionEOF(_))) => break,
+                Some(Err(e)) => return Err(e.to_string()),
+                None => {
+                    return Err(format!(
+                        "partition {partition}: its end not reached within {} s",
+                        CONNECT_TIMEOUT.as_secs()
+                    ));
+                }
             }
-        };
-        let place = message
-            .headers()
-            .and_then(|headers| headers.iter().find(|h| h.key == POSITION_HEADER))
-            .and_then(|h| h.value)
-            .and_then(|v| std::str::from_utf8(v).ok())
-            .and_then(parse_place)
-            .ok_or_else(|| {
-                format!(
-                    "partition {partition} ends with a message that no cardgen stream sent (no `{POSITION_HEADER}` header); resume into the topic the checkpoint belongs to"
-                )
-            })?;
-        last.push(Some(place));
+        }
+        last.push(place);
     }
     Ok(last)
+}
+
+fn place_of(message: &impl rdkafka::message::Message, partition: i32) -> Result<Key, String> {
+    message
+        .headers()
+        .and_then(|headers| headers.iter().find(|h| h.key == POSITION_HEADER))
+        .and_then(|h| h.value)
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(parse_place)
+        .ok_or_else(|| {
+            format!(
+                "partition {partition} holds a message that no cardgen stream sent (no `{POSITION_HEADER}` header); resume into the topic the checkpoint belongs to"
+            )
+        })
 }
 
 fn parse_place(text: &str) -> Option<Key> {
