@@ -153,6 +153,40 @@ impl Dataset {
         self.fraud.world()
     }
 
+    /// How many `transactions` rows fall before the instant `utc_micros`
+    /// (to within one row: a row's time is drawn within its share of the
+    /// timeline). A live reader's offset after `t` of event time.
+    ///
+    /// ```
+    /// use cardgen::DatasetSpec;
+    ///
+    /// let dataset = DatasetSpec::new(1_000).with_days(10).build()?;
+    /// let (start, end) = dataset.utc_range();
+    /// assert_eq!(dataset.rows_before(start), 0);
+    /// assert_eq!(dataset.rows_before(end), 1_000);
+    /// assert!((400..600).contains(&dataset.rows_before((start + end) / 2)));
+    /// # Ok::<(), cardgen::Error>(())
+    /// ```
+    pub fn rows_before(&self, utc_micros: i64) -> u64 {
+        let timeline = self.timeline();
+        let offset = self.world().profile.utc_offset_seconds * 1_000_000;
+        let quantile =
+            timeline.quantile_of(cardgen_core::timeline::LocalMicros(utc_micros + offset));
+        let rows = self.spec.rows();
+        ((quantile * rows as f64).floor() as u64).min(rows)
+    }
+
+    /// The dataset's range as UTC microseconds: its first instant and the
+    /// instant after its last day.
+    pub fn utc_range(&self) -> (i64, i64) {
+        self.timeline().utc_bounds()
+    }
+
+    fn timeline(&self) -> cardgen_core::timeline::Timeline {
+        let world = self.world();
+        cardgen_core::timeline::Timeline::new(&world.profile, world.options.range)
+    }
+
     /// The world with its fraud plan, shared by every generator.
     pub(crate) fn fraud(&self) -> &Arc<WorldWithFraud> {
         &self.fraud
