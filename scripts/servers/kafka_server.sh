@@ -6,6 +6,7 @@
 #   scripts/servers/kafka_server.sh install          # once: builds Tansu (~15 min on 2 cores)
 #   eval "$(scripts/servers/kafka_server.sh start DIR)"   # prints `export KAFKA_BOOTSTRAP=127.0.0.1:PORT`
 #   cardgen stream --to kafka://$KAFKA_BOOTSTRAP/card-events ...
+#   scripts/servers/kafka_server.sh topic NAME [PARTITIONS]   # on $KAFKA_BOOTSTRAP (default 3)
 #   scripts/servers/kafka_server.sh stop DIR         # SIGKILL: topics are gone
 #
 # Tansu is installed once, outside any clone, under $CARDGEN_TOOLS (default
@@ -14,7 +15,7 @@
 # TANSU names another binary. PORT picks the port (default: a free one).
 set -euo pipefail
 
-usage() { echo "usage: $0 install | start DIR | stop DIR" >&2; exit 2; }
+usage() { echo "usage: $0 install | start DIR | stop DIR | topic NAME [PARTITIONS]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 action=$1
 tools=${CARDGEN_TOOLS:-$HOME/.cache/cardgen/tools}
@@ -37,6 +38,12 @@ install() {
 }
 
 [[ $action == install ]] && { install; exit 0; }
+if [[ $action == topic ]]; then
+  [[ $# -ge 2 && -n ${KAFKA_BOOTSTRAP:-} ]] || { echo "usage: KAFKA_BOOTSTRAP=HOST:PORT $0 topic NAME [PARTITIONS]" >&2; exit 2; }
+  # Tansu creates no topic on its own (auto-creation is off).
+  "$(tansu_bin)" topic create "$2" --partitions "${3:-3}" --broker "tcp://$KAFKA_BOOTSTRAP" >/dev/null
+  exit 0
+fi
 [[ $# -eq 2 ]] || usage
 mkdir -p "$2"
 dir=$(cd "$2" && pwd)

@@ -324,10 +324,15 @@ impl Sender<'_> {
                         position.confirmed,
                         path.display()
                     ),
-                    None => format!(
-                        "{} messages confirmed; go on with `from_row` {} (or keep a checkpoint with `resume` FILE)",
-                        position.confirmed, position.from_row
-                    ),
+                    None => {
+                        let next = position
+                            .after
+                            .map_or(position.from_row, |(_, _, row)| row + 1);
+                        format!(
+                            "{} messages confirmed; go on with `from_row` {next} (late events and labels still held back are not sent then), or keep a checkpoint with `resume` FILE to go on exactly",
+                            position.confirmed
+                        )
+                    }
                 };
                 Error::Interrupted { cleaned }
             }

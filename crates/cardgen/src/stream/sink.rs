@@ -117,7 +117,10 @@ impl fmt::Display for SinkUrl {
 #[derive(Debug, Clone, Copy)]
 #[cfg_attr(
     not(feature = "kafka"),
-    expect(dead_code, reason = "only the Kafka sink reads a message's key and place")
+    expect(
+        dead_code,
+        reason = "only the Kafka sink reads a message's key and place"
+    )
 )]
 pub struct Message<'a> {
     /// Its place in the stream's order (this run's count).
