@@ -17,7 +17,7 @@ an option that does not exist raises ``TypeError``. The GIL is released while
 Rust generates, and Ctrl-C interrupts a long ``generate``.
 
 ``cardgen.spark`` holds a Spark (>= 4.0) data source that generates on the
-executors; see docs/python.md.
+executors, as a batch or a stream; see docs/python.md.
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ __all__ = [
     "generate",
     "num_rows",
     "read",
+    "rows_before",
     "schema",
+    "utc_range",
 ]
 
 __version__: str = _cardgen.VERSION
@@ -95,6 +97,7 @@ def read(
     seed: OptionValue = None,
     part: int | None = None,
     parts: int | None = None,
+    row_range: tuple[int, int] | None = None,
     **options: OptionValue,
 ) -> "pyarrow.RecordBatchReader":
     """Streams one table of a dataset as a ``pyarrow.RecordBatchReader``.
@@ -116,6 +119,8 @@ def read(
         part, parts: part ``part`` (0 to ``parts - 1``) of ``parts``, exactly
             the rows ``cardgen generate --parts N --part K`` writes for this
             table; give both or neither.
+        row_range: ``(start, end)``: rows ``start`` to ``end - 1`` of the
+            table, the same rows as in a whole read; not with ``part``.
         **options: ``start`` (a date or ``"YYYY-MM-DD"``), ``days``,
             ``customers``, ``merchants``, ``config`` (a scenario file),
             ``emit_pan``, ``pan_mask``, ``batch_rows``, ``threads``,
@@ -129,7 +134,7 @@ def read(
     >>> df = pl.from_arrow(cardgen.read("customers", rows="1M"))
     """
     pairs = _pairs({"rows": rows, "seed": seed, "part": part, "parts": parts, **options})
-    return _cardgen.read(table, pairs)
+    return _cardgen.read(table, pairs, row_range)
 
 
 def schema(table: str = "transactions", **options: OptionValue) -> "pyarrow.Schema":
@@ -143,12 +148,31 @@ def num_rows(
     seed: OptionValue = None,
     part: int | None = None,
     parts: int | None = None,
+    row_range: tuple[int, int] | None = None,
     **options: OptionValue,
 ) -> int:
     """The rows ``read`` streams for the same arguments: a table's size (the
-    dimension tables' follow from ``rows``), or its part's."""
+    dimension tables' follow from ``rows``), its part's, or its row range's."""
     pairs = _pairs({"rows": rows, "seed": seed, "part": part, "parts": parts, **options})
-    return _cardgen.num_rows(table, pairs)
+    return _cardgen.num_rows(table, pairs, row_range)
+
+
+def rows_before(utc_micros: int, **options: OptionValue) -> int:
+    """How many ``transactions`` rows fall before an instant, given as UTC
+    microseconds since the epoch (to within one row).
+
+    A live reader's offset once event time has reached ``utc_micros``: 0
+    at the dataset's first instant, ``rows`` at its end. ``options`` are
+    those of ``read``.
+    """
+    return _cardgen.rows_before(utc_micros, _pairs(options))
+
+
+def utc_range(**options: OptionValue) -> tuple[int, int]:
+    """The dataset's first instant and the instant after its last day, as
+    UTC microseconds since the epoch (midnight of ``start`` and of the day
+    after the last, in the profile's zone). ``options`` are those of ``read``."""
+    return _cardgen.utc_range(_pairs(options))
 
 
 def generate(

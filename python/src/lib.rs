@@ -6,10 +6,12 @@
 //! spellings of, so that Python gets the very datasets and files
 //! `cardgen generate` makes for the same options:
 //!
-//! - [`read::read`] streams one table (or part K of N of it) as a
-//!   `pyarrow.RecordBatchReader` over Arrow's C stream interface: batches
-//!   cross into Python without a copy, generated ahead on a thread pool
-//!   that never holds the GIL;
+//! - [`read::read`] streams one table (or part K of N of it, or a row
+//!   range) as a `pyarrow.RecordBatchReader` over Arrow's C stream
+//!   interface: batches cross into Python without a copy, generated ahead
+//!   on a thread pool that never holds the GIL;
+//! - [`read::rows_before`] and [`read::utc_range`] tell how the dataset's
+//!   rows spread over its event time, for a reader that paces itself;
 //! - [`generate::generate`] writes files through the library's one write
 //!   path (`cardgen::generate`), as `cardgen generate` does, with the GIL
 //!   released, progress reported to a callback, and a clean stop on Ctrl-C.
@@ -34,6 +36,8 @@ fn _cardgen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read::read, m)?)?;
     m.add_function(wrap_pyfunction!(read::schema, m)?)?;
     m.add_function(wrap_pyfunction!(read::num_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(read::rows_before, m)?)?;
+    m.add_function(wrap_pyfunction!(read::utc_range, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate, m)?)?;
     Ok(())
 }

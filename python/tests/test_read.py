@@ -60,6 +60,38 @@ def test_parts_concatenate_to_the_whole(table, parts):
     assert_same_rows(pa.concat_tables(pieces), whole, f"{table} in {parts} parts")
 
 
+@pytest.mark.parametrize("table", ["transactions", "cards"])
+def test_a_row_range_is_that_slice_of_the_whole_table(table):
+    options = {**OPTIONS, "batch_rows": 500}
+    whole = cardgen.read(table, **options).read_all()
+    rows = whole.num_rows
+    # Ranges that start and end inside batches, span several, or hold nothing.
+    for start, end in [(0, rows), (1, 2), (493, 2011), (rows - 5, rows), (rows, rows)]:
+        got = cardgen.read(table, row_range=(start, end), **options).read_all()
+        assert_same_rows(got, whole.slice(start, end - start), f"{table} rows {start}..{end}")
+        assert cardgen.num_rows(table, row_range=(start, end), **options) == end - start
+
+
+def test_a_row_range_outside_the_table_names_row_range_and_the_row_count():
+    for bad in [(0, ROWS + 1), (-1, 10), (10, 5)]:
+        with pytest.raises(ValueError, match=rf"^row_range = {bad[0]}\.\.{bad[1]}: .*transactions has rows 0\.\.{ROWS}$"):
+            cardgen.read("transactions", row_range=bad, **OPTIONS)
+    with pytest.raises(ValueError, match=r"^row_range = 0\.\.5: give either a row range or `part` and `parts`"):
+        cardgen.read("transactions", row_range=(0, 5), part=0, parts=2, **OPTIONS)
+
+
+def test_rows_before_an_instant_counts_the_rows_whose_event_time_is_earlier():
+    first, end = cardgen.utc_range(**OPTIONS)
+    assert end - first == DAYS * 86_400_000_000
+    assert cardgen.rows_before(first, **OPTIONS) == 0
+    assert cardgen.rows_before(end, **OPTIONS) == ROWS
+    events = cardgen.read("transactions", **OPTIONS).read_all()["event_ts"]
+    for row in [1, 999, ROWS // 2, ROWS - 1]:
+        utc_micros = events[row].value
+        # To within one row: a row's time lies in its share of the timeline.
+        assert abs(cardgen.rows_before(utc_micros, **OPTIONS) - row) <= 1, row
+
+
 def test_options_match_the_cli_flags(tmp_path):
     """A scenario file, a start date, populations and card-number options."""
     default = subprocess.run([str(cli_binary()), "config", "--print-default"],
