@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_json::writer::{EncoderOptions, make_encoder};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use cardgen_core::CoreError;
@@ -55,45 +54,9 @@ pub(crate) struct Payloads {
 /// Encodes every row of `batch` on its own, in `format`.
 pub(crate) fn encode_rows(batch: &RecordBatch, format: EventFormat) -> Result<Payloads, CoreError> {
     match format {
-        EventFormat::Json => json_rows(batch),
+        EventFormat::Json => super::json::json_rows(batch),
         EventFormat::Avro => avro_rows(batch),
     }
-}
-
-fn json_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
-    let options = EncoderOptions::default();
-    let schema = batch.schema();
-    let mut columns = Vec::with_capacity(batch.num_columns());
-    for (field, array) in schema.fields().iter().zip(batch.columns()) {
-        let encoder = make_encoder(field, array.as_ref(), &options).map_err(arrow_error)?;
-        // `"name":`, written before each non-null value.
-        let mut prefix = serde_json::to_vec(field.name()).expect("a string encodes");
-        prefix.push(b':');
-        columns.push((prefix, encoder));
-    }
-    let rows = batch.num_rows();
-    let mut data = Vec::with_capacity(rows * 400);
-    let mut offsets = Vec::with_capacity(rows + 1);
-    offsets.push(0);
-    for row in 0..rows {
-        data.push(b'{');
-        let mut first = true;
-        for (prefix, encoder) in &mut columns {
-            // Nulls are left out, as `explicit_nulls = false` does.
-            if encoder.is_null(row) {
-                continue;
-            }
-            if !first {
-                data.push(b',');
-            }
-            first = false;
-            data.extend_from_slice(prefix);
-            encoder.encode(row, &mut data);
-        }
-        data.push(b'}');
-        offsets.push(data.len());
-    }
-    Ok(Payloads { data, offsets })
 }
 
 fn avro_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {

@@ -26,6 +26,7 @@
 
 mod checkpoint;
 mod format;
+mod json;
 #[cfg(feature = "kafka")]
 mod kafka;
 mod messages;

@@ -1,0 +1,362 @@
+//! Events as JSON: one object per row, the fields named as the columns,
+//! nulls left out, the values written as arrow-json writes them.
+//!
+//! Integers, booleans and plain strings go through arrow-json's own
+//! encoders. The columns a stream has most of are written here, because
+//! rows of a batch share few days and few dictionary values: a day's
+//! `"name":"YYYY-MM-DDT` is formatted once and reused with the time of day
+//! written digit by digit (RFC 3339, as arrow-json does it through
+//! chrono), and each dictionary value is escaped once per batch, together
+//! with its field name. Each field's bytes start with `,"name":`; the first
+//! comma of a row becomes its `{`.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, TimestampMicrosecondType};
+use arrow_array::{AnyDictionaryArray, Array, PrimitiveArray, RecordBatch};
+use arrow_buffer::NullBuffer;
+use arrow_json::writer::{EncoderOptions, NullableEncoder, make_encoder};
+use arrow_schema::{DataType, FieldRef, TimeUnit};
+use cardgen_core::CoreError;
+use chrono::{DateTime, FixedOffset};
+
+use super::format::Payloads;
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// Encodes every row of `batch` as one JSON object.
+pub(crate) fn json_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
+    let options = EncoderOptions::default();
+    let schema = batch.schema();
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    for (field, array) in schema.fields().iter().zip(batch.columns()) {
+        fields.push(field_encoder(field, array.as_ref(), &options)?);
+    }
+    let rows = batch.num_rows();
+    // About 500 bytes an event: room for all at once, no copy on growth.
+    let mut data = Vec::with_capacity(rows * 640);
+    let mut offsets = Vec::with_capacity(rows + 1);
+    offsets.push(0);
+    for row in 0..rows {
+        let start = data.len();
+        for field in &mut fields {
+            if !field.is_null(row) {
+                field.encode(row, &mut data);
+            }
+        }
+        if data.len() == start {
+            data.push(b'{');
+        } else {
+            data[start] = b'{';
+        }
+        data.push(b'}');
+        offsets.push(data.len());
+    }
+    Ok(Payloads { data, offsets })
+}
+
+/// `,"name":`, before each value of a field.
+fn prefix(field: &FieldRef) -> Vec<u8> {
+    let mut prefix = vec![b','];
+    prefix.extend(serde_json::to_vec(field.name()).expect("a string encodes"));
+    prefix.push(b':');
+    prefix
+}
+
+/// One field of every row: its prefix and value.
+enum FieldEncoder<'a> {
+    Arrow {
+        prefix: Vec<u8>,
+        inner: NullableEncoder<'a>,
+    },
+    Timestamp(TimestampEncoder<'a>, Option<NullBuffer>),
+    Date(DateEncoder<'a>, Option<NullBuffer>),
+    Dictionary(DictionaryEncoder, Option<NullBuffer>),
+}
+
+fn field_encoder<'a>(
+    field: &'a FieldRef,
+    array: &'a dyn Array,
+    options: &'a EncoderOptions,
+) -> Result<FieldEncoder<'a>, CoreError> {
+    let nulls = array.logical_nulls();
+    let prefix = prefix(field);
+    Ok(match array.data_type() {
+        DataType::Timestamp(TimeUnit::Microsecond, Some(zone))
+            if let Ok(offset) = zone.parse::<FixedOffset>() =>
+        {
+            let timestamp = TimestampEncoder {
+                values: array.as_primitive::<TimestampMicrosecondType>(),
+                offset_micros: i64::from(offset.local_minus_utc()) * 1_000_000,
+                zone: zone_suffix(offset),
+                day: Day::new(prefix, b'T'),
+            };
+            FieldEncoder::Timestamp(timestamp, nulls)
+        }
+        DataType::Date32 => {
+            let date = DateEncoder {
+                values: array.as_primitive::<Date32Type>(),
+                day: Day::new(prefix, b'"'),
+            };
+            FieldEncoder::Date(date, nulls)
+        }
+        DataType::Dictionary(_, value) if **value == DataType::Utf8 => FieldEncoder::Dictionary(
+            DictionaryEncoder::new(prefix, array.as_any_dictionary()),
+            nulls,
+        ),
+        _ => FieldEncoder::Arrow {
+            prefix,
+            inner: make_encoder(field, array, options)?,
+        },
+    })
+}
+
+impl FieldEncoder<'_> {
+    fn is_null(&self, row: usize) -> bool {
+        match self {
+            FieldEncoder::Arrow { inner, .. } => inner.is_null(row),
+            FieldEncoder::Timestamp(_, nulls)
+            | FieldEncoder::Date(_, nulls)
+            | FieldEncoder::Dictionary(_, nulls) => nulls.as_ref().is_some_and(|n| n.is_null(row)),
+        }
+    }
+
+    fn encode(&mut self, row: usize, out: &mut Vec<u8>) {
+        match self {
+            FieldEncoder::Arrow { prefix, inner } => {
+                out.extend_from_slice(prefix);
+                arrow_json::writer::Encoder::encode(inner, row, out);
+            }
+            FieldEncoder::Timestamp(encoder, _) => encoder.encode(row, out),
+            FieldEncoder::Date(encoder, _) => encoder.encode(row, out),
+            FieldEncoder::Dictionary(encoder, _) => encoder.encode(row, out),
+        }
+    }
+}
+
+/// `Z` for UTC, else `+HH:MM`, as RFC 3339 writes them.
+fn zone_suffix(offset: FixedOffset) -> Vec<u8> {
+    let seconds = offset.local_minus_utc();
+    if seconds == 0 {
+        return b"Z".to_vec();
+    }
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let seconds = seconds.abs();
+    format!("{sign}{:02}:{:02}", seconds / 3600, seconds % 3600 / 60).into_bytes()
+}
+
+/// The last day formatted with what comes before and after it:
+/// `,"name":"YYYY-MM-DD` and `T` or `"`.
+struct Day {
+    prefix: Vec<u8>,
+    after: u8,
+    epoch_day: Option<i64>,
+    text: Vec<u8>,
+}
+
+impl Day {
+    fn new(prefix: Vec<u8>, after: u8) -> Self {
+        Self {
+            prefix,
+            after,
+            epoch_day: None,
+            text: Vec::new(),
+        }
+    }
+
+    fn text(&mut self, epoch_day: i64) -> &[u8] {
+        if self.epoch_day != Some(epoch_day) {
+            let date = DateTime::from_timestamp(epoch_day * 86_400, 0)
+                .map(|t| t.date_naive().to_string())
+                .unwrap_or_default();
+            self.text.clear();
+            self.text.extend_from_slice(&self.prefix);
+            self.text.push(b'"');
+            self.text.extend_from_slice(date.as_bytes());
+            self.text.push(self.after);
+            self.epoch_day = Some(epoch_day);
+        }
+        &self.text
+    }
+}
+
+struct TimestampEncoder<'a> {
+    values: &'a PrimitiveArray<TimestampMicrosecondType>,
+    offset_micros: i64,
+    zone: Vec<u8>,
+    day: Day,
+}
+
+impl TimestampEncoder<'_> {
+    fn encode(&mut self, idx: usize, out: &mut Vec<u8>) {
+        let local = self.values.value(idx) + self.offset_micros;
+        let (day, in_day) = (
+            local.div_euclid(MICROS_PER_DAY),
+            local.rem_euclid(MICROS_PER_DAY),
+        );
+        let seconds = in_day / 1_000_000;
+        let micros = in_day % 1_000_000;
+        out.extend_from_slice(self.day.text(day));
+        let mut time = [b'0', b'0', b':', b'0', b'0', b':', b'0', b'0'];
+        put_two(&mut time[0..2], seconds / 3600);
+        put_two(&mut time[3..5], seconds % 3600 / 60);
+        put_two(&mut time[6..8], seconds % 60);
+        out.extend_from_slice(&time);
+        // RFC 3339 with as many digits as needed: none, 3 or 6.
+        if micros != 0 {
+            let mut fraction = [b'.', 0, 0, 0, 0, 0, 0];
+            let width = if micros % 1000 == 0 { 3 } else { 6 };
+            let mut value = if width == 3 { micros / 1000 } else { micros };
+            for digit in fraction[1..=width].iter_mut().rev() {
+                *digit = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+            out.extend_from_slice(&fraction[..=width]);
+        }
+        out.extend_from_slice(&self.zone);
+        out.push(b'"');
+    }
+}
+
+struct DateEncoder<'a> {
+    values: &'a PrimitiveArray<Date32Type>,
+    day: Day,
+}
+
+impl DateEncoder<'_> {
+    fn encode(&mut self, idx: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.day.text(i64::from(self.values.value(idx))));
+    }
+}
+
+/// Each dictionary value as `,"name":"value"` (escaped) once; rows copy it.
+struct DictionaryEncoder {
+    keys: Vec<usize>,
+    values: Vec<Vec<u8>>,
+}
+
+impl DictionaryEncoder {
+    fn new(prefix: Vec<u8>, dictionary: &dyn AnyDictionaryArray) -> Self {
+        let strings = dictionary.values().as_string::<i32>();
+        let values = (0..strings.len())
+            .map(|i| {
+                let mut value = prefix.clone();
+                value.extend(serde_json::to_vec(strings.value(i)).expect("a string encodes"));
+                value
+            })
+            .collect();
+        Self {
+            keys: dictionary.normalized_keys(),
+            values,
+        }
+    }
+
+    fn encode(&mut self, idx: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.values[self.keys[idx]]);
+    }
+}
+
+fn put_two(out: &mut [u8], value: i64) {
+    out[0] = b'0' + (value / 10) as u8;
+    out[1] = b'0' + (value % 10) as u8;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::types::{Int8Type, Int32Type};
+    use arrow_array::{
+        ArrayRef, Date32Array, DictionaryArray, Int64Array, StringArray, TimestampMicrosecondArray,
+    };
+    use arrow_schema::{Field, Schema};
+    use std::sync::Arc;
+
+    #[test]
+    fn the_same_text_as_arrow_jsons_writer() {
+        let times = vec![
+            Some(0),
+            Some(1_735_683_932_443_910),
+            Some(1_735_683_932_443_000),
+            Some(1_735_683_932_000_000),
+            Some(-1_234_567),
+            None,
+            Some(253_402_300_799_999_999),
+        ];
+        let mut columns: Vec<(&str, ArrayRef)> = Vec::new();
+        columns.push((
+            "id",
+            Arc::new(Int64Array::from(vec![
+                Some(1),
+                None,
+                Some(3),
+                Some(4),
+                Some(5),
+                None,
+                Some(7),
+            ])),
+        ));
+        for zone in ["+09:00", "+00:00", "-05:30"] {
+            let ts = TimestampMicrosecondArray::from(times.clone()).with_timezone(zone);
+            columns.push(("ts", Arc::new(ts)));
+        }
+        let dates = Date32Array::from(vec![
+            Some(0),
+            Some(20_089),
+            Some(-1),
+            None,
+            Some(2_932_896),
+            Some(1),
+            Some(2),
+        ]);
+        columns.push(("d", Arc::new(dates)));
+        let keys = arrow_array::Int32Array::from(vec![
+            Some(0),
+            Some(1),
+            Some(2),
+            None,
+            Some(1),
+            Some(0),
+            Some(2),
+        ]);
+        let values = StringArray::from(vec!["card_present", "say \"hi\"\n", "한국"]);
+        let dictionary =
+            DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values.clone())).unwrap();
+        columns.push(("k", Arc::new(dictionary)));
+        let keys = arrow_array::Int8Array::from(vec![
+            Some(2),
+            Some(1),
+            None,
+            Some(0),
+            Some(1),
+            Some(0),
+            Some(2),
+        ]);
+        let dictionary = DictionaryArray::<Int8Type>::try_new(keys, Arc::new(values)).unwrap();
+        columns.push(("k", Arc::new(dictionary)));
+        let fields: Vec<Field> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, a))| Field::new(format!("{name}{i}"), a.data_type().clone(), true))
+            .collect();
+        let arrays = columns.into_iter().map(|(_, a)| a).collect();
+        let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap();
+
+        let mut writer = arrow_json::LineDelimitedWriter::new(Vec::new());
+        writer.write(&batch).unwrap();
+        writer.finish().unwrap();
+        let expected = String::from_utf8(writer.into_inner()).unwrap();
+        let payloads = json_rows(&batch).unwrap();
+        let got: Vec<&str> = payloads
+            .offsets
+            .windows(2)
+            .map(|w| std::str::from_utf8(&payloads.data[w[0]..w[1]]).unwrap())
+            .collect();
+        assert_eq!(got, expected.lines().collect::<Vec<_>>());
+        // A row with every field null is an empty object.
+        let empty = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, true)])),
+            vec![Arc::new(Int64Array::from(vec![None::<i64>]))],
+        )
+        .unwrap();
+        assert_eq!(json_rows(&empty).unwrap().data, b"{}");
+    }
+}
