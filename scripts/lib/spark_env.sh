@@ -17,7 +17,8 @@
 #
 # Needs bash; uses no network besides Debian's and PyPI's package indexes.
 
-SPARK_PIP_REQUIREMENTS=("pyspark>=4,<5" "pandas<3" "pyarrow" "duckdb" "polars" "pytest")
+# confluent-kafka (librdkafka inside) reads cardgen's streams back in python/tests/test_stream.py.
+SPARK_PIP_REQUIREMENTS=("pyspark>=4,<5" "pandas<3" "pyarrow" "duckdb" "polars" "pytest" "confluent-kafka")
 
 _spark_env_log() { printf 'spark_env: %s\n' "$*" >&2; }
 
@@ -58,7 +59,7 @@ spark_env_venv() {
   local want stamp=$venv/.spark-requirements
   want=$(printf '%s\n' "${SPARK_PIP_REQUIREMENTS[@]}")
   if [[ ! -f $stamp || $(<"$stamp") != "$want" ]] ||
-    ! "$venv/bin/python" -c 'import pyspark, pandas, pyarrow, duckdb, polars, pytest' 2>/dev/null; then
+    ! "$venv/bin/python" -c 'import pyspark, pandas, pyarrow, duckdb, polars, pytest, confluent_kafka' 2>/dev/null; then
     "$venv/bin/pip" install -q --disable-pip-version-check "${SPARK_PIP_REQUIREMENTS[@]}" || return 1
     printf '%s\n' "$want" >"$stamp"
   fi
