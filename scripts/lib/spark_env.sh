@@ -7,8 +7,8 @@
 #    openjdk-17-jre-headless when missing (CI runs as root on Debian).
 # 2. The Python venv shared with the other CI steps ($VENV, by default
 #    target/ci-venv, as scripts/check/interop_check.sh uses it) with pyspark 4.x,
-#    pandas<3 (pandas 3 makes pyspark warn), pyarrow, duckdb, polars and
-#    pytest. pip runs only when the requirement list changed or an import
+#    pandas<3 (pandas 3 makes pyspark warn), pyarrow, duckdb, polars,
+#    pytest and confluent-kafka. pip runs only when the requirement list changed or an import
 #    fails, so a warm run costs well under a second.
 # 3. Exports PYSPARK_PYTHON / PYSPARK_DRIVER_PYTHON (the venv's python),
 #    JAVA_HOME, SPARK_LOCAL_IP, and SPARK_CONF_DIR: a generated directory
