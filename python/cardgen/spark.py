@@ -30,6 +30,9 @@ Options (strings, as Spark passes them):
 
 Types are mapped as :mod:`cardgen.spark_types` says. For Spark 3.x, use
 :func:`cardgen.spark_types.map_in_arrow` with ``mapInArrow``.
+
+``spark.readStream.format("cardgen")`` streams ``transactions`` by row
+offsets, paced or not; :mod:`cardgen.spark_stream` says how.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
 from pyspark.sql.types import StructType
 
 import cardgen
+from cardgen.spark_stream import STREAM_OPTIONS, CardgenStreamReader
 from cardgen.spark_types import spark_batches, spark_schema
 
 __all__ = ["CardgenDataSource", "CardgenPartition", "CardgenReader", "DEFAULT_PART_ROWS"]
@@ -62,7 +66,8 @@ class CardgenPartition(InputPartition):
 
 
 class CardgenDataSource(DataSource):
-    """``spark.read.format("cardgen")``; see the module docs."""
+    """``spark.read.format("cardgen")``, and ``spark.readStream.format("cardgen")``
+    (:mod:`cardgen.spark_stream`); see the module docs."""
 
     @classmethod
     def name(cls) -> str:
@@ -70,7 +75,9 @@ class CardgenDataSource(DataSource):
 
     def schema(self) -> StructType:
         table, _, options = self._table_parts_options()
-        return spark_schema(table, **options)
+        # A stream's pacing and batching options leave the columns as they are.
+        stream_keys = {key.lower() for key in STREAM_OPTIONS}
+        return spark_schema(table, **{k: v for k, v in options.items() if k not in stream_keys})
 
     def reader(self, schema: StructType) -> "CardgenReader":
         table, parts, options = self._table_parts_options()
@@ -84,8 +91,23 @@ class CardgenDataSource(DataSource):
             raise ValueError(f"parts = {parts}: not a whole number of parts") from None
         return CardgenReader(table, count, options)
 
+    def streamReader(self, schema: StructType) -> CardgenStreamReader:
+        table, parts, options = self._table_parts_options()
+        if table != "transactions":
+            raise ValueError(
+                f"table = {table}: a stream reads transactions only (its offsets are that table's rows); "
+                f"read {table} with spark.read"
+            )
+        if parts is not None:
+            raise ValueError(
+                f"parts = {parts}: a stream splits its micro-batches by rowsPerPartition; parts is for spark.read"
+            )
+        return CardgenStreamReader(options)
+
     def _table_parts_options(self) -> tuple[str, str | None, dict[str, Any]]:
-        options = dict(self.options)
+        # Spark passes the options with their keys in lowercase; any other
+        # mapping is taken the same way.
+        options = {key.lower(): value for key, value in self.options.items()}
         if "path" in options:
             raise ValueError("path: the cardgen data source reads no files; use .load() without a path")
         table = options.pop("table", "transactions")
