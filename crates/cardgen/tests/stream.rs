@@ -157,6 +157,21 @@ fn the_events_are_the_batch_rows_in_event_time_order_with_late_events_and_labels
 }
 
 #[test]
+fn messages_awaiting_confirmation_stay_bounded_behind_a_quiet_labels_file() {
+    // Labels are few: their file must still be flushed and its messages
+    // confirmed, or the record of unconfirmed messages grows with the stream.
+    let dir = tempfile::tempdir().unwrap();
+    let options = options(dir.path(), &[("rows", "400k"), ("days", "60")]);
+    let summary = stream(&options, &NoProgress).unwrap();
+    assert!(summary.labels > 0);
+    assert!(
+        summary.unconfirmed_most <= 140_000,
+        "{}",
+        summary.unconfirmed_most
+    );
+}
+
+#[test]
 fn from_row_skips_the_rows_before_it() {
     let dir = tempfile::tempdir().unwrap();
     let options = options(dir.path(), &[("from_row", "29990")]);

@@ -65,6 +65,8 @@ pub struct StreamSummary {
     pub elapsed: Duration,
     /// The most payload bytes held back at once (late events, labels).
     pub held_most: usize,
+    /// The most messages sent and not yet confirmed at once.
+    pub unconfirmed_most: usize,
     /// Where the stream stands: a `resume` goes on from here.
     pub position: Position,
 }

@@ -132,7 +132,6 @@ impl Acknowledged {
     }
 
     /// Messages sent and not yet confirmed.
-    #[cfg(test)]
     pub fn unconfirmed(&self) -> usize {
         self.window.len()
     }

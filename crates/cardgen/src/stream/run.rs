@@ -22,6 +22,10 @@ use crate::dataset::Dataset;
 use crate::progress::Progress;
 use crate::setting::Error;
 
+/// Sent messages not yet confirmed beyond which files are flushed (a
+/// topic's are bounded by the producer's queue).
+const MAX_UNCONFIRMED: usize = 1 << 17;
+
 /// How often the checkpoint is brought up to date.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
@@ -254,6 +258,13 @@ impl Sender<'_> {
         self.pacer.sent();
         if seq.is_multiple_of(1024) {
             self.poll(Duration::ZERO)?;
+            let unconfirmed = self.acks.unconfirmed();
+            self.summary.unconfirmed_most = self.summary.unconfirmed_most.max(unconfirmed);
+            if unconfirmed > MAX_UNCONFIRMED {
+                // A file that gets few messages (labels) is flushed here, so
+                // that the record of unconfirmed messages stays bounded.
+                self.flush_files()?;
+            }
             if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
                 self.save_checkpoint(self.mixed)?;
             }
@@ -266,6 +277,19 @@ impl Sender<'_> {
         self.events.poll(wait, &mut |seq| acks.confirm(seq))?;
         if let Some(labels) = self.labels.as_deref_mut() {
             labels.poll(Duration::ZERO, &mut |seq| acks.confirm(seq))?;
+        }
+        Ok(())
+    }
+
+    fn flush_files(&mut self) -> Result<(), Error> {
+        let acks = &mut self.acks;
+        for sink in [Some(self.events.as_mut()), self.labels.as_deref_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if !sink.is_topic() {
+                sink.flush(&mut |seq| acks.confirm(seq))?;
+            }
         }
         Ok(())
     }
@@ -290,15 +314,7 @@ impl Sender<'_> {
         if everything {
             self.flush()?;
         } else {
-            let acks = &mut self.acks;
-            for sink in [Some(self.events.as_mut()), self.labels.as_deref_mut()]
-                .into_iter()
-                .flatten()
-            {
-                if !sink.is_topic() {
-                    sink.flush(&mut |seq| acks.confirm(seq))?;
-                }
-            }
+            self.flush_files()?;
         }
         self.checkpoint.set_position(self.acks.position());
         self.checkpoint.events_bytes = self.events.acknowledged_bytes();

@@ -11,6 +11,7 @@ use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::setting::Error;
 
@@ -168,7 +169,11 @@ pub struct WriteSink<W: Write> {
     pending: Vec<u64>,
     written: u64,
     flushed: u64,
+    last_flush: Instant,
 }
+
+/// How long a file or stdout holds messages before handing them over.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
 /// How messages are told apart in a byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +247,7 @@ impl<W: Write> WriteSink<W> {
             pending: Vec::new(),
             written,
             flushed: written,
+            last_flush: Instant::now(),
         }
     }
 
@@ -280,8 +286,13 @@ impl<W: Write> Sink for WriteSink<W> {
         acked: &mut dyn FnMut(u64),
     ) -> Result<(), Error> {
         // What the buffer has handed to the system is not known piecewise;
-        // messages are acknowledged at flush.
-        if self.pending.len() >= 1 << 16 {
+        // messages are acknowledged at flush. A flush at least every
+        // FLUSH_EVERY shows a live stream's events as they are sent, and
+        // confirms them: the stream's record of messages sent but not yet
+        // confirmed must not grow behind a sink that gets few messages.
+        if !self.pending.is_empty()
+            && (self.pending.len() >= 1 << 16 || self.last_flush.elapsed() >= FLUSH_EVERY)
+        {
             self.flush(acked)?;
         }
         Ok(())
@@ -289,6 +300,7 @@ impl<W: Write> Sink for WriteSink<W> {
 
     fn flush(&mut self, acked: &mut dyn FnMut(u64)) -> Result<(), Error> {
         self.out.flush().map_err(|e| self.io_error(e))?;
+        self.last_flush = Instant::now();
         self.flushed = self.written;
         for seq in self.pending.drain(..) {
             acked(seq);
