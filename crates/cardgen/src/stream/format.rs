@@ -54,7 +54,10 @@ pub(crate) struct Payloads {
 /// Encodes every row of `batch` on its own, in `format`.
 pub(crate) fn encode_rows(batch: &RecordBatch, format: EventFormat) -> Result<Payloads, CoreError> {
     match format {
-        EventFormat::Json => super::json::json_rows(batch),
+        EventFormat::Json => {
+            let (data, offsets) = super::json::json_rows(batch)?;
+            Ok(Payloads { data, offsets })
+        }
         EventFormat::Avro => avro_rows(batch),
     }
 }

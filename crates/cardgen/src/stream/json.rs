@@ -19,12 +19,11 @@ use arrow_schema::{DataType, FieldRef, TimeUnit};
 use cardgen_core::CoreError;
 use chrono::{DateTime, FixedOffset};
 
-use super::format::Payloads;
-
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// Encodes every row of `batch` as one JSON object.
-pub(crate) fn json_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
+/// Encodes every row of `batch` as one JSON object: row `i` is
+/// `data[offsets[i]..offsets[i + 1]]` of the returned `(data, offsets)`.
+pub(crate) fn json_rows(batch: &RecordBatch) -> Result<(Vec<u8>, Vec<usize>), CoreError> {
     let options = EncoderOptions::default();
     let schema = batch.schema();
     let mut fields = Vec::with_capacity(batch.num_columns());
@@ -51,7 +50,7 @@ pub(crate) fn json_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
         data.push(b'}');
         offsets.push(data.len());
     }
-    Ok(Payloads { data, offsets })
+    Ok((data, offsets))
 }
 
 /// `,"name":`, before each value of a field.
@@ -392,11 +391,10 @@ mod tests {
         writer.write(&batch).unwrap();
         writer.finish().unwrap();
         let expected = String::from_utf8(writer.into_inner()).unwrap();
-        let payloads = json_rows(&batch).unwrap();
-        let got: Vec<&str> = payloads
-            .offsets
+        let (data, offsets) = json_rows(&batch).unwrap();
+        let got: Vec<&str> = offsets
             .windows(2)
-            .map(|w| std::str::from_utf8(&payloads.data[w[0]..w[1]]).unwrap())
+            .map(|w| std::str::from_utf8(&data[w[0]..w[1]]).unwrap())
             .collect();
         assert_eq!(got, expected.lines().collect::<Vec<_>>());
         // A row with every field null is an empty object.
@@ -405,6 +403,6 @@ mod tests {
             vec![Arc::new(Int64Array::from(vec![None::<i64>]))],
         )
         .unwrap();
-        assert_eq!(json_rows(&empty).unwrap().data, b"{}");
+        assert_eq!(json_rows(&empty).unwrap().0, b"{}");
     }
 }
