@@ -137,17 +137,30 @@ impl KafkaSink {
         })
     }
 
-    fn collect(&mut self, acked: &mut dyn FnMut(u64)) -> Result<(), Error> {
-        let context = self.producer.context();
-        if let Some(reason) = context.failed.lock().expect("not poisoned").take() {
-            return Err(Error::Sink {
+    /// Fails once the broker has not confirmed a message in time.
+    fn check_deliveries(&self) -> Result<(), Error> {
+        let failed = self
+            .producer
+            .context()
+            .failed
+            .lock()
+            .expect("not poisoned")
+            .take();
+        match failed {
+            Some(reason) => Err(Error::Sink {
                 sink: self.url.clone(),
                 reason: format!(
                     "a message was not confirmed within {} s: {reason}",
                     DELIVERY_TIMEOUT.as_secs()
                 ),
-            });
+            }),
+            None => Ok(()),
         }
+    }
+
+    fn collect(&mut self, acked: &mut dyn FnMut(u64)) -> Result<(), Error> {
+        self.check_deliveries()?;
+        let context = self.producer.context();
         for seq in self.confirmed_here.drain(..) {
             acked(seq);
         }
@@ -193,16 +206,7 @@ impl Sink for KafkaSink {
                     // The queue is full: wait for the broker, in bounded memory.
                     record = back;
                     self.producer.poll(Duration::from_millis(50));
-                    let context = self.producer.context();
-                    if let Some(reason) = context.failed.lock().expect("not poisoned").take() {
-                        return Err(Error::Sink {
-                            sink: self.url.clone(),
-                            reason: format!(
-                                "a message was not confirmed within {} s: {reason}",
-                                DELIVERY_TIMEOUT.as_secs()
-                            ),
-                        });
-                    }
+                    self.check_deliveries()?;
                 }
                 Err((error, _)) => {
                     return Err(Error::Sink {
