@@ -199,3 +199,20 @@ def test_an_unreachable_broker_fails_in_one_line_within_30_seconds():
     assert time.monotonic() - started < 30
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and "no broker answered" in lines[0], p.stderr
+
+
+def test_a_broker_that_goes_away_for_good_fails_the_stream_in_one_line(kafka, tmp_path):
+    # A broker of its own, killed mid-stream and never started again.
+    from kafka_broker import SCRIPT, start
+
+    state = tmp_path / "broker"
+    broker = start(state)
+    running = stream(*dataset_flags(rows="300k"), "--to", broker.url("gone"), "--rate", "20000", popen=True)
+    time.sleep(2)
+    subprocess.run([str(SCRIPT), "stop", str(state)], capture_output=True, check=True)
+    killed = time.monotonic()
+    _, stderr = running.communicate(timeout=60)
+    assert running.returncode == 1, stderr
+    assert time.monotonic() - killed < 30
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "not confirmed within 15 s" in lines[0], stderr
