@@ -71,8 +71,9 @@ fi
 if wants kafka; then
   echo
   echo "## replay to the broker beside kcat -P, $kafka_rows events, $reps alternating reps"
-  scripts/servers/kafka_server.sh install
-  eval "$(scripts/servers/kafka_server.sh start "$broker_dir")"
+  scripts/servers/kafka_server.sh install 2>/dev/null
+  eval "$(scripts/servers/kafka_server.sh start "$broker_dir" 2>/dev/null)"
+  echo "# broker: $(scripts/servers/kafka_server.sh version), topics in memory, on loopback"
   lib=$(find "$venv" -path '*confluent_kafka.libs/librdkafka*' 2>/dev/null | head -1)
   if [[ -z $lib ]]; then
     "$venv/bin/pip" install -q --disable-pip-version-check confluent-kafka
@@ -92,7 +93,7 @@ if wants kafka; then
   s=$(awk '{print $5}' "$work/kafka.txt" | median)
   k=$(awk '{print $9}' "$work/kafka.txt" | median)
   awk -v s="$s" -v k="$k" -v n="$n" 'BEGIN { printf "median: cardgen %.0fk events/s, kcat %.0fk events/s, cardgen/kcat %.2f\n", n / s / 1e3, n / k / 1e3, k / s }'
-  scripts/servers/kafka_server.sh stop "$broker_dir"
+  scripts/servers/kafka_server.sh stop "$broker_dir" 2>/dev/null
 fi
 
 if wants pacing; then

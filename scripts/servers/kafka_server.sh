@@ -15,7 +15,7 @@
 # TANSU names another binary. PORT picks the port (default: a free one).
 set -euo pipefail
 
-usage() { echo "usage: $0 install | start DIR | stop DIR | topic NAME [PARTITIONS]" >&2; exit 2; }
+usage() { echo "usage: $0 install | version | start DIR | stop DIR | topic NAME [PARTITIONS]" >&2; exit 2; }
 [[ $# -ge 1 ]] || usage
 action=$1
 tools=${CARDGEN_TOOLS:-$HOME/.cache/cardgen/tools}
@@ -30,7 +30,7 @@ tansu_bin() {
 
 install() {
   if [[ -n $(tansu_bin) ]]; then
-    echo "tansu: $(tansu_bin)" >&2
+    echo "tansu: $(tansu_bin | sed "s|^$HOME|~|")" >&2
     return
   fi
   echo "tansu: building $version from crates.io into $tools (about 15 minutes on 2 cores)" >&2
@@ -38,6 +38,7 @@ install() {
 }
 
 [[ $action == install ]] && { install; exit 0; }
+[[ $action == version ]] && { "$(tansu_bin)" --version; exit 0; }
 if [[ $action == topic ]]; then
   [[ $# -ge 2 && -n ${KAFKA_BOOTSTRAP:-} ]] || { echo "usage: KAFKA_BOOTSTRAP=HOST:PORT $0 topic NAME [PARTITIONS]" >&2; exit 2; }
   # Tansu creates no topic on its own (auto-creation is off).
