@@ -43,6 +43,13 @@ def stream(*args, check=True, **popen):
     return p
 
 
+def row(message) -> int:
+    """The row of an event or label: its first field, txn_id."""
+    value = message.value()
+    assert value.startswith(b'{"txn_id":'), value[:40]
+    return int(value[len(b'{"txn_id":') : value.index(b",")])
+
+
 def consume(bootstrap, topic):
     """Every message of `topic`, read to the end of each partition."""
     consumer = confluent_kafka.Consumer(
@@ -108,7 +115,7 @@ def test_a_stream_to_kafka_is_the_batch_dataset_with_labels_at_their_time(kafka)
     last_on_time = defaultdict(lambda: -1)
     late_count = 0
     for message in events:
-        txn = int(message.headers()[0][1].split(b":")[2])
+        txn = row(message)
         card, event = by_id[txn]
         assert message.key() == str(card).encode()
         sent = message.timestamp()[1]
@@ -123,10 +130,10 @@ def test_a_stream_to_kafka_is_the_batch_dataset_with_labels_at_their_time(kafka)
     # Labels: exactly the detected fraud rows, none sent before label_ts.
     labels = consume(kafka.bootstrap, "labels")
     fraud = truth.filter(pc.is_valid(truth["label_ts"]))
-    assert sorted(int(m.headers()[0][1].split(b":")[2]) for m in labels) == fraud["txn_id"].to_pylist()
+    assert sorted(row(m) for m in labels) == fraud["txn_id"].to_pylist()
     label_ts = dict(zip(fraud["txn_id"].to_pylist(), pc.divide(fraud["label_ts"].cast(pa.int64()), 1000).to_pylist()))
     for message in labels:
-        txn = int(message.headers()[0][1].split(b":")[2])
+        txn = row(message)
         assert message.timestamp()[1] >= label_ts[txn]
 
 
@@ -168,10 +175,10 @@ def test_killed_and_resumed_every_event_is_there_once(kafka, tmp_path):
     assert checkpoint.exists(), "the checkpoint is written as the broker confirms"
     stream(*args)
     events = consume(kafka.bootstrap, "resumed")
-    ids = [int(m.headers()[0][1].split(b":")[2]) for m in events]
+    ids = [row(m) for m in events]
     assert len(ids) == 300_000 and len(set(ids)) == 300_000, f"{len(ids)} events, {len(set(ids))} distinct"
     labels = consume(kafka.bootstrap, "resumed-labels")
-    label_ids = [int(m.headers()[0][1].split(b":")[2]) for m in labels]
+    label_ids = [row(m) for m in labels]
     truth = batch_table(rows="300k")
     assert sorted(label_ids) == truth.filter(pc.is_valid(truth["label_ts"]))["txn_id"].to_pylist()
 
@@ -188,7 +195,7 @@ def test_sigint_sends_what_is_in_flight_and_says_where_to_go_on(kafka, tmp_path)
     sent = len(consume(kafka.bootstrap, "interrupted"))
     assert 0 < sent < 200_000
     stream(*args)
-    ids = [int(m.headers()[0][1].split(b":")[2]) for m in consume(kafka.bootstrap, "interrupted")]
+    ids = [row(m) for m in consume(kafka.bootstrap, "interrupted")]
     assert sorted(ids) == list(range(200_000))
 
 

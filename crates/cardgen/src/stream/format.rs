@@ -45,6 +45,34 @@ impl EventFormat {
     }
 }
 
+/// The row of an event or label: its first field, `txn_id`, read from the
+/// payload (`{"txn_id":N,…` in JSON, a zigzag varint in Avro); `None` when
+/// the payload does not start that way.
+#[cfg_attr(
+    not(feature = "kafka"),
+    expect(dead_code, reason = "only a topic is read back on resume")
+)]
+pub(crate) fn first_row(payload: &[u8], format: EventFormat) -> Option<u64> {
+    match format {
+        EventFormat::Json => {
+            let digits = payload.strip_prefix(br#"{"txn_id":"#)?;
+            let end = digits.iter().position(|b| !b.is_ascii_digit())?;
+            std::str::from_utf8(&digits[..end]).ok()?.parse().ok()
+        }
+        EventFormat::Avro => {
+            let mut value: u64 = 0;
+            for (i, byte) in payload.iter().take(10).enumerate() {
+                value |= u64::from(byte & 0x7f) << (7 * i);
+                if byte & 0x80 == 0 {
+                    let signed = (value >> 1) as i64 ^ -((value & 1) as i64);
+                    return u64::try_from(signed).ok();
+                }
+            }
+            None
+        }
+    }
+}
+
 /// Rows encoded one payload each: row `i` is `data[offsets[i]..offsets[i + 1]]`.
 pub(crate) struct Payloads {
     pub data: Vec<u8>,
@@ -102,6 +130,30 @@ fn plain_strings(batch: &RecordBatch) -> Result<RecordBatch, CoreError> {
         })
         .collect::<Result<Vec<ArrayRef>, CoreError>>()?;
     RecordBatch::try_new(schema, columns).map_err(arrow_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_row_is_read_back_from_a_payload() {
+        assert_eq!(
+            first_row(
+                br#"{"txn_id":1234,"txn_type":"purchase"}"#,
+                EventFormat::Json
+            ),
+            Some(1234)
+        );
+        assert_eq!(first_row(br#"{"case_id":1}"#, EventFormat::Json), None);
+        // Avro longs are zigzag varints: 1234 -> 2468 -> 0xe4 0x13.
+        assert_eq!(
+            first_row(&[0xe4, 0x13, 0x00], EventFormat::Avro),
+            Some(1234)
+        );
+        assert_eq!(first_row(&[0x01], EventFormat::Avro), None, "-1 is no row");
+        assert_eq!(first_row(&[0xff; 3], EventFormat::Avro), None);
+    }
 }
 
 fn plain_schema(schema: &Schema) -> Schema {

@@ -222,6 +222,27 @@ impl MessageTable {
     }
 }
 
+impl MessageTable {
+    /// The place in the stream `(emit_ts, kind, row)` of row `row`'s
+    /// message of `kind`, generated again.
+    #[cfg_attr(
+        not(feature = "kafka"),
+        expect(dead_code, reason = "only a topic is read back on resume")
+    )]
+    pub fn place_of(&self, row: u64, kind: u8) -> Result<Option<(i64, u8, u64)>, CoreError> {
+        let spec = cardgen_core::BatchPlan::range(row, row + 1, 1)?.batch(0);
+        let batch = self.generate(&spec)?;
+        let kinds = batch
+            .column(0)
+            .as_primitive::<arrow_array::types::UInt8Type>()
+            .values();
+        let emit = i64_column(&batch, "emit_ts");
+        Ok((0..batch.num_rows())
+            .find(|&i| kinds[i] == kind)
+            .map(|i| (emit[i], kind, row)))
+    }
+}
+
 impl TableGenerator for MessageTable {
     fn name(&self) -> &str {
         "messages"

@@ -169,39 +169,54 @@ fn fingerprint(options: &StreamOptions, dataset: &Dataset) -> Vec<(String, Strin
 }
 
 /// Opens `url` for a stream: a file is created (or, resuming, cut back to
-/// `kept` bytes); a topic is reached and, resuming, asked which messages
-/// after `after` it already holds.
+/// `kept` bytes); a topic is reached and, resuming, asked which messages of
+/// `kind` it already holds (`table` works out their places).
 fn open_sink(
     url: &SinkUrl,
     options: &StreamOptions,
     kept: Option<u64>,
-    after: Option<order::Key>,
+    table: &messages::MessageTable,
+    kind: u8,
 ) -> Result<Box<dyn Sink>, Error> {
     let framing = match options.format() {
         EventFormat::Json => Framing::Lines,
         EventFormat::Avro => Framing::LengthPrefixed,
     };
-    let _ = after;
     match url {
         SinkUrl::Stdout => Ok(Box::new(WriteSink::stdout(framing))),
         SinkUrl::File(path) => Ok(Box::new(WriteSink::file(path, framing, kept)?)),
         #[cfg(feature = "kafka")]
-        SinkUrl::Kafka { brokers, topic } => Ok(Box::new(kafka::KafkaSink::open(
-            brokers,
-            topic,
-            kept.is_some(),
-        )?)),
-        #[cfg(not(feature = "kafka"))]
-        SinkUrl::Kafka { .. } => Err(crate::SpecError::Invalid {
-            setting: if std::ptr::eq(url, options.to()) {
-                crate::Setting::To
-            } else {
-                crate::Setting::LabelsTo
-            },
-            value: url.to_string(),
-            reason: "this cardgen was built without Kafka; build it with the `kafka` feature"
-                .into(),
+        SinkUrl::Kafka { brokers, topic } => {
+            let place_of = |row: u64| -> Result<order::Key, Error> {
+                table.place_of(row, kind)?.ok_or_else(|| Error::Sink {
+                    sink: url.to_string(),
+                    reason: format!(
+                        "its last message names row {row}, which has no such message in this dataset; resume into the topic the checkpoint belongs to"
+                    ),
+                })
+            };
+            let resuming = kept.is_some().then_some(&place_of as kafka::PlaceOfRow<'_>);
+            Ok(Box::new(kafka::KafkaSink::open(
+                brokers,
+                topic,
+                options.format(),
+                resuming,
+            )?))
         }
-        .into()),
+        #[cfg(not(feature = "kafka"))]
+        SinkUrl::Kafka { .. } => {
+            let _ = (table, kind);
+            Err(crate::SpecError::Invalid {
+                setting: if std::ptr::eq(url, options.to()) {
+                    crate::Setting::To
+                } else {
+                    crate::Setting::LabelsTo
+                },
+                value: url.to_string(),
+                reason: "this cardgen was built without Kafka; build it with the `kafka` feature"
+                    .into(),
+            }
+            .into())
+        }
     }
 }

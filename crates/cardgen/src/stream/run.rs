@@ -59,13 +59,13 @@ pub(super) fn run(
     let position = checkpoint.position();
     let kept = previous.as_ref().map(|c| (c.events_bytes, c.labels_bytes));
 
-    let events = open_sink(options.to(), options, kept.map(|k| k.0), position.after)?;
+    let table = super::message_table(options, &dataset, shift)?;
+    let events = open_sink(options.to(), options, kept.map(|k| k.0), &table, EVENT)?;
     let labels = match options.labels_to() {
-        Some(url) => Some(open_sink(url, options, kept.map(|k| k.1), position.after)?),
+        Some(url) => Some(open_sink(url, options, kept.map(|k| k.1), &table, LABEL)?),
         None => None,
     };
 
-    let table = super::message_table(options, &dataset, shift)?;
     let spec = options.spec();
     let rows = spec.rows();
     let threads = options.dataset().threads();
