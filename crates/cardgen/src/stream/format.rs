@@ -132,30 +132,6 @@ fn plain_strings(batch: &RecordBatch) -> Result<RecordBatch, CoreError> {
     RecordBatch::try_new(schema, columns).map_err(arrow_error)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_row_is_read_back_from_a_payload() {
-        assert_eq!(
-            first_row(
-                br#"{"txn_id":1234,"txn_type":"purchase"}"#,
-                EventFormat::Json
-            ),
-            Some(1234)
-        );
-        assert_eq!(first_row(br#"{"case_id":1}"#, EventFormat::Json), None);
-        // Avro longs are zigzag varints: 1234 -> 2468 -> 0xe4 0x13.
-        assert_eq!(
-            first_row(&[0xe4, 0x13, 0x00], EventFormat::Avro),
-            Some(1234)
-        );
-        assert_eq!(first_row(&[0x01], EventFormat::Avro), None, "-1 is no row");
-        assert_eq!(first_row(&[0xff; 3], EventFormat::Avro), None);
-    }
-}
-
 fn plain_schema(schema: &Schema) -> Schema {
     let fields: Vec<Field> = schema
         .fields()
@@ -199,4 +175,28 @@ fn arrow_error(e: arrow_schema::ArrowError) -> CoreError {
 
 fn avro_error(e: arrow_avro::errors::AvroError) -> CoreError {
     CoreError::Arrow(arrow_schema::ArrowError::ExternalError(Box::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_row_is_read_back_from_a_payload() {
+        assert_eq!(
+            first_row(
+                br#"{"txn_id":1234,"txn_type":"purchase"}"#,
+                EventFormat::Json
+            ),
+            Some(1234)
+        );
+        assert_eq!(first_row(br#"{"case_id":1}"#, EventFormat::Json), None);
+        // Avro longs are zigzag varints: 1234 -> 2468 -> 0xa4 0x13.
+        assert_eq!(
+            first_row(&[0xa4, 0x13, 0x00], EventFormat::Avro),
+            Some(1234)
+        );
+        assert_eq!(first_row(&[0x01], EventFormat::Avro), None, "-1 is no row");
+        assert_eq!(first_row(&[0xff; 3], EventFormat::Avro), None);
+    }
 }
