@@ -70,9 +70,8 @@ fi
 
 if wants kafka; then
   echo
-  echo "## replay to the broker beside kcat -P, $kafka_rows events, $reps alternating reps"
+  echo "## replay to the broker beside kcat -P, $kafka_rows events, $reps alternating reps, a fresh broker each rep"
   scripts/servers/kafka_server.sh install 2>/dev/null
-  eval "$(scripts/servers/kafka_server.sh start "$broker_dir" 2>/dev/null)"
   echo "# broker: $(scripts/servers/kafka_server.sh version), topics in memory, on loopback"
   lib=$(find "$venv" -path '*confluent_kafka.libs/librdkafka*' 2>/dev/null | head -1)
   if [[ -z $lib ]]; then
@@ -84,16 +83,22 @@ if wants kafka; then
   echo "# kcat: $(LD_LIBRARY_PATH=$work/rdkafka kcat -V | grep -o 'librdkafka [0-9.]*')"
   n=$(count "$kafka_rows")
   "$bin" stream --rows "$kafka_rows" --threads "$threads" --to "$work/events.jsonl" -q
+  stream_to_broker() { seconds "$bin" stream --rows "$kafka_rows" --threads "$threads" --to "kafka://$KAFKA_BOOTSTRAP/cardgen" -q; }
+  kcat_to_broker() {
+    scripts/servers/kafka_server.sh topic kcat 3
+    seconds env LD_LIBRARY_PATH="$work/rdkafka" kcat -P -b "$KAFKA_BOOTSTRAP" -t kcat -l "$work/events.jsonl"
+  }
   for ((i = 1; i <= reps; i++)); do
-    s=$(seconds "$bin" stream --rows "$kafka_rows" --threads "$threads" --to "kafka://$KAFKA_BOOTSTRAP/cardgen-$i" -q)
-    scripts/servers/kafka_server.sh topic "kcat-$i" 3
-    k=$(seconds env LD_LIBRARY_PATH="$work/rdkafka" kcat -P -b "$KAFKA_BOOTSTRAP" -t "kcat-$i" -l "$work/events.jsonl")
+    # A broker that keeps topics in memory slows as they grow: each rep
+    # starts a fresh one, and the two take turns going first.
+    eval "$(scripts/servers/kafka_server.sh start "$broker_dir" 2>/dev/null)"
+    if ((i % 2)); then s=$(stream_to_broker); k=$(kcat_to_broker); else k=$(kcat_to_broker); s=$(stream_to_broker); fi
+    scripts/servers/kafka_server.sh stop "$broker_dir" 2>/dev/null
     echo "rep $i: cardgen stream ${s} s, kcat -P ${k} s" | tee -a "$work/kafka.txt"
   done
   s=$(awk '{print $5}' "$work/kafka.txt" | median)
   k=$(awk '{print $9}' "$work/kafka.txt" | median)
   awk -v s="$s" -v k="$k" -v n="$n" 'BEGIN { printf "median: cardgen %.0fk events/s, kcat %.0fk events/s, cardgen/kcat %.2f\n", n / s / 1e3, n / k / 1e3, k / s }'
-  scripts/servers/kafka_server.sh stop "$broker_dir" 2>/dev/null
 fi
 
 if wants pacing; then
