@@ -25,7 +25,7 @@ pub struct StreamArgs {
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
     /// Where fraud labels go (same forms as --to): one label per fraud row
-    /// whose case is detected, sent at its label_ts [default: none].
+    /// whose case is detected, sent at its label_ts; without it, no labels.
     #[arg(long, value_name = "URL")]
     pub labels_to: Option<String>,
     /// json (one object per event) or avro (binary datums; see --print-schema) [default: json].
@@ -68,7 +68,7 @@ pub struct StreamArgs {
     /// is shifted so that it begins at the stream's start [default: 2025-01-01].
     #[arg(long, value_name = "DATE")]
     pub start: Option<String>,
-    /// Number of days [default: 30].
+    /// Number of days [default: 365].
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub days: Option<String>,
     /// Number of customers [default: as `cardgen generate`].
@@ -182,4 +182,102 @@ fn summary_line(summary: &StreamSummary, options: &StreamOptions) -> String {
         seconds,
         thousands((summary.events as f64 / seconds) as u64),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+    use crate::args::Cli;
+
+    /// Each `[default: X]` that `stream --help` states is the library's:
+    /// setting X changes nothing.
+    #[test]
+    fn the_defaults_the_help_states_are_the_librarys() {
+        let cli = Cli::command();
+        let command = cli.find_subcommand("stream").expect("stream");
+        let default = StreamOptions::default();
+        let mut checked = 0;
+        for arg in command.get_arguments() {
+            let (Some(long), Some(help)) = (arg.get_long(), arg.get_help()) else {
+                continue;
+            };
+            let help = help.to_string();
+            let Some(stated) = help
+                .split("[default: ")
+                .nth(1)
+                .and_then(|rest| rest.split([']', ';']).next())
+            else {
+                continue;
+            };
+            let key = long.replace('-', "_");
+            let mut options = StreamOptions::default();
+            if options.set(&key, stated).is_err() {
+                continue; // "all cores", "replay, …": prose, not a value
+            }
+            if key == "batch_rows" {
+                // Given or not, the same rows at once.
+                assert_eq!(options.stream_batch_rows(), default.stream_batch_rows());
+            } else {
+                assert!(
+                    format!("{options:?}") == format!("{default:?}"),
+                    "--{long} [default: {stated}] is not the library's default"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} defaults checked");
+    }
+
+    /// A flag left out of `pairs` would be parsed and then ignored.
+    #[test]
+    fn every_stream_flag_reaches_the_library() {
+        let cli = Cli::command();
+        let command = cli.find_subcommand("stream").expect("stream");
+        let keys: Vec<String> = command
+            .get_arguments()
+            .filter(|a| !a.is_global_set())
+            .filter_map(|a| a.get_long())
+            .filter(|long| !["help", "print-schema"].contains(long))
+            .map(|long| long.replace('-', "_"))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        let mut accepted: Vec<String> = StreamOptions::KEYS
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        accepted.sort();
+        assert_eq!(sorted, accepted, "the flags are the library's keys");
+        let args = StreamArgs {
+            to: Some("x".into()),
+            labels_to: Some("x".into()),
+            format: Some("x".into()),
+            speed: Some("x".into()),
+            rate: Some("x".into()),
+            late_share: Some("x".into()),
+            late_delay: Some("x".into()),
+            from_row: Some("x".into()),
+            resume: Some("x".into()),
+            print_schema: None,
+            rows: Some("x".into()),
+            seed: Some("x".into()),
+            start: Some("x".into()),
+            days: Some("x".into()),
+            customers: Some("x".into()),
+            merchants: Some("x".into()),
+            config: Some("x".into()),
+            threads: Some("x".into()),
+            batch_rows: Some("x".into()),
+            max_in_flight: Some("x".into()),
+        };
+        let mut passed: Vec<String> = args
+            .pairs()
+            .into_iter()
+            .map(|(k, _)| k.to_string())
+            .collect();
+        passed.sort();
+        assert_eq!(passed, sorted, "every flag is passed on");
+    }
 }

@@ -90,7 +90,7 @@ impl Default for StreamOptions {
 impl StreamOptions {
     /// The keys [`set`](Self::set) takes, in the order `cardgen stream
     /// --help` lists their flags: the stream's own, then the dataset's.
-    pub const KEYS: [&'static str; 20] = [
+    pub const KEYS: [&'static str; 19] = [
         "to",
         "labels_to",
         "format",
@@ -110,7 +110,6 @@ impl StreamOptions {
         "threads",
         "batch_rows",
         "max_in_flight",
-        "max_memory",
     ];
 
     /// The default options with `key = value` pairs set in order.
