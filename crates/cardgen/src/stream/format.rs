@@ -15,6 +15,8 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use cardgen_core::CoreError;
 
+use super::payloads::Payloads;
+
 /// How events are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EventFormat {
@@ -71,24 +73,25 @@ pub(crate) fn first_row(payload: &[u8], format: EventFormat) -> Option<u64> {
     }
 }
 
-/// Rows encoded one payload each: row `i` is `data[offsets[i]..offsets[i + 1]]`.
-pub(crate) struct Payloads {
-    pub data: Vec<u8>,
-    pub offsets: Vec<usize>,
-}
-
-/// Encodes every row of `batch` on its own, in `format`.
-pub(crate) fn encode_rows(batch: &RecordBatch, format: EventFormat) -> Result<Payloads, CoreError> {
+/// Appends every row of `batch` to `out`, each encoded on its own in `format`.
+pub(crate) fn encode_rows(
+    batch: &RecordBatch,
+    format: EventFormat,
+    out: &mut Payloads,
+) -> Result<(), CoreError> {
     match format {
-        EventFormat::Json => {
-            let (data, offsets) = super::json::json_rows(batch)?;
-            Ok(Payloads { data, offsets })
+        EventFormat::Json => super::json::json_rows(batch, out),
+        EventFormat::Avro => {
+            let (data, offsets) = avro_rows(batch)?;
+            let base = out.data.len();
+            out.data.extend_from_slice(&data);
+            out.offsets.extend(offsets[1..].iter().map(|o| base + o));
+            Ok(())
         }
-        EventFormat::Avro => avro_rows(batch),
     }
 }
 
-fn avro_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
+fn avro_rows(batch: &RecordBatch) -> Result<(Vec<u8>, Vec<usize>), CoreError> {
     use arrow_avro::writer::WriterBuilder;
     use arrow_avro::writer::format::AvroBinaryFormat;
 
@@ -98,10 +101,7 @@ fn avro_rows(batch: &RecordBatch) -> Result<Payloads, CoreError> {
         .map_err(avro_error)?;
     encoder.encode(&batch).map_err(avro_error)?;
     let rows = encoder.flush();
-    Ok(Payloads {
-        data: rows.bytes().to_vec(),
-        offsets: rows.offsets().to_vec(),
-    })
+    Ok((rows.bytes().to_vec(), rows.offsets().to_vec()))
 }
 
 /// The Avro schema (JSON text) of events or labels of Arrow schema `schema`.

@@ -21,29 +21,26 @@ use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_json::writer::{EncoderOptions, NullableEncoder, make_encoder};
 use arrow_schema::{DataType, FieldRef, TimeUnit};
 use cardgen_core::CoreError;
+
+use super::payloads::Payloads;
 use chrono::{DateTime, FixedOffset};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// Encodes every row of `batch` as one JSON object: row `i` is
-/// `data[offsets[i]..offsets[i + 1]]` of the returned `(data, offsets)`.
-pub(crate) fn json_rows(batch: &RecordBatch) -> Result<(Vec<u8>, Vec<usize>), CoreError> {
+/// Appends every row of `batch` to `out`, each as one JSON object.
+pub(crate) fn json_rows(batch: &RecordBatch, out: &mut Payloads) -> Result<(), CoreError> {
     let options = EncoderOptions::default();
     let schema = batch.schema();
     let mut fields = Vec::with_capacity(batch.num_columns());
     for (field, array) in schema.fields().iter().zip(batch.columns()) {
         fields.push(field_encoder(field, array.as_ref(), &options)?);
     }
-    let rows = batch.num_rows();
-    // About 500 bytes an event: room for all at once, no copy on growth.
-    let mut data = Vec::with_capacity(rows * 640);
-    let mut offsets = Vec::with_capacity(rows + 1);
-    offsets.push(0);
-    for row in 0..rows {
+    let Payloads { data, offsets } = out;
+    for row in 0..batch.num_rows() {
         let start = data.len();
         for field in &mut fields {
             if !field.is_null(row) {
-                field.encode(row, &mut data);
+                field.encode(row, data);
             }
         }
         if data.len() == start {
@@ -54,7 +51,7 @@ pub(crate) fn json_rows(batch: &RecordBatch) -> Result<(Vec<u8>, Vec<usize>), Co
         data.push(b'}');
         offsets.push(data.len());
     }
-    Ok((data, offsets))
+    Ok(())
 }
 
 /// `,"name":`, before each value of a field.
@@ -273,8 +270,9 @@ impl IntegerEncoder {
     }
 }
 
-/// `value` in decimal, written in place: no buffer of its own to copy
-/// and no fill of the room first (`resize` calls `memset`).
+/// `value` in decimal, each digit stored straight into the row: no
+/// buffer of its own to copy from (a copy of a variable length is a call
+/// to `memcpy`; a fixed-size one from bytes just stored stalls the load).
 fn put_integer(out: &mut Vec<u8>, value: i64) {
     if value < 0 {
         out.push(b'-');

@@ -39,6 +39,7 @@ use cardgen_core::timeline::MICROS_PER_DAY;
 use cardgen_core::{BatchSpec, CoreError, TableGenerator};
 
 use super::format::{EventFormat, encode_rows, with_emit_ts};
+use super::payloads::Payloads;
 
 /// An event message.
 pub const EVENT: u8 = 0;
@@ -257,90 +258,131 @@ impl TableGenerator for MessageTable {
     }
 
     fn generate(&self, spec: &BatchSpec) -> Result<RecordBatch, CoreError> {
-        let transactions = self.prepared(self.transactions.generate(spec)?)?;
-        let rows = transactions.num_rows();
-        let first = spec.first_row;
-        let event_ts = i64_column(&transactions, "event_ts");
-        let cards = i64_column(&transactions, "card_id");
-
-        let mut kind = Vec::with_capacity(rows);
-        let mut row = Vec::with_capacity(rows);
-        let mut emit = Vec::with_capacity(rows);
-        let mut key = Vec::with_capacity(rows);
-        let mut time = Vec::with_capacity(rows);
-        for i in 0..rows {
-            let r = first + i as u64;
-            kind.push(EVENT);
-            row.push(r);
-            emit.push(event_ts[i] + self.late.delay(r));
-            time.push(event_ts[i]);
-            key.push(cards[i]);
-        }
-        let events = if self.emit_ts_field[0] {
-            let tz = timezone(&transactions, "event_ts");
-            let emit_ts = TimestampMicrosecondArray::from(emit.clone()).with_timezone_opt(tz);
-            append_column(&transactions, &self.event_schema(), Arc::new(emit_ts))?
-        } else {
-            transactions.clone()
+        let rows = spec.rows as usize;
+        let mut messages = Messages {
+            kind: Vec::with_capacity(rows),
+            row: Vec::with_capacity(rows),
+            emit: Vec::with_capacity(rows),
+            time: Vec::with_capacity(rows),
+            key: Vec::with_capacity(rows),
+            // About 450 bytes a JSON event: room for all, no copy on growth.
+            payloads: Payloads::with_capacity(rows, 512),
         };
-        let mut payloads = encode_rows(&events, self.format)?;
-
-        let labels = if self.with_labels {
-            self.labels(&transactions)?
-        } else {
-            None
-        };
-        if let Some(labels) = labels {
-            let label_ts = i64_column(&labels, "label_ts").to_vec();
-            let label_rows: Vec<usize> = (0..rows)
-                .filter(|&i| transactions.column_by_name("label_ts").unwrap().is_valid(i))
-                .collect();
-            let sent: Vec<i64> = label_rows
-                .iter()
-                .zip(&label_ts)
-                .map(|(&i, &ts)| ts.max(event_ts[i]))
-                .collect();
-            let labels = if self.emit_ts_field[1] {
-                let tz = timezone(&labels, "label_ts");
-                let emit_ts = TimestampMicrosecondArray::from(sent.clone()).with_timezone_opt(tz);
-                append_column(&labels, &self.label_schema(), Arc::new(emit_ts))?
-            } else {
-                labels
+        let mut first_row = spec.first_row;
+        let end = spec.first_row + spec.rows;
+        while first_row < end {
+            let chunk = BatchSpec {
+                index: spec.index,
+                first_row,
+                rows: ENCODE_ROWS.min(end - first_row),
             };
-            let encoded = encode_rows(&labels, self.format)?;
-            let base = payloads.data.len();
-            payloads.data.extend_from_slice(&encoded.data);
-            payloads
-                .offsets
-                .extend(encoded.offsets[1..].iter().map(|o| base + o));
-            for (n, &i) in label_rows.iter().enumerate() {
-                kind.push(LABEL);
-                row.push(first + i as u64);
-                emit.push(sent[n]);
-                time.push(event_ts[i]);
-                key.push(cards[i]);
-            }
+            self.encode_chunk(&chunk, &mut messages)?;
+            first_row += chunk.rows;
         }
+        messages.into_batch(&self.schema)
+    }
+}
 
-        let offsets: Vec<i32> = payloads
+/// Rows generated and then encoded together, inside a batch: few enough
+/// that their columns are still in the core's cache when they are encoded
+/// (a whole batch's 24 columns are not, and encoding waited on memory).
+const ENCODE_ROWS: u64 = 4096;
+
+/// A batch of messages being put together; see the module docs.
+struct Messages {
+    kind: Vec<u8>,
+    row: Vec<u64>,
+    emit: Vec<i64>,
+    time: Vec<i64>,
+    key: Vec<i64>,
+    payloads: Payloads,
+}
+
+impl Messages {
+    fn push(&mut self, kind: u8, row: u64, emit: i64, time: i64, key: i64) {
+        self.kind.push(kind);
+        self.row.push(row);
+        self.emit.push(emit);
+        self.time.push(time);
+        self.key.push(key);
+    }
+
+    fn into_batch(self, schema: &SchemaRef) -> Result<RecordBatch, CoreError> {
+        let offsets: Vec<i32> = self
+            .payloads
             .offsets
             .iter()
             .map(|&o| i32::try_from(o).expect("a batch's payloads fit in 2 GiB"))
             .collect();
         let payload = BinaryArray::new(
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
-            Buffer::from_vec(payloads.data),
+            Buffer::from_vec(self.payloads.data),
             None,
         );
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(UInt8Array::from(kind)),
-            Arc::new(UInt64Array::from(row)),
-            Arc::new(Int64Array::from(emit)),
-            Arc::new(Int64Array::from(time)),
-            Arc::new(Int64Array::from(key)),
+            Arc::new(UInt8Array::from(self.kind)),
+            Arc::new(UInt64Array::from(self.row)),
+            Arc::new(Int64Array::from(self.emit)),
+            Arc::new(Int64Array::from(self.time)),
+            Arc::new(Int64Array::from(self.key)),
             Arc::new(payload),
         ];
-        Ok(RecordBatch::try_new(Arc::clone(&self.schema), columns)?)
+        Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+    }
+}
+
+impl MessageTable {
+    /// Generates the rows of `spec` and appends their events, then their
+    /// labels, to `out`.
+    fn encode_chunk(&self, spec: &BatchSpec, out: &mut Messages) -> Result<(), CoreError> {
+        let transactions = self.prepared(self.transactions.generate(spec)?)?;
+        let rows = transactions.num_rows();
+        let first = spec.first_row;
+        let event_ts = i64_column(&transactions, "event_ts");
+        let cards = i64_column(&transactions, "card_id");
+        let emit: Vec<i64> = (0..rows)
+            .map(|i| event_ts[i] + self.late.delay(first + i as u64))
+            .collect();
+        for i in 0..rows {
+            out.push(EVENT, first + i as u64, emit[i], event_ts[i], cards[i]);
+        }
+        let events = if self.emit_ts_field[0] {
+            let tz = timezone(&transactions, "event_ts");
+            let emit_ts = TimestampMicrosecondArray::from(emit).with_timezone_opt(tz);
+            append_column(&transactions, &self.event_schema(), Arc::new(emit_ts))?
+        } else {
+            transactions.clone()
+        };
+        encode_rows(&events, self.format, &mut out.payloads)?;
+
+        if !self.with_labels {
+            return Ok(());
+        }
+        let Some(labels) = self.labels(&transactions)? else {
+            return Ok(());
+        };
+        let label_ts = i64_column(&labels, "label_ts").to_vec();
+        let has_label = transactions
+            .column_by_name("label_ts")
+            .expect("transactions have label_ts");
+        let label_rows: Vec<usize> = (0..rows).filter(|&i| has_label.is_valid(i)).collect();
+        // Never before its own event.
+        let sent: Vec<i64> = label_rows
+            .iter()
+            .zip(&label_ts)
+            .map(|(&i, &ts)| ts.max(event_ts[i]))
+            .collect();
+        for (&i, &at) in label_rows.iter().zip(&sent) {
+            out.push(LABEL, first + i as u64, at, event_ts[i], cards[i]);
+        }
+        let labels = if self.emit_ts_field[1] {
+            let tz = timezone(&labels, "label_ts");
+            let emit_ts = TimestampMicrosecondArray::from(sent).with_timezone_opt(tz);
+            append_column(&labels, &self.label_schema(), Arc::new(emit_ts))?
+        } else {
+            labels
+        };
+        encode_rows(&labels, self.format, &mut out.payloads)
     }
 }
 

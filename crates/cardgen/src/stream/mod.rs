@@ -33,6 +33,7 @@ mod messages;
 mod options;
 mod order;
 mod pace;
+mod payloads;
 mod run;
 mod sink;
 

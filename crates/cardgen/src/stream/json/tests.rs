@@ -123,7 +123,12 @@ fn the_same_text_as_arrow_jsons_writer() {
     writer.write(&batch).unwrap();
     writer.finish().unwrap();
     let expected = String::from_utf8(writer.into_inner()).unwrap();
-    let (data, offsets) = json_rows(&batch).unwrap();
+    // Appended after what a buffer already holds, as a batch's chunks are.
+    let mut out = Payloads::with_capacity(0, 0);
+    json_rows(&batch.slice(0, 3), &mut out).unwrap();
+    json_rows(&batch.slice(3, 4), &mut out).unwrap();
+    assert_eq!(out.len(), 7);
+    let (data, offsets) = (out.data, out.offsets);
     let got: Vec<&str> = offsets
         .windows(2)
         .map(|w| std::str::from_utf8(&data[w[0]..w[1]]).unwrap())
@@ -135,5 +140,7 @@ fn the_same_text_as_arrow_jsons_writer() {
         vec![Arc::new(Int64Array::from(vec![None::<i64>]))],
     )
     .unwrap();
-    assert_eq!(json_rows(&empty).unwrap().0, b"{}");
+    let mut out = Payloads::with_capacity(1, 2);
+    json_rows(&empty, &mut out).unwrap();
+    assert_eq!(out.data, b"{}");
 }
