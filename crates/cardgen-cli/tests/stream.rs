@@ -1,3 +1,4 @@
+#![cfg(feature = "stream")]
 //! `cardgen stream` on the command line: bad input is one line naming the
 //! flag, exit 2, nothing sent; a stream to a file is the batch dataset's
 //! rows as JSON lines; pacing follows `--rate`.

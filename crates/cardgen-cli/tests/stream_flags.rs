@@ -1,3 +1,4 @@
+#![cfg(feature = "stream")]
 //! `cardgen stream`'s flags are the library's stream keys: every default
 //! the help states is the library's, and every flag given reaches it.
 

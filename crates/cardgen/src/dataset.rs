@@ -188,6 +188,7 @@ impl Dataset {
     }
 
     /// The world with its fraud plan, shared by every generator.
+    #[cfg(feature = "stream")]
     pub(crate) fn fraud(&self) -> &Arc<WorldWithFraud> {
         &self.fraud
     }

@@ -66,6 +66,7 @@ mod progress;
 mod scenario;
 mod setting;
 mod spec;
+#[cfg(feature = "stream")]
 pub mod stream;
 mod table;
 

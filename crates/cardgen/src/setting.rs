@@ -66,6 +66,19 @@ pub enum Setting {
 }
 
 impl Setting {
+    /// The settings only a stream of events takes.
+    pub const STREAM: [Setting; 9] = [
+        Setting::To,
+        Setting::LabelsTo,
+        Setting::Format,
+        Setting::Speed,
+        Setting::Rate,
+        Setting::LateShare,
+        Setting::LateDelay,
+        Setting::FromRow,
+        Setting::Resume,
+    ];
+
     /// Every setting.
     pub const ALL: [Setting; 32] = [
         Setting::Seed,

@@ -1,3 +1,4 @@
+#![cfg(feature = "stream")]
 //! A stream of events is the batch dataset, row for row, in event-time
 //! order: late events and labels sent when their time comes, and a stream
 //! stopped and resumed from its checkpoint sends every message once.

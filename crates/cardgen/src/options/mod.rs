@@ -406,7 +406,7 @@ impl GenerateOptions {
 /// The settings [`GenerateOptions::set`] takes: not `row_range` (a read's)
 /// nor the settings only a stream of events takes.
 fn settable(setting: Setting) -> bool {
-    setting != Setting::RowRange && !crate::stream::STREAM_SETTINGS.contains(&setting)
+    setting != Setting::RowRange && !Setting::STREAM.contains(&setting)
 }
 
 /// Whether `out` names a single Parquet file rather than a directory.

@@ -16,17 +16,7 @@ use super::format::EventFormat;
 use super::sink::SinkUrl;
 
 /// The settings only a stream takes.
-pub const STREAM_SETTINGS: [Setting; 9] = [
-    Setting::To,
-    Setting::LabelsTo,
-    Setting::Format,
-    Setting::Speed,
-    Setting::Rate,
-    Setting::LateShare,
-    Setting::LateDelay,
-    Setting::FromRow,
-    Setting::Resume,
-];
+pub const STREAM_SETTINGS: [Setting; 9] = Setting::STREAM;
 
 /// Late events are sent this long after their event time at least and at
 /// most, unless `late_delay` says otherwise.
