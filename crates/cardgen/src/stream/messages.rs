@@ -30,7 +30,7 @@ use arrow_array::{
     Array, ArrayRef, BinaryArray, Date32Array, Int64Array, RecordBatch, TimestampMicrosecondArray,
     UInt8Array, UInt64Array,
 };
-use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use cardgen_core::fraud::WorldWithFraud;
 use cardgen_core::profile::LABEL_SOURCES;
@@ -39,7 +39,7 @@ use cardgen_core::timeline::MICROS_PER_DAY;
 use cardgen_core::{BatchSpec, CoreError, TableGenerator};
 
 use super::format::{EventFormat, encode_rows, with_emit_ts};
-use super::payloads::Payloads;
+use super::payloads::{BufferPool, Payloads};
 
 /// An event message.
 pub const EVENT: u8 = 0;
@@ -99,6 +99,8 @@ pub struct MessageTable {
     utc_offset: i64,
     late: LateEvents,
     schema: SchemaRef,
+    /// Where batches' payload buffers come from and go back to.
+    buffers: Arc<BufferPool>,
 }
 
 impl MessageTable {
@@ -122,7 +124,15 @@ impl MessageTable {
             utc_offset,
             late,
             schema: message_schema(),
+            buffers: BufferPool::new(0),
         }
+    }
+
+    /// Reuses the payload buffers of up to `batches` batches once the
+    /// sender has dropped them (as many as can be in flight at once).
+    pub fn reusing_buffers(mut self, batches: usize) -> Self {
+        self.buffers = BufferPool::new(batches);
+        self
     }
 
     /// The schema of an event's payload.
@@ -266,7 +276,7 @@ impl TableGenerator for MessageTable {
             time: Vec::with_capacity(rows),
             key: Vec::with_capacity(rows),
             // About 450 bytes a JSON event: room for all, no copy on growth.
-            payloads: Payloads::with_capacity(rows, 512),
+            payloads: Payloads::new(rows, self.buffers.take(rows * 512)),
         };
         let mut first_row = spec.first_row;
         let end = spec.first_row + spec.rows;
@@ -279,7 +289,7 @@ impl TableGenerator for MessageTable {
             self.encode_chunk(&chunk, &mut messages)?;
             first_row += chunk.rows;
         }
-        messages.into_batch(&self.schema)
+        messages.into_batch(&self.schema, &self.buffers)
     }
 }
 
@@ -307,7 +317,11 @@ impl Messages {
         self.key.push(key);
     }
 
-    fn into_batch(self, schema: &SchemaRef) -> Result<RecordBatch, CoreError> {
+    fn into_batch(
+        self,
+        schema: &SchemaRef,
+        buffers: &Arc<BufferPool>,
+    ) -> Result<RecordBatch, CoreError> {
         let offsets: Vec<i32> = self
             .payloads
             .offsets
@@ -316,7 +330,7 @@ impl Messages {
             .collect();
         let payload = BinaryArray::new(
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
-            Buffer::from_vec(self.payloads.data),
+            buffers.share(self.payloads.data),
             None,
         );
         let columns: Vec<ArrayRef> = vec![

@@ -59,7 +59,11 @@ pub(super) fn run(
     let position = checkpoint.position();
     let kept = previous.as_ref().map(|c| (c.events_bytes, c.labels_bytes));
 
-    let table = super::message_table(options, &dataset, shift)?;
+    let threads = options.dataset().threads();
+    let window = options.dataset().max_in_flight().unwrap_or(2 * threads);
+    // In flight, plus one being built on each worker and one being sent.
+    let table =
+        super::message_table(options, &dataset, shift)?.reusing_buffers(window + threads + 1);
     let events = open_sink(options.to(), options, kept.map(|k| k.0), &table, EVENT)?;
     let labels = match options.labels_to() {
         Some(url) => Some(open_sink(url, options, kept.map(|k| k.1), &table, LABEL)?),
@@ -68,8 +72,6 @@ pub(super) fn run(
 
     let spec = options.spec();
     let rows = spec.rows();
-    let threads = options.dataset().threads();
-    let window = options.dataset().max_in_flight().unwrap_or(2 * threads);
     let plan = BatchPlan::range(position.from_row, rows, options.stream_batch_rows())?;
     let batches = BatchStream::new(Arc::new(table), plan, threads, window)?;
     progress.planned(rows - position.from_row);
