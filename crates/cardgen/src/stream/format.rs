@@ -45,6 +45,15 @@ impl EventFormat {
             EventFormat::Avro => "avro",
         }
     }
+
+    /// A message's payload without the frame it carries for a byte stream
+    /// (see [`encode_rows`]): what a topic's message holds.
+    pub(crate) fn unframed(self, payload: &[u8]) -> &[u8] {
+        match self {
+            EventFormat::Json => payload.strip_suffix(b"\n").unwrap_or(payload),
+            EventFormat::Avro => payload.get(4..).unwrap_or_default(),
+        }
+    }
 }
 
 /// The row of an event or label: its first field, `txn_id`, read from the
@@ -73,7 +82,12 @@ pub(crate) fn first_row(payload: &[u8], format: EventFormat) -> Option<u64> {
     }
 }
 
-/// Appends every row of `batch` to `out`, each encoded on its own in `format`.
+/// Appends every row of `batch` to `out`, each encoded on its own in
+/// `format` and framed for a byte stream: a JSON object and its line end,
+/// an Avro datum after its length as a 4-byte big-endian number (Avro has
+/// no line ends). A file takes the payloads as they are, so runs of them
+/// are written straight from the batch; a topic takes them unframed
+/// ([`EventFormat::unframed`]).
 pub(crate) fn encode_rows(
     batch: &RecordBatch,
     format: EventFormat,
@@ -83,9 +97,12 @@ pub(crate) fn encode_rows(
         EventFormat::Json => super::json::json_rows(batch, out),
         EventFormat::Avro => {
             let (data, offsets) = avro_rows(batch)?;
-            let base = out.data.len();
-            out.data.extend_from_slice(&data);
-            out.offsets.extend(offsets[1..].iter().map(|o| base + o));
+            for datum in offsets.windows(2).map(|w| &data[w[0]..w[1]]) {
+                let len = u32::try_from(datum.len()).expect("an event under 4 GiB");
+                out.data.extend_from_slice(&len.to_be_bytes());
+                out.data.extend_from_slice(datum);
+                out.offsets.push(out.data.len());
+            }
             Ok(())
         }
     }
@@ -196,5 +213,38 @@ mod tests {
         );
         assert_eq!(first_row(&[0x01], EventFormat::Avro), None, "-1 is no row");
         assert_eq!(first_row(&[0xff; 3], EventFormat::Avro), None);
+    }
+
+    #[test]
+    fn payloads_are_framed_for_files_and_unframed_for_topics() {
+        use arrow_array::Int64Array;
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "txn_id",
+            DataType::Int64,
+            false,
+        )]));
+        let batch =
+            RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(vec![7, 1234]))]).unwrap();
+        for format in [EventFormat::Json, EventFormat::Avro] {
+            let mut out = Payloads::with_capacity(2, 16);
+            encode_rows(&batch, format, &mut out).unwrap();
+            let payloads: Vec<&[u8]> = out
+                .offsets
+                .windows(2)
+                .map(|w| &out.data[w[0]..w[1]])
+                .collect();
+            let rows: Vec<Option<u64>> = payloads
+                .iter()
+                .map(|p| first_row(format.unframed(p), format))
+                .collect();
+            assert_eq!(rows, [Some(7), Some(1234)], "{format:?}");
+            let framed = match format {
+                EventFormat::Json => payloads.iter().all(|p| p.ends_with(b"}\n")),
+                EventFormat::Avro => payloads.iter().all(|p| {
+                    u32::from_be_bytes(p[..4].try_into().unwrap()) as usize == p.len() - 4
+                }),
+            };
+            assert!(framed, "{format:?}: {payloads:?}");
+        }
     }
 }

@@ -27,7 +27,8 @@ use chrono::{DateTime, FixedOffset};
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// Appends every row of `batch` to `out`, each as one JSON object.
+/// Appends every row of `batch` to `out`, each as one JSON object and its
+/// line end.
 pub(crate) fn json_rows(batch: &RecordBatch, out: &mut Payloads) -> Result<(), CoreError> {
     let options = EncoderOptions::default();
     let schema = batch.schema();
@@ -48,7 +49,7 @@ pub(crate) fn json_rows(batch: &RecordBatch, out: &mut Payloads) -> Result<(), C
         } else {
             data[start] = b'{';
         }
-        data.push(b'}');
+        data.extend_from_slice(b"}\n");
         offsets.push(data.len());
     }
     Ok(())

@@ -82,6 +82,8 @@ pub struct KafkaSink {
     /// Confirmed without being sent again (already in the topic).
     confirmed_here: Vec<u64>,
     key: String,
+    /// How payloads are encoded (and framed, which a message leaves out).
+    format: EventFormat,
 }
 
 /// A message's place in the stream from its row (the message of this sink's
@@ -152,6 +154,7 @@ impl KafkaSink {
             already_sent,
             confirmed_here: Vec::new(),
             key: String::new(),
+            format,
         })
     }
 
@@ -207,7 +210,7 @@ impl Sink for KafkaSink {
         }
         let mut record = BaseRecord::with_opaque_to(&self.topic, message.seq as usize)
             .key(self.key.as_str())
-            .payload(message.payload)
+            .payload(self.format.unframed(message.payload))
             .partition(partition as i32)
             .timestamp(message.emit_ts.div_euclid(1000));
         loop {

@@ -54,14 +54,14 @@ use crate::progress::Progress;
 use crate::scenario::profile_crc;
 use crate::setting::Error;
 use crate::table::Table;
-use sink::{Framing, Sink, WriteSink};
+use sink::{Sink, WriteSink};
 
 /// What a stream sent.
 #[derive(Debug, Clone, Default)]
 pub struct StreamSummary {
     pub events: u64,
     pub labels: u64,
-    /// Payload bytes sent.
+    /// Payload bytes sent, framed as a file holds them (line ends, lengths).
     pub bytes: u64,
     pub elapsed: Duration,
     /// The most payload bytes held back at once (late events, labels).
@@ -179,13 +179,9 @@ fn open_sink(
     table: &messages::MessageTable,
     kind: u8,
 ) -> Result<Box<dyn Sink>, Error> {
-    let framing = match options.format() {
-        EventFormat::Json => Framing::Lines,
-        EventFormat::Avro => Framing::LengthPrefixed,
-    };
     match url {
-        SinkUrl::Stdout => Ok(Box::new(WriteSink::stdout(framing))),
-        SinkUrl::File(path) => Ok(Box::new(WriteSink::file(path, framing, kept)?)),
+        SinkUrl::Stdout => Ok(Box::new(WriteSink::stdout())),
+        SinkUrl::File(path) => Ok(Box::new(WriteSink::file(path, kept)?)),
         #[cfg(feature = "kafka")]
         SinkUrl::Kafka { brokers, topic } => {
             let place_of = |row: u64| -> Result<order::Key, Error> {

@@ -56,6 +56,11 @@ impl Holdback {
         Some(held)
     }
 
+    /// Whether a held message comes before `key`.
+    pub fn has_before(&self, key: Key) -> bool {
+        self.heap.peek().is_some_and(|first| first.0.key < key)
+    }
+
     /// The lowest row of any held message.
     pub fn lowest_row(&self) -> Option<u64> {
         self.rows.keys().next().copied()

@@ -1,6 +1,7 @@
 //! The sending thread: messages from the workers, put in the stream's
 //! order, paced, sent, confirmed and checkpointed.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -25,6 +26,9 @@ use crate::setting::Error;
 /// Sent messages not yet confirmed beyond which files are flushed (a
 /// topic's are bounded by the producer's queue).
 const MAX_UNCONFIRMED: usize = 1 << 17;
+
+/// Messages between two rounds of upkeep (confirmations, checkpoint).
+const UPKEEP_EVERY: u64 = 1024;
 
 /// How often the checkpoint is brought up to date.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -188,9 +192,14 @@ impl Sender<'_> {
                 payload: payloads.value(i).to_vec(),
             });
         }
+        // On-time events next to each other in the batch, not yet sent: a
+        // file takes them as one run of bytes (see `send_run`).
+        let runs = self.takes_runs();
+        let mut run = 0..0;
         for i in (0..batch.num_rows()).filter(|&i| kind[i] == EVENT) {
             let key = (emit[i], EVENT, row[i]);
             if emit[i] != event_ts[i] {
+                self.send_run(batch, std::mem::take(&mut run))?;
                 self.holdback.push(Held {
                     key,
                     card: card[i],
@@ -198,26 +207,91 @@ impl Sender<'_> {
                 });
                 continue;
             }
+            if self.holdback.has_before(key) {
+                self.send_run(batch, std::mem::take(&mut run))?;
+            }
             while let Some(held) = self.holdback.pop_before(Some(key)) {
                 let from_row = self.holdback.lowest_row().map_or(row[i], |r| r.min(row[i]));
                 self.send(held.key, held.card, &held.payload, from_row)?;
             }
-            let from_row = self
-                .holdback
-                .lowest_row()
-                .map_or(row[i] + 1, |r| r.min(row[i] + 1));
+            if runs {
+                if run.end != i {
+                    self.send_run(batch, std::mem::take(&mut run))?;
+                    run = i..i;
+                }
+                run.end = i + 1;
+                continue;
+            }
+            let from_row = self.resume_row_after(row[i]);
             self.send(key, card[i], payloads.value(i), from_row)?;
         }
+        self.send_run(batch, run)?;
         self.summary.held_most = self.summary.held_most.max(self.holdback.bytes());
         Ok(payloads.values().len() as u64)
     }
 
-    fn send(&mut self, key: Key, card: i64, payload: &[u8], from_row: u64) -> Result<(), Error> {
+    /// Where a stream would go on from once row `row`'s event is sent.
+    fn resume_row_after(&self, row: u64) -> u64 {
+        self.holdback
+            .lowest_row()
+            .map_or(row + 1, |held| held.min(row + 1))
+    }
+
+    /// Whether on-time events can go to their sink as runs of bytes: a
+    /// file, in replay, with nothing to skip. (Paced or skipped messages
+    /// go one at a time.)
+    fn takes_runs(&mut self) -> bool {
+        !self.pacer.is_live()
+            && self.skip_through.is_none()
+            && self.events.as_byte_stream().is_some()
+    }
+
+    /// Sends the on-time events `run` of `batch`, in order, as one run of
+    /// bytes: their payloads lie end to end in the batch, so a file gets
+    /// them with no copy and one write.
+    fn send_run(&mut self, batch: &RecordBatch, run: Range<usize>) -> Result<(), Error> {
+        if run.is_empty() {
+            return Ok(());
+        }
+        self.check_cancel()?;
+        let row = batch.column(1).as_primitive::<UInt64Type>().values();
+        let emit = batch.column(2).as_primitive::<Int64Type>().values();
+        let payloads = batch.column(5).as_binary::<i32>();
+        let offsets = payloads.value_offsets();
+        let bytes = &payloads.value_data()[offsets[run.start] as usize..offsets[run.end] as usize];
+        let count = run.len() as u64;
+        let mut first_seq = None;
+        for i in run {
+            let from_row = self.resume_row_after(row[i]);
+            let seq = self.acks.sent((emit[i], EVENT, row[i]), from_row);
+            first_seq.get_or_insert(seq);
+        }
+        let first_seq = first_seq.expect("a run is not empty");
+        self.events
+            .as_byte_stream()
+            .expect("runs go only to byte streams")
+            .send_run(first_seq, count, bytes)?;
+        self.summary.events += count;
+        self.summary.bytes += bytes.len() as u64;
+        // Upkeep as often as one message at a time would do it.
+        let last_seq = first_seq + count - 1;
+        if last_seq / UPKEEP_EVERY != first_seq.saturating_sub(1) / UPKEEP_EVERY || first_seq == 0 {
+            self.upkeep()?;
+        }
+        Ok(())
+    }
+
+    fn check_cancel(&self) -> Result<(), Error> {
         if self.cancel.load(Ordering::Relaxed) {
             return Err(Error::Interrupted {
                 cleaned: String::new(),
             });
         }
+        Ok(())
+    }
+
+    fn send(&mut self, key: Key, card: i64, payload: &[u8], from_row: u64) -> Result<(), Error> {
+        self.check_cancel()?;
         if self.skip_through.is_some_and(|through| key <= through) {
             return Ok(());
         }
@@ -258,18 +332,25 @@ impl Sender<'_> {
         }
         self.summary.bytes += payload.len() as u64;
         self.pacer.sent();
-        if seq.is_multiple_of(1024) {
-            self.poll(Duration::ZERO)?;
-            let unconfirmed = self.acks.unconfirmed();
-            self.summary.unconfirmed_most = self.summary.unconfirmed_most.max(unconfirmed);
-            if unconfirmed > MAX_UNCONFIRMED {
-                // A file that gets few messages (labels) is flushed here, so
-                // that the record of unconfirmed messages stays bounded.
-                self.flush_files()?;
-            }
-            if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
-                self.save_checkpoint(self.mixed)?;
-            }
+        if seq.is_multiple_of(UPKEEP_EVERY) {
+            self.upkeep()?;
+        }
+        Ok(())
+    }
+
+    /// Collects confirmations, bounds the unconfirmed record and keeps the
+    /// checkpoint up to date: every [`UPKEEP_EVERY`] messages.
+    fn upkeep(&mut self) -> Result<(), Error> {
+        self.poll(Duration::ZERO)?;
+        let unconfirmed = self.acks.unconfirmed();
+        self.summary.unconfirmed_most = self.summary.unconfirmed_most.max(unconfirmed);
+        if unconfirmed > MAX_UNCONFIRMED {
+            // A file that gets few messages (labels) is flushed here, so
+            // that the record of unconfirmed messages stays bounded.
+            self.flush_files()?;
+        }
+        if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            self.save_checkpoint(self.mixed)?;
         }
         Ok(())
     }

@@ -152,6 +152,11 @@ pub trait Sink {
         false
     }
 
+    /// The sink as a [`ByteStream`], if it takes runs of payloads as bytes.
+    fn as_byte_stream(&mut self) -> Option<&mut dyn ByteStream> {
+        None
+    }
+
     /// Bytes acknowledged so far, for a file (where a resumed stream
     /// cuts the file back to), else 0.
     fn acknowledged_bytes(&self) -> u64 {
@@ -159,14 +164,15 @@ pub trait Sink {
     }
 }
 
-/// Standard output or a file: JSON one message per line; Avro each datum
-/// after its length as a 4-byte big-endian number (Avro has no line ends).
+/// Standard output or a file: the payloads as they come, framed by the
+/// workers (JSON one message per line; Avro each datum after its length).
 pub struct WriteSink<W: Write> {
     name: String,
     out: BufWriter<W>,
-    framing: Framing,
-    /// Sent but not yet flushed.
-    pending: Vec<u64>,
+    /// Sent but not yet flushed: each run's first message and count.
+    pending: Vec<(u64, u64)>,
+    /// How many messages `pending` holds.
+    unflushed: u64,
     written: u64,
     flushed: u64,
     last_flush: Instant,
@@ -175,16 +181,17 @@ pub struct WriteSink<W: Write> {
 /// How long a file or stdout holds messages before handing them over.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
-/// How messages are told apart in a byte stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Framing {
-    Lines,
-    LengthPrefixed,
+/// A sink that takes bytes as they are, many messages at a time: a run of
+/// a batch's payloads, side by side, is written with no copy of its own.
+pub trait ByteStream {
+    /// Queues `count` messages numbered from `first_seq`, whose framed
+    /// payloads are `bytes` end to end.
+    fn send_run(&mut self, first_seq: u64, count: u64, bytes: &[u8]) -> Result<(), Error>;
 }
 
 impl WriteSink<std::io::Stdout> {
-    pub fn stdout(framing: Framing) -> Self {
-        WriteSink::new("stdout".into(), std::io::stdout(), framing, 0)
+    pub fn stdout() -> Self {
+        WriteSink::new("stdout".into(), std::io::stdout(), 0)
     }
 }
 
@@ -192,7 +199,7 @@ impl WriteSink<File> {
     /// Creates `path`, refusing one that is there with data unless
     /// `keep` bytes of it are to be kept (a resumed stream): then the rest
     /// is cut off and the stream goes on after them.
-    pub fn file(path: &Path, framing: Framing, keep: Option<u64>) -> Result<Self, Error> {
+    pub fn file(path: &Path, keep: Option<u64>) -> Result<Self, Error> {
         let fail = |reason: String| Error::Sink {
             sink: path.display().to_string(),
             reason,
@@ -232,19 +239,19 @@ impl WriteSink<File> {
         Ok(WriteSink::new(
             path.display().to_string(),
             file,
-            framing,
             keep.unwrap_or(0),
         ))
     }
 }
 
 impl<W: Write> WriteSink<W> {
-    fn new(name: String, out: W, framing: Framing, written: u64) -> Self {
+    fn new(name: String, out: W, written: u64) -> Self {
         Self {
             name,
+            // A run longer than this goes to `out` straight from the batch.
             out: BufWriter::with_capacity(1 << 20, out),
-            framing,
             pending: Vec::new(),
+            unflushed: 0,
             written,
             flushed: written,
             last_flush: Instant::now(),
@@ -259,25 +266,26 @@ impl<W: Write> WriteSink<W> {
     }
 }
 
+impl<W: Write> ByteStream for WriteSink<W> {
+    fn send_run(&mut self, first_seq: u64, count: u64, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(|e| self.io_error(e))?;
+        self.written += bytes.len() as u64;
+        match self.pending.last_mut() {
+            Some((first, n)) if *first + *n == first_seq => *n += count,
+            _ => self.pending.push((first_seq, count)),
+        }
+        self.unflushed += count;
+        Ok(())
+    }
+}
+
 impl<W: Write> Sink for WriteSink<W> {
     fn send(&mut self, message: &Message<'_>) -> Result<(), Error> {
-        let payload = message.payload;
-        let result = match self.framing {
-            Framing::Lines => self
-                .out
-                .write_all(payload)
-                .and_then(|()| self.out.write_all(b"\n")),
-            Framing::LengthPrefixed => {
-                let len = u32::try_from(payload.len()).expect("a message under 4 GiB");
-                self.out
-                    .write_all(&len.to_be_bytes())
-                    .and_then(|()| self.out.write_all(payload))
-            }
-        };
-        result.map_err(|e| self.io_error(e))?;
-        self.written += payload.len() as u64 + if self.framing == Framing::Lines { 1 } else { 4 };
-        self.pending.push(message.seq);
-        Ok(())
+        self.send_run(message.seq, 1, message.payload)
+    }
+
+    fn as_byte_stream(&mut self) -> Option<&mut dyn ByteStream> {
+        Some(self)
     }
 
     fn poll(
@@ -291,7 +299,7 @@ impl<W: Write> Sink for WriteSink<W> {
         // confirms them: the stream's record of messages sent but not yet
         // confirmed must not grow behind a sink that gets few messages.
         if !self.pending.is_empty()
-            && (self.pending.len() >= 1 << 16 || self.last_flush.elapsed() >= FLUSH_EVERY)
+            && (self.unflushed >= 1 << 16 || self.last_flush.elapsed() >= FLUSH_EVERY)
         {
             self.flush(acked)?;
         }
@@ -302,9 +310,10 @@ impl<W: Write> Sink for WriteSink<W> {
         self.out.flush().map_err(|e| self.io_error(e))?;
         self.last_flush = Instant::now();
         self.flushed = self.written;
-        for seq in self.pending.drain(..) {
-            acked(seq);
+        for (first, count) in self.pending.drain(..) {
+            (first..first + count).for_each(&mut *acked);
         }
+        self.unflushed = 0;
         Ok(())
     }
 
@@ -349,7 +358,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.jsonl");
         let mut acked = Vec::new();
-        let mut sink = WriteSink::file(&path, Framing::Lines, None).unwrap();
+        let mut sink = WriteSink::file(&path, None).unwrap();
         for seq in 0..3 {
             let message = Message {
                 seq,
@@ -357,18 +366,19 @@ mod tests {
                 row: seq,
                 emit_ts: 0,
                 key: 1,
-                payload: b"{}",
+                payload: b"{}\n",
             };
             sink.send(&message).unwrap();
         }
+        // Two more at once, as a batch's run of on-time events.
+        let run = sink.as_byte_stream().expect("a file takes runs");
+        run.send_run(3, 2, b"{}\n{}\n").unwrap();
         sink.flush(&mut |s| acked.push(s)).unwrap();
-        assert_eq!((acked.len(), sink.acknowledged_bytes()), (3, 9));
+        assert_eq!(acked, [0, 1, 2, 3, 4]);
+        assert_eq!(sink.acknowledged_bytes(), 15);
         drop(sink);
-        assert!(
-            WriteSink::file(&path, Framing::Lines, None).is_err(),
-            "not overwritten"
-        );
-        let sink = WriteSink::file(&path, Framing::Lines, Some(6)).unwrap();
+        assert!(WriteSink::file(&path, None).is_err(), "not overwritten");
+        let sink = WriteSink::file(&path, Some(6)).unwrap();
         drop(sink);
         assert_eq!(std::fs::read(&path).unwrap(), b"{}\n{}\n");
     }

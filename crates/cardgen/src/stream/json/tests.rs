@@ -128,12 +128,15 @@ fn the_same_text_as_arrow_jsons_writer() {
     json_rows(&batch.slice(0, 3), &mut out).unwrap();
     json_rows(&batch.slice(3, 4), &mut out).unwrap();
     assert_eq!(out.len(), 7);
+    // Each payload is one line, its line end included: together, the file
+    // arrow-json writes.
     let (data, offsets) = (out.data, out.offsets);
     let got: Vec<&str> = offsets
         .windows(2)
         .map(|w| std::str::from_utf8(&data[w[0]..w[1]]).unwrap())
         .collect();
-    assert_eq!(got, expected.lines().collect::<Vec<_>>());
+    assert_eq!(got, expected.split_inclusive('\n').collect::<Vec<_>>());
+    assert_eq!(data, expected.as_bytes());
     // A row with every field null is an empty object.
     let empty = RecordBatch::try_new(
         Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, true)])),
@@ -142,5 +145,5 @@ fn the_same_text_as_arrow_jsons_writer() {
     .unwrap();
     let mut out = Payloads::with_capacity(1, 2);
     json_rows(&empty, &mut out).unwrap();
-    assert_eq!(out.data, b"{}");
+    assert_eq!(out.data, b"{}\n");
 }
