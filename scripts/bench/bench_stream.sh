@@ -6,12 +6,13 @@
 #      rows to Parquet (alternating runs, medians);
 #   2. replay to a local Kafka-API broker (Tansu, scripts/servers/kafka_server.sh)
 #      beside the broker's ceiling: kcat -P sending a file of the same events
-#      to the same broker (alternating, medians);
+#      to the same broker, without keys and (-K) with the stream's keys
+#      (alternating, medians of each rep's ratio);
 #   3. pacing: --rate 10000 for 60 s, the elapsed time against 60 s;
 #   4. memory: peak and sampled RSS of a live stream (--speed) over 10 minutes.
 #
 #   scripts/bench/bench_stream.sh | tee benches/results/stream.txt
-#   ROWS=10M KAFKA_ROWS=2M REPS=3 LIVE_SECONDS=600 scripts/bench/bench_stream.sh
+#   ROWS=10M KAFKA_ROWS=2M REPS=3 KAFKA_REPS=5 LIVE_SECONDS=600 scripts/bench/bench_stream.sh
 #   ONLY=replay,kafka scripts/bench/bench_stream.sh      # some parts only
 #
 # kcat comes from Debian; Debian's librdkafka (2.0) cannot read Tansu's
@@ -25,6 +26,9 @@ source scripts/lib/header.sh
 rows=${ROWS:-10M}
 kafka_rows=${KAFKA_ROWS:-2M}
 reps=${REPS:-3}
+# The broker's figures move most (a broker, its client's threads and the
+# stream share 2 cores): more reps, and each rep's own ratio.
+kafka_reps=${KAFKA_REPS:-5}
 live_seconds=${LIVE_SECONDS:-600}
 threads=${THREADS:-2}
 only=${ONLY:-replay,kafka,pacing,memory}
@@ -70,7 +74,7 @@ fi
 
 if wants kafka; then
   echo
-  echo "## replay to the broker beside kcat -P, $kafka_rows events, $reps alternating reps, a fresh broker each rep"
+  echo "## replay to the broker beside kcat -P, $kafka_rows events, $kafka_reps alternating reps, a fresh broker each rep"
   scripts/servers/kafka_server.sh install 2>/dev/null
   echo "# broker: $(scripts/servers/kafka_server.sh version), topics in memory, on loopback"
   lib=$(find "$venv" -path '*confluent_kafka.libs/librdkafka*' 2>/dev/null | head -1)
@@ -83,22 +87,42 @@ if wants kafka; then
   echo "# kcat: $(LD_LIBRARY_PATH=$work/rdkafka kcat -V | grep -o 'librdkafka [0-9.]*')"
   n=$(count "$kafka_rows")
   "$bin" stream --rows "$kafka_rows" --threads "$threads" --to "$work/events.jsonl" -q
+  # The same events with their keys (card_id), as the stream sends them:
+  # `kcat -K` splits each line at the tab into key and value.
+  python3 -c '
+import re, sys
+card = re.compile(rb"\"card_id\":(\d+)")
+with open(sys.argv[1], "rb") as events, open(sys.argv[2], "wb") as keyed:
+    for line in events:
+        keyed.write(card.search(line).group(1) + b"\t" + line)
+' "$work/events.jsonl" "$work/keyed.tsv"
   stream_to_broker() { seconds "$bin" stream --rows "$kafka_rows" --threads "$threads" --to "kafka://$KAFKA_BOOTSTRAP/cardgen" -q; }
   kcat_to_broker() {
     scripts/servers/kafka_server.sh topic kcat 3
     seconds env LD_LIBRARY_PATH="$work/rdkafka" kcat -P -b "$KAFKA_BOOTSTRAP" -t kcat -l "$work/events.jsonl"
   }
-  for ((i = 1; i <= reps; i++)); do
+  keyed_kcat_to_broker() {
+    scripts/servers/kafka_server.sh topic keyed 3
+    seconds env LD_LIBRARY_PATH="$work/rdkafka" kcat -P -K $'\t' -b "$KAFKA_BOOTSTRAP" -t keyed -l "$work/keyed.tsv"
+  }
+  for ((i = 1; i <= kafka_reps; i++)); do
     # A broker that keeps topics in memory slows as they grow: each rep
     # starts a fresh one, and the two take turns going first.
     eval "$(scripts/servers/kafka_server.sh start "$broker_dir" 2>/dev/null)"
-    if ((i % 2)); then s=$(stream_to_broker); k=$(kcat_to_broker); else k=$(kcat_to_broker); s=$(stream_to_broker); fi
+    if ((i % 2)); then
+      s=$(stream_to_broker); k=$(kcat_to_broker); kk=$(keyed_kcat_to_broker)
+    else
+      kk=$(keyed_kcat_to_broker); k=$(kcat_to_broker); s=$(stream_to_broker)
+    fi
     scripts/servers/kafka_server.sh stop "$broker_dir" 2>/dev/null
-    echo "rep $i: cardgen stream ${s} s, kcat -P ${k} s" | tee -a "$work/kafka.txt"
+    awk -v i="$i" -v s="$s" -v k="$k" -v kk="$kk" 'BEGIN { printf "rep %d: cardgen stream %s s, kcat -P %s s, kcat -P -K %s s, cardgen/kcat %.2f, cardgen/keyed %.2f\n", i, s, k, kk, k / s, kk / s }' | tee -a "$work/kafka.txt"
   done
   s=$(awk '{print $5}' "$work/kafka.txt" | median)
   k=$(awk '{print $9}' "$work/kafka.txt" | median)
-  awk -v s="$s" -v k="$k" -v n="$n" 'BEGIN { printf "median: cardgen %.0fk events/s, kcat %.0fk events/s, cardgen/kcat %.2f\n", n / s / 1e3, n / k / 1e3, k / s }'
+  kk=$(awk '{print $14}' "$work/kafka.txt" | median)
+  r=$(awk '{print $17}' "$work/kafka.txt" | tr -d , | median)
+  rk=$(awk '{print $19}' "$work/kafka.txt" | median)
+  awk -v s="$s" -v k="$k" -v kk="$kk" -v n="$n" -v r="$r" -v rk="$rk" 'BEGIN { printf "median: cardgen %.0fk events/s, kcat %.0fk (keyless), kcat -K %.0fk (keyed as the stream); cardgen/kcat %.2f, cardgen/keyed %.2f (medians of the ratios of the reps)\n", n / s / 1e3, n / k / 1e3, n / kk / 1e3, r, rk }'
 fi
 
 if wants pacing; then
