@@ -349,26 +349,15 @@ mod tests {
         let generate = cli.find_subcommand("generate").expect("generate");
         let default = format!("{:?}", cardgen::GenerateOptions::default());
         let mut checked = 0;
-        for arg in generate.get_arguments() {
-            let (Some(long), Some(help)) = (arg.get_long(), arg.get_help()) else {
-                continue;
-            };
-            let help = help.to_string();
-            let Some(stated) = help
-                .split("[default: ")
-                .nth(1)
-                .and_then(|rest| rest.split([']', ';']).next())
-            else {
-                continue;
-            };
-            let key = long.replace('-', "_");
+        for (key, stated) in crate::flags::stated_defaults(generate) {
+            let long = key.replace('_', "-");
             // Any of these asks for a dataset in parts; their defaults are
             // those of one, which `LakeOptions` checks.
             if ["partition_by", "target_file_size", "writers"].contains(&key.as_str()) {
                 continue;
             }
             let mut options = cardgen::GenerateOptions::default();
-            if options.set(&key, stated).is_err() {
+            if options.set(&key, &stated).is_err() {
                 continue; // "all cores", "derived from …": prose, not a value
             }
             // Debug output is long (the whole profile): say only which flag.

@@ -114,6 +114,27 @@ fn replace_key(message: &str, setting: Setting) -> String {
     out
 }
 
+/// Each flag of `command` whose help states `[default: X]`, as
+/// `(key, X)`: the key in the library's words (`batch_rows`), X as the help
+/// says it (a value, or prose such as "all cores"). Tests check each
+/// against the library's default.
+pub fn stated_defaults(command: &clap::Command) -> Vec<(String, String)> {
+    command
+        .get_arguments()
+        .filter_map(|arg| {
+            let long = arg.get_long()?;
+            let help = arg.get_help()?.to_string();
+            let stated = help
+                .split("[default: ")
+                .nth(1)?
+                .split([']', ';'])
+                .next()?
+                .to_string();
+            Some((long.replace('-', "_"), stated))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use cardgen::stream::StreamOptions;
 use cardgen_cli::args::{Cli, Command};
+use cardgen_cli::flags::stated_defaults;
 use clap::{CommandFactory, Parser};
 
 /// The `stream` subcommand's value flags, as `--long` names.
@@ -27,21 +28,10 @@ fn the_defaults_the_help_states_are_the_librarys() {
     let command = cli.find_subcommand("stream").expect("stream");
     let default = StreamOptions::default();
     let mut checked = 0;
-    for arg in command.get_arguments() {
-        let (Some(long), Some(help)) = (arg.get_long(), arg.get_help()) else {
-            continue;
-        };
-        let help = help.to_string();
-        let Some(stated) = help
-            .split("[default: ")
-            .nth(1)
-            .and_then(|rest| rest.split([']', ';']).next())
-        else {
-            continue;
-        };
-        let key = long.replace('-', "_");
+    for (key, stated) in stated_defaults(command) {
+        let long = key.replace('_', "-");
         let mut options = StreamOptions::default();
-        if options.set(&key, stated).is_err() {
+        if options.set(&key, &stated).is_err() {
             continue; // "all cores", "replay, …": prose, not a value
         }
         if key == "batch_rows" {
