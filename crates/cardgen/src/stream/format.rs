@@ -96,7 +96,8 @@ pub(crate) fn encode_rows(
     match format {
         EventFormat::Json => super::json::json_rows(batch, out),
         EventFormat::Avro => {
-            let (data, offsets) = avro_rows(batch)?;
+            let rows = avro_rows(batch)?;
+            let (data, offsets) = (rows.bytes(), rows.offsets());
             for datum in offsets.windows(2).map(|w| &data[w[0]..w[1]]) {
                 let len = u32::try_from(datum.len()).expect("an event under 4 GiB");
                 out.data.extend_from_slice(&len.to_be_bytes());
@@ -108,7 +109,7 @@ pub(crate) fn encode_rows(
     }
 }
 
-fn avro_rows(batch: &RecordBatch) -> Result<(Vec<u8>, Vec<usize>), CoreError> {
+fn avro_rows(batch: &RecordBatch) -> Result<arrow_avro::writer::EncodedRows, CoreError> {
     use arrow_avro::writer::WriterBuilder;
     use arrow_avro::writer::format::AvroBinaryFormat;
 
@@ -117,8 +118,7 @@ fn avro_rows(batch: &RecordBatch) -> Result<(Vec<u8>, Vec<usize>), CoreError> {
         .build_encoder::<AvroBinaryFormat>()
         .map_err(avro_error)?;
     encoder.encode(&batch).map_err(avro_error)?;
-    let rows = encoder.flush();
-    Ok((rows.bytes().to_vec(), rows.offsets().to_vec()))
+    Ok(encoder.flush())
 }
 
 /// The Avro schema (JSON text) of events or labels of Arrow schema `schema`.

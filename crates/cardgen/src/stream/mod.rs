@@ -42,9 +42,7 @@ use std::time::Duration;
 use arrow_schema::SchemaRef;
 
 pub use format::EventFormat;
-pub use options::{
-    DEFAULT_LATE_DELAY, DEFAULT_STREAM_BATCH_ROWS, MAX_SPEED, STREAM_SETTINGS, StreamOptions,
-};
+pub use options::{DEFAULT_LATE_DELAY, DEFAULT_STREAM_BATCH_ROWS, MAX_SPEED, StreamOptions};
 pub use order::Position;
 pub use sink::{SINKS_ACCEPTED, SinkUrl};
 

@@ -15,9 +15,6 @@ use crate::spec::DatasetSpec;
 use super::format::EventFormat;
 use super::sink::SinkUrl;
 
-/// The settings only a stream takes.
-pub const STREAM_SETTINGS: [Setting; 9] = Setting::STREAM;
-
 /// Late events are sent this long after their event time at least and at
 /// most, unless `late_delay` says otherwise.
 pub const DEFAULT_LATE_DELAY: (Duration, Duration) =

@@ -267,15 +267,16 @@ impl Sender<'_> {
             first_seq.get_or_insert(seq);
         }
         let first_seq = first_seq.expect("a run is not empty");
+        let last_seq = first_seq + count - 1;
         self.events
             .as_byte_stream()
             .expect("runs go only to byte streams")
             .send_run(first_seq, count, bytes)?;
         self.summary.events += count;
         self.summary.bytes += bytes.len() as u64;
-        // Upkeep as often as one message at a time would do it.
-        let last_seq = first_seq + count - 1;
-        if last_seq / UPKEEP_EVERY != first_seq.saturating_sub(1) / UPKEEP_EVERY || first_seq == 0 {
+        // Upkeep as often as one message at a time would do it: when the
+        // run holds a multiple of UPKEEP_EVERY.
+        if first_seq.next_multiple_of(UPKEEP_EVERY) <= last_seq {
             self.upkeep()?;
         }
         Ok(())
