@@ -191,7 +191,10 @@ def generate(
     ``out`` is a ``.parquet`` file (the fact table), a directory (all five
     tables), or an ``s3://``, ``gs://`` or ``az://`` URL. With ``parts`` (and
     ``part``, ``partition_by``, ``target_file_size``, ``writers``) it writes
-    a dataset in parts. Every other option of the command line is taken
+    a dataset in parts. ``table_format="delta"`` commits each of its tables
+    as a Delta Lake table, in a package built with the Rust feature
+    ``delta`` (the published wheel is not: it raises ``ValueError`` naming
+    the feature; docs/lakehouse.md). Every other option of the command line is taken
     under its snake-case name: ``start``, ``days``, ``config``,
     ``customers``, ``merchants``, ``emit_pan``, ``pan_mask``, ``threads``,
     ``batch_rows``, ``compression``, ``overwrite``, ``max_in_flight``,

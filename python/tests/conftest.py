@@ -38,10 +38,11 @@ def cli_binary() -> Path:
     pytest.fail(f"no cardgen binary at {', '.join(map(str, candidates))} (build it, or set CARDGEN_BIN)", pytrace=False)
 
 
-def run_cli(*args):
-    """Runs `cardgen ARGS -q`; fails the test with its message if it fails."""
+def run_cli(*args, env=None):
+    """Runs `cardgen ARGS -q`, with `env` added to the environment; fails the
+    test with its message if it fails."""
     cmd = [str(cli_binary()), *map(str, args), "-q"]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
     if p.returncode != 0:
         pytest.fail(f"`cardgen {' '.join(cmd[1:])}` exited {p.returncode}: {p.stderr.strip()}", pytrace=False)
 

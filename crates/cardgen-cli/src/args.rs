@@ -195,6 +195,12 @@ pub struct GenerateArgs {
     /// Files written at once, in a dataset in parts [default: one per 8 threads].
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub writers: Option<String>,
+    /// Commit each table as a lakehouse table under OUT/<table>/: delta
+    /// (Delta Lake, `_delta_log/`) or iceberg; parquet writes plain files.
+    /// Either table format writes a dataset in parts; with --part, `cardgen
+    /// finish OUT` makes the commit [default: parquet].
+    #[arg(long, value_name = "FORMAT")]
+    pub table_format: Option<String>,
     /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
@@ -263,6 +269,7 @@ impl GenerateArgs {
             ("partition_by", &self.partition_by),
             ("target_file_size", &self.target_file_size),
             ("writers", &self.writers),
+            ("table_format", &self.table_format),
             ("config", &self.config),
             ("customers", &self.customers),
             ("merchants", &self.merchants),
@@ -353,7 +360,14 @@ mod tests {
             let long = key.replace('_', "-");
             // Any of these asks for a dataset in parts; their defaults are
             // those of one, which `LakeOptions` checks.
-            if ["partition_by", "target_file_size", "writers"].contains(&key.as_str()) {
+            if [
+                "partition_by",
+                "target_file_size",
+                "writers",
+                "table_format",
+            ]
+            .contains(&key.as_str())
+            {
                 continue;
             }
             let mut options = cardgen::GenerateOptions::default();

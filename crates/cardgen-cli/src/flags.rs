@@ -40,6 +40,7 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::PartitionBy => "--partition-by",
         Setting::TargetFileSize => "--target-file-size",
         Setting::Writers => "--writers",
+        Setting::TableFormat => "--table-format",
         Setting::Compression => "--compression",
         Setting::Overwrite => "--overwrite",
         Setting::EmitPan => "--emit-pan",

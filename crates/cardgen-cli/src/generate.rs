@@ -143,6 +143,9 @@ fn lake_summary(options: &GenerateOptions, written: &Written, lake: &cardgen::La
             peak_rss_bytes()
         )
     );
+    for line in crate::lake::commit_lines(&lake.tables) {
+        eprintln!("{line}");
+    }
     if lake.finished {
         let marker = format!(
             "{}/{}",

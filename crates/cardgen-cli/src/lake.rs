@@ -20,7 +20,7 @@ pub fn open_storage(out: &str) -> Result<Box<dyn Storage>, UsageError> {
 /// `cardgen finish OUT`.
 pub fn finish(args: &FinishArgs, quiet: bool) -> anyhow::Result<()> {
     let storage = open_storage(&args.out)?;
-    let checked = lake::finish(storage.as_ref()).map_err(|e| match e {
+    let finished = lake::finish(storage.as_ref()).map_err(|e| match e {
         Error::Lake(LakeError::Storage(
             e @ (StorageError::Config { .. }
             | StorageError::SchemeNotCompiled { .. }
@@ -29,9 +29,34 @@ pub fn finish(args: &FinishArgs, quiet: bool) -> anyhow::Result<()> {
         other => anyhow::Error::from(other),
     })?;
     if !quiet {
-        println!("PASS {}: {}; wrote _SUCCESS", args.out, checked.summary());
+        for line in commit_lines(&finished.tables) {
+            println!("{line}");
+        }
+        let summary = finished.checked.summary();
+        println!("PASS {}: {summary}; wrote _SUCCESS", args.out);
     }
     Ok(())
+}
+
+/// One line per table committed in a table format.
+pub fn commit_lines(tables: &[lake::TableCommit]) -> Vec<String> {
+    tables
+        .iter()
+        .map(|t| {
+            let what = if t.new {
+                "committed"
+            } else {
+                "already committed"
+            };
+            format!(
+                "{what} {:<14} {} version {} ({} files)",
+                t.table,
+                t.format,
+                t.version,
+                thousands(t.files as u64)
+            )
+        })
+        .collect()
 }
 
 /// `cardgen verify OUT` of a dataset in parts: every part and file against

@@ -183,3 +183,30 @@ fn max_memory_takes_byte_sizes_and_says_what_it_accepts() {
     }
     assert_eq!(files_in(dir.path()), vec!["sized.parquet"]);
 }
+
+/// A build without a table format's feature says which feature to build
+/// with, before anything is written.
+#[cfg(not(feature = "delta"))]
+#[test]
+fn a_table_format_not_built_in_names_its_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = cardgen()
+        .args([
+            "generate",
+            "--rows",
+            "10k",
+            "--table-format",
+            "delta",
+            "--out",
+        ])
+        .arg(dir.path().join("lake"))
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &output,
+        2,
+        &["--table-format delta", "feature `delta`"],
+        "delta",
+    );
+    assert!(files_in(dir.path()).is_empty());
+}

@@ -61,14 +61,21 @@ impl Default for ReadOptions {
     }
 }
 
+/// Wraps a table's generator before it runs: the command line's fault
+/// injection for its tests.
+pub type GeneratorWrapper =
+    Arc<dyn Fn(Arc<dyn TableGenerator>) -> Arc<dyn TableGenerator> + Send + Sync>;
+
 /// How to write Parquet files.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WriteOptions {
     /// Rows per batch, which is also rows per row group (1 to 4,000,000; a
     /// file holds at most 32,767 row groups).
     pub batch_rows: u64,
     /// Threads, credits, compression, overwriting and cancellation.
     pub run: RunOptions,
+    /// Wraps each table's generator (the command line's fault injection).
+    pub wrapper: Option<GeneratorWrapper>,
 }
 
 impl Default for WriteOptions {
@@ -76,7 +83,18 @@ impl Default for WriteOptions {
         Self {
             batch_rows: DEFAULT_BATCH_ROWS,
             run: RunOptions::new(num_cpus::get()),
+            wrapper: None,
         }
+    }
+}
+
+impl std::fmt::Debug for WriteOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteOptions")
+            .field("batch_rows", &self.batch_rows)
+            .field("run", &self.run)
+            .field("wrapper", &self.wrapper.is_some())
+            .finish()
     }
 }
 

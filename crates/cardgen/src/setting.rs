@@ -39,6 +39,8 @@ pub enum Setting {
     TargetFileSize,
     /// Files written at once.
     Writers,
+    /// What the dataset's tables are written as: plain Parquet, Delta or Iceberg.
+    TableFormat,
     /// Page compression of the Parquet files.
     Compression,
     /// Whether existing outputs may be replaced.
@@ -80,7 +82,7 @@ impl Setting {
     ];
 
     /// Every setting.
-    pub const ALL: [Setting; 32] = [
+    pub const ALL: [Setting; 33] = [
         Setting::Seed,
         Setting::Rows,
         Setting::Start,
@@ -101,6 +103,7 @@ impl Setting {
         Setting::PartitionBy,
         Setting::TargetFileSize,
         Setting::Writers,
+        Setting::TableFormat,
         Setting::Compression,
         Setting::Overwrite,
         Setting::EmitPan,
@@ -138,6 +141,7 @@ impl Setting {
             Setting::PartitionBy => "partition_by",
             Setting::TargetFileSize => "target_file_size",
             Setting::Writers => "writers",
+            Setting::TableFormat => "table_format",
             Setting::Compression => "compression",
             Setting::Overwrite => "overwrite",
             Setting::EmitPan => "emit_pan",

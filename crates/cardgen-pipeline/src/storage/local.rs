@@ -6,7 +6,7 @@
 //! killed run's leftover never reads as data.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Storage, StorageError, Upload};
@@ -124,6 +124,24 @@ impl Storage for LocalStorage {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Self::io_error(&path)(e)),
         }
+    }
+
+    fn get_tail(&self, name: &str, len: u64) -> Result<Option<(u64, Vec<u8>)>, StorageError> {
+        let path = self.path(name);
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Self::io_error(&path)(e)),
+        };
+        let mut read = || -> io::Result<(u64, Vec<u8>)> {
+            let size = file.metadata()?.len();
+            let start = size.saturating_sub(len);
+            file.seek(io::SeekFrom::Start(start))?;
+            let mut tail = Vec::with_capacity((size - start) as usize);
+            (&mut file).take(size - start).read_to_end(&mut tail)?;
+            Ok((size, tail))
+        };
+        read().map(Some).map_err(Self::io_error(&path))
     }
 
     fn size(&self, name: &str) -> Result<Option<u64>, StorageError> {

@@ -86,6 +86,10 @@ pub trait Storage: Send + Sync + Debug {
     /// Reads a small object whole; `None` if absent.
     fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StorageError>;
 
+    /// The size of `name` and its last `len` bytes (all of it when
+    /// shorter), as a Parquet footer is read; `None` if absent.
+    fn get_tail(&self, name: &str, len: u64) -> Result<Option<(u64, Vec<u8>)>, StorageError>;
+
     /// The size of `name` in bytes; `None` if absent.
     fn size(&self, name: &str) -> Result<Option<u64>, StorageError>;
 

@@ -202,6 +202,20 @@ impl Storage for ObjectStorage {
         Ok(self.found(name, result)?.map(|bytes| bytes.to_vec()))
     }
 
+    fn get_tail(&self, name: &str, len: u64) -> Result<Option<(u64, Vec<u8>)>, StorageError> {
+        let path = self.path(name);
+        let result = self.runtime.block_on(async {
+            let options = GetOptions {
+                range: Some(GetRange::Suffix(len)),
+                ..GetOptions::default()
+            };
+            let found = self.store.get_opts(&path, options).await?;
+            let size = found.meta.size;
+            Ok((size, found.bytes().await?.to_vec()))
+        });
+        self.found(name, result)
+    }
+
     fn size(&self, name: &str) -> Result<Option<u64>, StorageError> {
         let result = self.runtime.block_on(self.store.head(&self.path(name)));
         Ok(self.found(name, result)?.map(|meta| meta.size))

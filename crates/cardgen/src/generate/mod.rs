@@ -144,6 +144,7 @@ fn write_options(options: &GenerateOptions, credits: usize) -> WriteOptions {
     WriteOptions {
         batch_rows: options.batch_rows(),
         run,
+        wrapper: options.wrapper().cloned(),
     }
 }
 

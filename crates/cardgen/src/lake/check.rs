@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use cardgen_pipeline::storage::Storage;
 
+use super::commit::{TableCommit, commit_tables};
 use super::manifest::{DatasetManifest, PartManifest, from_json, read_part};
 use super::{DATASET_MANIFEST, LakeError, SUCCESS_MARKER, part_rows};
 use crate::setting::Error;
@@ -127,12 +128,22 @@ pub fn check(storage: &dyn Storage, deep: bool) -> Result<DatasetCheck, Error> {
     inspect(storage, manifest, deep)
 }
 
-/// Checks the dataset deeply and, if it is complete, writes `_SUCCESS`;
-/// otherwise fails with [`LakeError::Incomplete`], saying what is missing.
-pub fn finish(storage: &dyn Storage) -> Result<DatasetCheck, Error> {
+/// Checks the dataset deeply and, if it is complete, commits its tables in
+/// their table format (if it has one) and writes `_SUCCESS`; otherwise
+/// fails with [`LakeError::Incomplete`], saying what is missing.
+pub fn finish(storage: &dyn Storage) -> Result<Finished, Error> {
     let checked = check(storage, true)?.require_complete(storage)?;
+    let tables = commit_tables(storage, &checked.manifest, &checked.parts, 0)?;
     storage.put(SUCCESS_MARKER, success_text(&checked).as_bytes(), false)?;
-    Ok(checked)
+    Ok(Finished { checked, tables })
+}
+
+/// What [`finish`] found and committed.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub checked: DatasetCheck,
+    /// Each table's commit, when the dataset has a table format.
+    pub tables: Vec<TableCommit>,
 }
 
 /// Checks every part against `manifest` and fails unless all is complete.

@@ -30,6 +30,7 @@
 //! wrote every part itself.
 
 mod check;
+mod commit;
 mod manifest;
 mod write;
 
@@ -37,7 +38,9 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
-pub use check::{DatasetCheck, FileProblem, check, finish};
+pub use cardgen_table::TableFormat;
+pub use check::{DatasetCheck, FileProblem, Finished, check, finish};
+pub use commit::{TableCommit, table_format};
 pub use manifest::{ColumnEntry, DatasetManifest, FileEntry, PartManifest, TableEntry, TablePart};
 pub use write::{LakeOptions, LakeSummary, MAX_WRITERS};
 
@@ -57,6 +60,10 @@ pub const TARGET_FILE_SIZE_RANGE: (u64, u64) = (1 << 20, 64 << 30);
 pub const PARTITION_COLUMN: &str = "event_date";
 /// The directory key of month partitions.
 pub const MONTH_KEY: &str = "event_month";
+/// Where a table format keeps a table's metadata, under the table's directory.
+pub const TABLE_METADATA_DIRS: [&str; 2] = ["_delta_log", "metadata"];
+/// The manifest's key for the table format, present unless plain Parquet.
+pub const TABLE_FORMAT_KEY: &str = "table_format";
 
 /// The manifest of part `part`.
 pub fn part_manifest_name(part: u32) -> String {
@@ -156,6 +163,9 @@ pub enum LakeError {
     /// Some parts have not been written, or their files do not match.
     #[error("{location} is not complete: {summary}")]
     Incomplete { location: String, summary: String },
+    /// A table could not be committed in its format.
+    #[error(transparent)]
+    Table(cardgen_table::TableError),
 }
 
 #[cfg(test)]

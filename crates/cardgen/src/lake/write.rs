@@ -22,13 +22,15 @@ use cardgen_pipeline::storage::{Storage, StorageError};
 use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink, run};
 
 use super::check::{check_parts, success_text};
+use super::commit::{TableCommit, commit_tables};
 use super::manifest::{
     ColumnEntry, DatasetManifest, FORMAT, FileEntry, PartManifest, TableEntry, TablePart,
     from_json, read_part, to_json,
 };
 use super::{
     DATASET_MANIFEST, LakeError, MAX_PARTS, MONTH_KEY, PARTITION_COLUMN, PartitionBy,
-    SUCCESS_MARKER, TARGET_FILE_SIZE_RANGE, file_name, part_manifest_name, part_rows,
+    SUCCESS_MARKER, TABLE_FORMAT_KEY, TABLE_METADATA_DIRS, TARGET_FILE_SIZE_RANGE, TableFormat,
+    file_name, part_manifest_name, part_rows,
 };
 use crate::dataset::{Dataset, WriteOptions};
 use crate::metadata::specification;
@@ -55,6 +57,8 @@ pub struct LakeOptions {
     pub target_file_bytes: u64,
     /// Files written at once; `None` for one per 8 threads.
     pub writers: Option<usize>,
+    /// What each table is committed as once every part is written.
+    pub table_format: TableFormat,
 }
 
 impl Default for LakeOptions {
@@ -65,6 +69,7 @@ impl Default for LakeOptions {
             partition_by: PartitionBy::None,
             target_file_bytes: super::DEFAULT_TARGET_FILE_BYTES,
             writers: None,
+            table_format: TableFormat::Parquet,
         }
     }
 }
@@ -101,6 +106,16 @@ impl LakeOptions {
                 accepted: format!("1 to {MAX_WRITERS}"),
             });
         }
+        if let Some(feature) = self.table_format.missing_feature() {
+            return Err(SpecError::Invalid {
+                setting: Setting::TableFormat,
+                value: self.table_format.to_string(),
+                reason: format!(
+                    "this build has no {} tables; build cardgen with its feature `{feature}`",
+                    self.table_format
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -120,6 +135,8 @@ pub struct LakeSummary {
     pub parts: Vec<PartManifest>,
     /// Whether this run found every part present and wrote `_SUCCESS`.
     pub finished: bool,
+    /// Each table's commit, when finished with a table format.
+    pub tables: Vec<TableCommit>,
     pub elapsed: Duration,
 }
 
@@ -176,6 +193,11 @@ impl Dataset {
             ("version", crate::VERSION.to_string()),
         ];
         keyed.extend(layout.into_iter().map(|(k, v)| (k.to_string(), v)));
+        // Only a table format is recorded, so that datasets of plain files
+        // written before table formats existed keep their manifest.
+        if lake.table_format != TableFormat::Parquet {
+            keyed.insert(TABLE_FORMAT_KEY.into(), lake.table_format.to_string());
+        }
         let tables = Table::ALL
             .into_iter()
             .map(|table| {
@@ -300,6 +322,15 @@ impl Dataset {
             for name in old_parts {
                 storage.delete(&name)?;
             }
+            // The tables of the dataset replaced go with it, so that no
+            // version of them points at files about to be deleted.
+            for table in Table::ALL {
+                for dir in TABLE_METADATA_DIRS {
+                    for name in storage.list(&format!("{}/{dir}/", table.name()))? {
+                        storage.delete(&name)?;
+                    }
+                }
+            }
         } else {
             match storage.put(DATASET_MANIFEST, &to_json(&plan.manifest), true) {
                 Ok(()) => {}
@@ -327,13 +358,16 @@ impl Dataset {
             }
         }
         let finished = lake.part.is_none();
+        let mut tables = Vec::new();
         if finished {
             let all = check_parts(storage, &plan.manifest, false)?;
+            tables = commit_tables(storage, &plan.manifest, &all.parts, 0)?;
             storage.put(SUCCESS_MARKER, success_text(&all).as_bytes(), false)?;
         }
         Ok(LakeSummary {
             parts,
             finished,
+            tables,
             elapsed: started.elapsed(),
         })
     }
@@ -345,9 +379,13 @@ impl Dataset {
         options: &WriteOptions,
         progress: &dyn Progress,
     ) -> Result<Vec<PartManifest>, Error> {
+        let wrap = |generator: Arc<dyn TableGenerator>| match &options.wrapper {
+            Some(wrapper) => wrapper(generator),
+            None => generator,
+        };
         let generators: Vec<Arc<dyn TableGenerator>> = Table::ALL
             .into_iter()
-            .map(|t| self.generator(t))
+            .map(|t| self.generator(t).map(wrap))
             .collect::<Result<_, _>>()?;
         let partitioner = match lake.partition_by {
             PartitionBy::None => None,

@@ -8,7 +8,7 @@ use cardgen_pipeline::budget::credits_for;
 
 use super::{GenerateOptions, Generated, MAX_MEMORY_RANGE, MAX_THREADS};
 use crate::dataset::{ReadOptions, check_batch_rows};
-use crate::lake::{DEFAULT_TARGET_FILE_BYTES, LakeOptions, part_rows};
+use crate::lake::{DEFAULT_TARGET_FILE_BYTES, LakeOptions, TableFormat, part_rows};
 use crate::setting::{Setting, SpecError};
 
 impl GenerateOptions {
@@ -123,6 +123,10 @@ impl GenerateOptions {
             (Setting::PartitionBy, self.partition_by.is_some()),
             (Setting::TargetFileSize, self.target_file_size.is_some()),
             (Setting::Writers, self.writers.is_some()),
+            (
+                Setting::TableFormat,
+                self.table_format.is_some_and(|f| f != TableFormat::Parquet),
+            ),
         ]
         .into_iter()
         .find_map(|(setting, given)| given.then_some(setting))
@@ -134,6 +138,7 @@ impl GenerateOptions {
             Setting::Parts => format!("{}", self.parts.unwrap_or(1)),
             Setting::PartitionBy => self.partition_by.unwrap_or_default().to_string(),
             Setting::TargetFileSize => self.target_file_bytes().to_string(),
+            Setting::TableFormat => self.table_format.unwrap_or_default().to_string(),
             _ => self.writers.map_or_else(String::new, |w| w.to_string()),
         }
     }
@@ -147,6 +152,7 @@ impl GenerateOptions {
             partition_by: self.partition_by.unwrap_or_default(),
             target_file_bytes: self.target_file_bytes(),
             writers: self.writers,
+            table_format: self.table_format.unwrap_or_default(),
         })
     }
 

@@ -29,12 +29,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use cardgen_core::TableGenerator;
 use cardgen_core::pan::PanMask;
 use cardgen_pipeline::Codec;
 
 use crate::dataset::DEFAULT_BATCH_ROWS;
-use crate::lake::PartitionBy;
+use crate::lake::{PartitionBy, TableFormat};
 use crate::scenario::Scenario;
 use crate::setting::{Error, Setting, SpecError};
 use crate::spec::DatasetSpec;
@@ -68,10 +67,7 @@ impl Generated {
     }
 }
 
-/// Wraps a table's generator before it runs: the command line's fault
-/// injection for its tests.
-pub type GeneratorWrapper =
-    Arc<dyn Fn(Arc<dyn TableGenerator>) -> Arc<dyn TableGenerator> + Send + Sync>;
+pub use crate::dataset::GeneratorWrapper;
 
 /// A `generate` run; see the module docs.
 ///
@@ -102,6 +98,7 @@ pub struct GenerateOptions {
     partition_by: Option<PartitionBy>,
     target_file_size: Option<u64>,
     writers: Option<usize>,
+    table_format: Option<TableFormat>,
     cancel: Arc<AtomicBool>,
     wrapper: Option<GeneratorWrapper>,
 }
@@ -123,6 +120,7 @@ impl Default for GenerateOptions {
             partition_by: None,
             target_file_size: None,
             writers: None,
+            table_format: None,
             cancel: Arc::new(AtomicBool::new(false)),
             wrapper: None,
         }
@@ -146,6 +144,7 @@ impl fmt::Debug for GenerateOptions {
             .field("partition_by", &self.partition_by)
             .field("target_file_size", &self.target_file_size)
             .field("writers", &self.writers)
+            .field("table_format", &self.table_format)
             .finish_non_exhaustive()
     }
 }
@@ -153,7 +152,7 @@ impl fmt::Debug for GenerateOptions {
 impl GenerateOptions {
     /// The keys [`set`](Self::set) takes, in the order `cardgen generate
     /// --help` lists their flags.
-    pub const KEYS: [&'static str; 21] = [
+    pub const KEYS: [&'static str; 22] = [
         "rows",
         "out",
         "parts",
@@ -161,6 +160,7 @@ impl GenerateOptions {
         "partition_by",
         "target_file_size",
         "writers",
+        "table_format",
         "config",
         "customers",
         "merchants",
@@ -253,6 +253,9 @@ impl GenerateOptions {
                 self.target_file_size = Some(parse::bytes(value).map_err(invalid)?);
             }
             Setting::Writers => self.writers = Some(parse::small_count(value).map_err(invalid)?),
+            Setting::TableFormat => {
+                self.table_format = Some(value.trim().parse().map_err(invalid)?)
+            }
             _ => unreachable!("settable() lets only the settings above through"),
         }
         Ok(self)
@@ -379,6 +382,13 @@ impl GenerateOptions {
 
     pub fn with_writers(mut self, writers: Option<usize>) -> Self {
         self.writers = writers;
+        self
+    }
+
+    /// What the dataset's tables are written as; anything but plain
+    /// Parquet writes the lake layout and commits each table.
+    pub fn with_table_format(mut self, table_format: Option<TableFormat>) -> Self {
+        self.table_format = table_format;
         self
     }
 

@@ -1,0 +1,209 @@
+//! Commits files cardgen has written as one version of a lakehouse table:
+//! Delta Lake (feature `delta`) or Apache Iceberg (feature `iceberg`).
+//!
+//! cardgen writes the Parquet files itself, on its own pipeline; a table
+//! format only adds the metadata that makes a set of files one table at one
+//! version: the schema, the partitioning, each file's path, size, rows and
+//! column statistics, and a log of commits a reader can travel back in.
+//! This crate builds that metadata from a [`TableDefinition`] and the files'
+//! own footers ([`stats`]), and hands it to the format's crate to commit,
+//! so the commit is exactly what delta-rs or iceberg-rust would write.
+//!
+//! **Once.** Every commit carries the number of the dataset's date range
+//! it adds (`0` for the first, `1` for the first append, …). A table that
+//! already holds that range is left alone, so a commit killed halfway, or a
+//! `finish` run twice, commits each range exactly once.
+//!
+//! **Apart.** The format crates bring their own arrow, parquet and
+//! object_store majors; none of their types appears in this crate's API,
+//! which speaks in cardgen's arrow schema and plain values.
+
+pub mod stats;
+
+#[cfg(feature = "delta")]
+mod columns;
+#[cfg(feature = "delta")]
+mod delta;
+#[cfg(feature = "delta")]
+mod runtime;
+
+use std::fmt;
+use std::str::FromStr;
+
+use arrow_schema::SchemaRef;
+use cardgen_pipeline::storage::StorageError;
+
+pub use stats::{Bound, ColumnStats, FileStats, read_file_stats};
+
+/// The `txn` application id (Delta) and snapshot property prefix (Iceberg)
+/// that mark a commit as cardgen's.
+pub const APP_ID: &str = "cardgen";
+
+/// What a dataset's tables are written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum TableFormat {
+    /// Plain Parquet files in Hive directories, as before: no table metadata.
+    #[default]
+    Parquet,
+    /// A Delta Lake table: `_delta_log/` beside the files.
+    Delta,
+    /// An Apache Iceberg table: `metadata/` beside the files, registered in a catalog.
+    Iceberg,
+}
+
+impl TableFormat {
+    pub const ALL: [TableFormat; 3] = [Self::Parquet, Self::Delta, Self::Iceberg];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Parquet => "parquet",
+            Self::Delta => "delta",
+            Self::Iceberg => "iceberg",
+        }
+    }
+
+    /// The build feature that commits this format, when it is not compiled in.
+    pub fn missing_feature(self) -> Option<&'static str> {
+        match self {
+            Self::Parquet => None,
+            Self::Delta => (!cfg!(feature = "delta")).then_some("delta"),
+            Self::Iceberg => Some("iceberg"),
+        }
+    }
+}
+
+impl fmt::Display for TableFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for TableFormat {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.name() == text)
+            .ok_or_else(|| format!("`{text}` is not one of parquet, delta, iceberg"))
+    }
+}
+
+/// How a table's files are split into partition directories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Partitioning {
+    None,
+    /// `column=YYYY-MM-DD/`: the date column is read from the directory
+    /// and is not in the files.
+    Day {
+        column: String,
+    },
+    /// `key=YYYY-MM/`: the month of the date column `column`, which stays
+    /// in the files.
+    Month {
+        column: String,
+        key: String,
+    },
+}
+
+/// A table as the format records it.
+#[derive(Debug, Clone)]
+pub struct TableDefinition {
+    /// The table's name (`transactions`).
+    pub name: String,
+    /// Every column of the table, in order, the partition column included.
+    pub schema: SchemaRef,
+    pub partitioning: Partitioning,
+    /// A line saying what the table holds, for the table's description.
+    pub description: String,
+}
+
+/// One data file of a commit.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    /// Relative to the table's root: `event_date=2025-03-01/part-00003-0000.parquet`.
+    pub path: String,
+    /// The partition directory's value (`2025-03-01`, `2025-03`), when partitioned.
+    pub partition: Option<String>,
+    pub stats: FileStats,
+}
+
+/// Where a table lives and how to reach it.
+#[derive(Debug, Clone)]
+pub struct TableLocation {
+    /// The table's root: an absolute local path or a URL (`s3://bucket/out/transactions`).
+    pub root: String,
+    /// Object-store settings, named like their environment variables
+    /// (`AWS_ENDPOINT_URL`, …).
+    pub storage_options: Vec<(String, String)>,
+}
+
+/// What [`commit`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    /// The table's version holding the range.
+    pub version: u64,
+    /// Whether this call made the commit, or found the range committed before.
+    pub new: bool,
+}
+
+/// What can go wrong committing a table.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TableError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("{file}: cannot read its Parquet footer: {message}")]
+    Stats { file: String, message: String },
+    #[error("{format} tables are not in this build; build it with `--features {feature}`")]
+    NotCompiled {
+        format: TableFormat,
+        feature: &'static str,
+    },
+    #[error("{table}.{column}: a {format} table cannot hold {data_type}")]
+    Unsupported {
+        format: TableFormat,
+        table: String,
+        column: String,
+        data_type: String,
+    },
+    /// The table already there is another table.
+    #[error("{location} holds a {format} table that differs: {message}")]
+    Differs {
+        format: TableFormat,
+        location: String,
+        message: String,
+    },
+    #[error("committing {location} as a {format} table failed: {message}")]
+    Commit {
+        format: TableFormat,
+        location: String,
+        message: String,
+    },
+}
+
+/// Commits `files` as range `range` of `table` at `location`, once: see the
+/// crate docs.
+pub fn commit(
+    format: TableFormat,
+    location: &TableLocation,
+    table: &TableDefinition,
+    files: &[DataFile],
+    range: u64,
+) -> Result<Committed, TableError> {
+    match format {
+        TableFormat::Parquet => Ok(Committed {
+            version: range,
+            new: false,
+        }),
+        #[cfg(feature = "delta")]
+        TableFormat::Delta => delta::commit(location, table, files, range),
+        other => {
+            let _ = (location, table, files, range);
+            Err(TableError::NotCompiled {
+                format: other,
+                feature: other.missing_feature().unwrap_or("?"),
+            })
+        }
+    }
+}

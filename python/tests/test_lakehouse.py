@@ -1,0 +1,162 @@
+"""Datasets committed as Delta Lake tables, read back by the readers data
+engineers use without a JVM: the `deltalake` package (to pyarrow), Polars'
+`scan_delta`, and DuckDB over the Arrow they return; on local disk and on
+the S3 server. Each table read through its format equals the same
+dataset written as plain Parquet.
+
+The dataset in parts is written as four `cardgen generate --part K` runs
+and one `cardgen finish`, as four machines and a coordinator would.
+"""
+
+import json
+import subprocess
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pytest
+from deltalake import DeltaTable
+
+from conftest import assert_same_rows, cli_binary, run_cli
+
+TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases"]
+KEYS = {
+    "transactions": "txn_id",
+    "customers": "customer_id",
+    "cards": "card_id",
+    "merchants": "merchant_id",
+    "fraud_cases": "case_id",
+}
+DATASET = ["--rows", "60k", "--days", "21", "--seed", "11", "--batch-rows", "8k", "--threads", "2"]
+LAYOUT = ["--parts", "4", "--partition-by", "day"]
+
+
+def write_in_parts(out: str, *extra, env=None):
+    """Four parts, one run each, then `finish`: the distributed way."""
+    for part in range(4):
+        run_cli("generate", *DATASET, *LAYOUT, "--part", part, "--out", out, *extra, env=env)
+    run_cli("finish", out, env=env)
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory) -> dict:
+    """The dataset as plain Parquet in parts, each table read whole."""
+    root = tmp_path_factory.mktemp("plain")
+    run_cli("generate", *DATASET, *LAYOUT, "--out", root)
+    tables = {}
+    for table in TABLES:
+        partitioning = ds.partitioning(pa.schema([("event_date", pa.date32())]), flavor="hive")
+        dataset = ds.dataset(root / table, format="parquet",
+                             partitioning=partitioning if table == "transactions" else None)
+        tables[table] = sort(dataset.to_table(), table)
+    return tables
+
+
+def sort(table: pa.Table, name: str) -> pa.Table:
+    return table.sort_by(KEYS[name])
+
+
+def same_columns(got: pa.Table, want: pa.Table, what: str):
+    """The same rows, columns compared by name in the plain dataset's order
+    (a Delta reader puts partition columns last)."""
+    got = got.select(want.column_names)
+
+    def field(f: pa.Field) -> pa.Field:
+        w = want.schema.field(f.name)
+        # Delta keeps no time zone name (its timestamps are UTC), and a Hive
+        # directory's value reads as nullable.
+        data_type = w.type if pa.types.is_timestamp(f.type) else f.type
+        nullable = w.nullable if f.name == "event_date" else f.nullable
+        return pa.field(f.name, data_type, nullable)
+
+    got = got.cast(pa.schema([field(f) for f in got.schema]))
+    assert_same_rows(got, want, what)
+
+
+@pytest.fixture(scope="module")
+def delta_local(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("delta") / "lake"
+    write_in_parts(str(root), "--table-format", "delta")
+    return root
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_the_deltalake_package_reads_each_table_as_the_plain_dataset(delta_local, plain, table):
+    dt = DeltaTable(str(delta_local / table))
+    assert dt.version() == 0, "four parts and finish make one version"
+    if table == "transactions":
+        assert dt.metadata().partition_columns == ["event_date"]
+    same_columns(sort(dt.to_pyarrow_table(), table), plain[table], f"deltalake {table}")
+
+
+def test_polars_scan_delta_reads_the_fact_table(delta_local, plain):
+    want = plain["transactions"]
+    got = pl.scan_delta(str(delta_local / "transactions")).collect().to_arrow()
+    # Polars has its own types (large strings, every column nullable): compare values.
+    got = sort(got, "transactions").select(want.column_names).cast(want.schema)
+    assert_same_rows(got, want, "polars scan_delta")
+    # A filter on the partition column prunes by the log's partition values.
+    day = plain["transactions"]["event_date"][0].as_py()
+    one_day = pl.scan_delta(str(delta_local / "transactions")).filter(pl.col("event_date") == day).collect()
+    assert one_day.height == want.filter(pc.equal(want["event_date"], day)).num_rows > 0
+
+
+def test_duckdb_queries_the_tables_the_deltalake_package_returns(delta_local, plain):
+    transactions = DeltaTable(str(delta_local / "transactions")).to_pyarrow_dataset()
+    cards = DeltaTable(str(delta_local / "cards")).to_pyarrow_dataset()
+    got = duckdb.sql(
+        "select count(*), sum(t.amount), count(distinct c.card_id) "
+        "from transactions t join cards c using (card_id)"
+    ).fetchall()
+    p_transactions, p_cards = plain["transactions"], plain["cards"]  # noqa: F841 (read by DuckDB)
+    want = duckdb.sql(
+        "select count(*), sum(t.amount), count(distinct c.card_id) "
+        "from p_transactions t join p_cards c using (card_id)"
+    ).fetchall()
+    assert got == want
+
+
+def test_the_log_records_each_files_statistics(delta_local):
+    dt = DeltaTable(str(delta_local / "transactions"))
+    adds = pa.table(dt.get_add_actions(flatten=True)).to_pydict()
+    assert sum(adds["num_records"]) == 60_000
+    assert all(n == 0 for n in adds["null_count.txn_id"])
+    assert all(lo <= hi for lo, hi in zip(adds["min.txn_id"], adds["max.txn_id"]))
+
+
+def test_finish_run_again_commits_nothing(delta_local):
+    before = DeltaTable(str(delta_local / "transactions")).version()
+    p = subprocess.run([str(cli_binary()), "finish", str(delta_local)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "already committed" in p.stdout
+    assert DeltaTable(str(delta_local / "transactions")).version() == before == 0
+
+
+def test_a_table_format_with_one_parquet_file_is_refused(tmp_path):
+    out = tmp_path / "t.parquet"
+    p = subprocess.run([str(cli_binary()), "generate", *DATASET, "--table-format", "delta", "--out", str(out)],
+                       capture_output=True, text=True)
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "--table-format" in p.stderr, p.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_delta_on_s3_reads_as_the_plain_dataset(s3, plain):
+    out = f"s3://{s3.bucket}/delta-lake"
+    write_in_parts(out, "--table-format", "delta", env=s3.env)
+    options = {
+        "AWS_ENDPOINT_URL": s3.env["AWS_ENDPOINT_URL"],
+        "AWS_ACCESS_KEY_ID": s3.env["AWS_ACCESS_KEY_ID"],
+        "AWS_SECRET_ACCESS_KEY": s3.env["AWS_SECRET_ACCESS_KEY"],
+        "AWS_REGION": s3.env.get("AWS_REGION", "us-east-1"),
+        "AWS_ALLOW_HTTP": "true",
+    }
+    for table in ["transactions", "cards"]:
+        dt = DeltaTable(f"{out}/{table}", storage_options=options)
+        assert dt.version() == 0
+        same_columns(sort(dt.to_pyarrow_table(), table), plain[table], f"deltalake s3 {table}")
+    got = pl.scan_delta(f"{out}/transactions", storage_options=options).select(pl.len()).collect().item()
+    assert got == plain["transactions"].num_rows
