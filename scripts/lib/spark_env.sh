@@ -8,7 +8,7 @@
 # 2. The Python venv shared with the other CI steps ($VENV, by default
 #    target/ci-venv, as scripts/check/interop_check.sh uses it) with pyspark 4.x,
 #    pandas<3 (pandas 3 makes pyspark warn), pyarrow, duckdb, polars,
-#    pytest, confluent-kafka and deltalake. pip runs only when the requirement list changed or an import
+#    pytest, confluent-kafka, deltalake and pyiceberg. pip runs only when the requirement list changed or an import
 #    fails, so a warm run costs well under a second.
 # 3. Exports PYSPARK_PYTHON / PYSPARK_DRIVER_PYTHON (the venv's python),
 #    JAVA_HOME, SPARK_LOCAL_IP, and SPARK_CONF_DIR: a generated directory
@@ -18,8 +18,9 @@
 # Needs bash; uses no network besides Debian's and PyPI's package indexes.
 
 # confluent-kafka (librdkafka inside) reads cardgen's streams back in python/tests/test_stream.py;
-# deltalake reads its Delta tables in python/tests/test_lakehouse.py.
-SPARK_PIP_REQUIREMENTS=("pyspark>=4,<5" "pandas<3" "pyarrow" "duckdb" "polars" "pytest" "confluent-kafka" "deltalake")
+# deltalake and pyiceberg (with SQLAlchemy for its SQLite catalog) read its
+# lakehouse tables in python/tests/test_lakehouse.py.
+SPARK_PIP_REQUIREMENTS=("pyspark>=4,<5" "pandas<3" "pyarrow" "duckdb" "polars" "pytest" "confluent-kafka" "deltalake" "pyiceberg[sql-sqlite,pyarrow]")
 
 _spark_env_log() { printf 'spark_env: %s\n' "$*" >&2; }
 
@@ -60,7 +61,7 @@ spark_env_venv() {
   local want stamp=$venv/.spark-requirements
   want=$(printf '%s\n' "${SPARK_PIP_REQUIREMENTS[@]}")
   if [[ ! -f $stamp || $(<"$stamp") != "$want" ]] ||
-    ! "$venv/bin/python" -c 'import pyspark, pandas, pyarrow, duckdb, polars, pytest, confluent_kafka, deltalake' 2>/dev/null; then
+    ! "$venv/bin/python" -c 'import pyspark, pandas, pyarrow, duckdb, polars, pytest, confluent_kafka, deltalake, pyiceberg, sqlalchemy' 2>/dev/null; then
     "$venv/bin/pip" install -q --disable-pip-version-check "${SPARK_PIP_REQUIREMENTS[@]}" || return 1
     printf '%s\n' "$want" >"$stamp"
   fi

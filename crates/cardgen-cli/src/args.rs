@@ -50,6 +50,10 @@ pub enum Command {
 pub struct FinishArgs {
     /// The dataset: a directory or an object-store URL (s3://bucket/prefix/).
     pub out: String,
+    /// The catalog of an Iceberg dataset, a SQLite file [default:
+    /// OUT/_cardgen/catalog.db for a local dataset].
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -196,11 +200,18 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub writers: Option<String>,
     /// Commit each table as a lakehouse table under OUT/<table>/: delta
-    /// (Delta Lake, `_delta_log/`) or iceberg; parquet writes plain files.
+    /// (Delta Lake, `_delta_log/`) or iceberg (`metadata/`, registered in
+    /// --catalog); parquet writes plain files.
     /// Either table format writes a dataset in parts; with --part, `cardgen
     /// finish OUT` makes the commit [default: parquet].
     #[arg(long, value_name = "FORMAT")]
     pub table_format: Option<String>,
+    /// The catalog Iceberg tables are registered in: a SQLite file that
+    /// pyiceberg, Spark and iceberg-rust open as a SQL catalog named
+    /// `cardgen`, tables `cardgen.<table>` [default: OUT/_cardgen/catalog.db;
+    /// needed when OUT is on object storage].
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<String>,
     /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
@@ -270,6 +281,7 @@ impl GenerateArgs {
             ("target_file_size", &self.target_file_size),
             ("writers", &self.writers),
             ("table_format", &self.table_format),
+            ("catalog", &self.catalog),
             ("config", &self.config),
             ("customers", &self.customers),
             ("merchants", &self.merchants),

@@ -41,6 +41,7 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::TargetFileSize => "--target-file-size",
         Setting::Writers => "--writers",
         Setting::TableFormat => "--table-format",
+        Setting::Catalog => "--catalog",
         Setting::Compression => "--compression",
         Setting::Overwrite => "--overwrite",
         Setting::EmitPan => "--emit-pan",

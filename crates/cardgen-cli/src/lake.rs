@@ -8,7 +8,7 @@ use cardgen::{Error, Setting};
 
 use crate::UsageError;
 use crate::args::FinishArgs;
-use crate::flags::flag;
+use crate::flags::{flag, usage_error};
 use crate::summary::thousands;
 
 /// Opens `out` as storage; a URL scheme that is unknown or not compiled
@@ -20,14 +20,16 @@ pub fn open_storage(out: &str) -> Result<Box<dyn Storage>, UsageError> {
 /// `cardgen finish OUT`.
 pub fn finish(args: &FinishArgs, quiet: bool) -> anyhow::Result<()> {
     let storage = open_storage(&args.out)?;
-    let finished = lake::finish(storage.as_ref()).map_err(|e| match e {
-        Error::Lake(LakeError::Storage(
-            e @ (StorageError::Config { .. }
-            | StorageError::SchemeNotCompiled { .. }
-            | StorageError::UnknownScheme { .. }),
-        )) => UsageError(e.to_string()).into(),
-        other => anyhow::Error::from(other),
-    })?;
+    let finished =
+        lake::finish(storage.as_ref(), args.catalog.as_deref()).map_err(|e| match e {
+            Error::Lake(LakeError::Storage(
+                e @ (StorageError::Config { .. }
+                | StorageError::SchemeNotCompiled { .. }
+                | StorageError::UnknownScheme { .. }),
+            )) => UsageError(e.to_string()).into(),
+            Error::Spec(spec) => usage_error(&spec).into(),
+            other => anyhow::Error::from(other),
+        })?;
     if !quiet {
         for line in commit_lines(&finished.tables) {
             println!("{line}");

@@ -20,11 +20,13 @@
 
 pub mod stats;
 
-#[cfg(feature = "delta")]
+#[cfg(any(feature = "delta", feature = "iceberg"))]
 mod columns;
 #[cfg(feature = "delta")]
 mod delta;
-#[cfg(feature = "delta")]
+#[cfg(feature = "iceberg")]
+mod iceberg;
+#[cfg(any(feature = "delta", feature = "iceberg"))]
 mod runtime;
 
 use std::fmt;
@@ -67,7 +69,7 @@ impl TableFormat {
         match self {
             Self::Parquet => None,
             Self::Delta => (!cfg!(feature = "delta")).then_some("delta"),
-            Self::Iceberg => Some("iceberg"),
+            Self::Iceberg => (!cfg!(feature = "iceberg")).then_some("iceberg"),
         }
     }
 }
@@ -136,6 +138,8 @@ pub struct TableLocation {
     /// Object-store settings, named like their environment variables
     /// (`AWS_ENDPOINT_URL`, …).
     pub storage_options: Vec<(String, String)>,
+    /// The Iceberg catalog: a SQLite file (a path, or a `sqlite:` URI).
+    pub catalog: Option<String>,
 }
 
 /// What [`commit`] did.
@@ -174,6 +178,9 @@ pub enum TableError {
         location: String,
         message: String,
     },
+    /// The catalog cannot be opened or used.
+    #[error("catalog {catalog}: {message}")]
+    Catalog { catalog: String, message: String },
     #[error("committing {location} as a {format} table failed: {message}")]
     Commit {
         format: TableFormat,
@@ -198,6 +205,18 @@ pub fn commit(
         }),
         #[cfg(feature = "delta")]
         TableFormat::Delta => delta::commit(location, table, files, range),
+        #[cfg(feature = "iceberg")]
+        TableFormat::Iceberg => {
+            let catalog = location
+                .catalog
+                .as_deref()
+                .ok_or_else(|| TableError::Catalog {
+                    catalog: String::new(),
+                    message: "an Iceberg table needs a catalog".into(),
+                })?;
+            iceberg::commit(location, catalog, table, files, range)
+        }
+        #[cfg(not(all(feature = "delta", feature = "iceberg")))]
         other => {
             let _ = (location, table, files, range);
             Err(TableError::NotCompiled {
@@ -207,3 +226,46 @@ pub fn commit(
         }
     }
 }
+
+/// Forgets `table` at `location` before its dataset is replaced: an
+/// Iceberg table leaves its catalog (a Delta table's log is its own files,
+/// which the caller deletes with the rest).
+pub fn forget_table(
+    format: TableFormat,
+    location: &TableLocation,
+    table: &str,
+) -> Result<(), TableError> {
+    match (format, location.catalog.as_deref()) {
+        #[cfg(feature = "iceberg")]
+        (TableFormat::Iceberg, Some(catalog)) => iceberg::forget(location, catalog, table),
+        _ => {
+            let _ = table;
+            Ok(())
+        }
+    }
+}
+
+/// Checks, writing nothing, that the Iceberg catalog `catalog` (a SQLite
+/// file) can be opened: an existing file must be a database, a new one's
+/// directory must exist unless it lies under `created_with`, a directory
+/// the run creates.
+pub fn check_catalog(catalog: &str, created_with: Option<&str>) -> Result<(), TableError> {
+    #[cfg(feature = "iceberg")]
+    return iceberg::check_catalog(catalog, created_with).map_err(|message| TableError::Catalog {
+        catalog: catalog.to_string(),
+        message,
+    });
+    #[cfg(not(feature = "iceberg"))]
+    {
+        let _ = (catalog, created_with);
+        Err(TableError::NotCompiled {
+            format: TableFormat::Iceberg,
+            feature: "iceberg",
+        })
+    }
+}
+
+/// The name and namespace under which Iceberg tables are registered in
+/// their catalog: `cardgen.transactions` in the catalog `cardgen`.
+pub const ICEBERG_CATALOG_NAME: &str = "cardgen";
+pub const ICEBERG_NAMESPACE: &str = "cardgen";

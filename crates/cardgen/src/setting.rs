@@ -41,6 +41,8 @@ pub enum Setting {
     Writers,
     /// What the dataset's tables are written as: plain Parquet, Delta or Iceberg.
     TableFormat,
+    /// The Iceberg catalog (a SQLite file).
+    Catalog,
     /// Page compression of the Parquet files.
     Compression,
     /// Whether existing outputs may be replaced.
@@ -82,7 +84,7 @@ impl Setting {
     ];
 
     /// Every setting.
-    pub const ALL: [Setting; 33] = [
+    pub const ALL: [Setting; 34] = [
         Setting::Seed,
         Setting::Rows,
         Setting::Start,
@@ -104,6 +106,7 @@ impl Setting {
         Setting::TargetFileSize,
         Setting::Writers,
         Setting::TableFormat,
+        Setting::Catalog,
         Setting::Compression,
         Setting::Overwrite,
         Setting::EmitPan,
@@ -142,6 +145,7 @@ impl Setting {
             Setting::TargetFileSize => "target_file_size",
             Setting::Writers => "writers",
             Setting::TableFormat => "table_format",
+            Setting::Catalog => "catalog",
             Setting::Compression => "compression",
             Setting::Overwrite => "overwrite",
             Setting::EmitPan => "emit_pan",
@@ -206,6 +210,9 @@ pub enum SpecError {
         value: String,
         reason: String,
     },
+    /// A setting that must be given here: `` `catalog` is needed: … ``.
+    #[error("`{setting}` is needed: {reason}")]
+    Missing { setting: Setting, reason: String },
     /// A dataset already at the destination was made with another value
     /// of an option (a setting's own, or one the dataset derives from it):
     /// `… was written with seed = 42, not 7; …`.
@@ -226,6 +233,7 @@ impl SpecError {
         match self {
             SpecError::OutOfRange { setting, .. }
             | SpecError::Invalid { setting, .. }
+            | SpecError::Missing { setting, .. }
             | SpecError::Budget { setting, .. }
             | SpecError::DatasetDiffers { setting, .. } => *setting,
             SpecError::LongerThanCardValidity { .. } => Setting::Days,

@@ -92,7 +92,7 @@ fn parts_and_finish_make_one_version_of_every_file_with_its_partition_and_stats(
         // No table exists until the dataset is finished.
         assert!(TABLES.iter().all(|t| log(&out, t).is_empty()));
     }
-    let finished = lake::finish(&LocalStorage::new(&out)).unwrap();
+    let finished = lake::finish(&LocalStorage::new(&out), None).unwrap();
     assert_eq!(finished.tables.len(), TABLES.len());
     for (commit, table) in finished.tables.iter().zip(TABLES) {
         assert_eq!(
@@ -139,7 +139,7 @@ fn parts_and_finish_make_one_version_of_every_file_with_its_partition_and_stats(
     }
 
     // Finishing again commits nothing new.
-    let again = lake::finish(&LocalStorage::new(&out)).unwrap();
+    let again = lake::finish(&LocalStorage::new(&out), None).unwrap();
     assert!(again.tables.iter().all(|t| !t.new && t.version == 0));
     assert!(TABLES.iter().all(|t| log(&out, t).len() == 1));
 }

@@ -213,7 +213,7 @@ fn the_same_bytes_whoever_writes_the_parts() {
         write_lake(&dataset, distributed.path(), &one_part, 2);
     }
     assert!(!distributed.path().join("_SUCCESS").exists());
-    lake::finish(&LocalStorage::new(distributed.path())).unwrap();
+    lake::finish(&LocalStorage::new(distributed.path()), None).unwrap();
 
     let expected = files(serial.path());
     // Time-ordered rows: each part touches about a quarter of the 40 days.
@@ -338,7 +338,7 @@ fn finish_names_the_missing_parts_and_check_finds_a_damaged_file() {
         };
         write_lake(&dataset, root.path(), &lake, 2);
     }
-    let err = lake::finish(&storage).unwrap_err().to_string();
+    let err = lake::finish(&storage, None).unwrap_err().to_string();
     assert!(err.contains("3 of 5 parts missing (1-2, 4)"), "{err}");
     assert!(!root.path().join("_SUCCESS").exists());
 

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 use cardgen_pipeline::storage::Storage;
 
-use super::commit::{TableCommit, commit_tables};
+use super::commit::{TableCommit, catalog_for, commit_tables, table_format};
 use super::manifest::{DatasetManifest, PartManifest, from_json, read_part};
-use super::{DATASET_MANIFEST, LakeError, SUCCESS_MARKER, part_rows};
-use crate::setting::Error;
+use super::{DATASET_MANIFEST, LakeError, SUCCESS_MARKER, TableFormat, part_rows};
+use crate::setting::{Error, Setting, SpecError};
 
 /// What is wrong with one file, or one table of a part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,9 +131,29 @@ pub fn check(storage: &dyn Storage, deep: bool) -> Result<DatasetCheck, Error> {
 /// Checks the dataset deeply and, if it is complete, commits its tables in
 /// their table format (if it has one) and writes `_SUCCESS`; otherwise
 /// fails with [`LakeError::Incomplete`], saying what is missing.
-pub fn finish(storage: &dyn Storage) -> Result<Finished, Error> {
+///
+/// `catalog` is an Iceberg dataset's catalog, when not the default
+/// ([`catalog_for`]).
+pub fn finish(storage: &dyn Storage, catalog: Option<&str>) -> Result<Finished, Error> {
     let checked = check(storage, true)?.require_complete(storage)?;
-    let tables = commit_tables(storage, &checked.manifest, &checked.parts, 0)?;
+    let catalog = catalog_for(&storage.location(""), catalog);
+    if catalog.is_none() && table_format(&checked.manifest)? == TableFormat::Iceberg {
+        return Err(SpecError::Missing {
+            setting: Setting::Catalog,
+            reason: format!(
+                "Iceberg tables on object storage ({}) are registered in a local SQLite file",
+                storage.location("")
+            ),
+        }
+        .into());
+    }
+    let tables = commit_tables(
+        storage,
+        &checked.manifest,
+        &checked.parts,
+        0,
+        catalog.as_deref(),
+    )?;
     storage.put(SUCCESS_MARKER, success_text(&checked).as_bytes(), false)?;
     Ok(Finished { checked, tables })
 }

@@ -20,7 +20,9 @@ use cardgen_table::{
 };
 
 use super::manifest::{DatasetManifest, PartManifest, TableEntry};
-use super::{LakeError, MONTH_KEY, PARTITION_COLUMN, TABLE_FORMAT_KEY, TableFormat};
+use super::{
+    DEFAULT_CATALOG, LakeError, MONTH_KEY, PARTITION_COLUMN, TABLE_FORMAT_KEY, TableFormat,
+};
 use crate::setting::Error;
 
 /// One table's commit.
@@ -53,20 +55,17 @@ pub(crate) fn commit_tables(
     manifest: &DatasetManifest,
     parts: &[PartManifest],
     range: u64,
+    catalog: Option<&str>,
 ) -> Result<Vec<TableCommit>, Error> {
     let format = table_format(manifest)?;
     if format == TableFormat::Parquet {
         return Ok(Vec::new());
     }
-    let storage_options = storage_options(&storage.location(""));
     let mut commits = Vec::with_capacity(manifest.tables.len());
     for entry in &manifest.tables {
         let definition = definition(entry, manifest)?;
         let files = data_files(storage, &entry.name, parts)?;
-        let location = TableLocation {
-            root: storage.location(&entry.name),
-            storage_options: storage_options.clone(),
-        };
+        let location = table_location(storage, &entry.name, catalog);
         let committed = cardgen_table::commit(format, &location, &definition, &files, range)
             .map_err(LakeError::from)?;
         tracing::info!(target: "cardgen::lake", table = %entry.name, %format, version = committed.version, new = committed.new, files = files.len(), "committed");
@@ -79,6 +78,44 @@ pub(crate) fn commit_tables(
         });
     }
     Ok(commits)
+}
+
+/// Takes the tables of the dataset `replaced` out of their catalog, before
+/// their metadata and files are deleted.
+pub(crate) fn forget_tables(
+    storage: &dyn Storage,
+    replaced: &DatasetManifest,
+    catalog: Option<&str>,
+) -> Result<(), Error> {
+    let format = table_format(replaced)?;
+    for entry in &replaced.tables {
+        let location = table_location(storage, &entry.name, catalog);
+        cardgen_table::forget_table(format, &location, &entry.name).map_err(LakeError::from)?;
+    }
+    Ok(())
+}
+
+/// The Iceberg catalog of a dataset at `out`: the one given, or
+/// `_cardgen/catalog.db` in a local dataset; object storage has no default.
+pub fn catalog_for(out: &str, given: Option<&str>) -> Option<String> {
+    match given {
+        Some(catalog) => Some(catalog.to_string()),
+        None if is_url(out) => None,
+        None => Some(
+            std::path::Path::new(out)
+                .join(DEFAULT_CATALOG)
+                .display()
+                .to_string(),
+        ),
+    }
+}
+
+fn table_location(storage: &dyn Storage, table: &str, catalog: Option<&str>) -> TableLocation {
+    TableLocation {
+        root: storage.location(table),
+        storage_options: storage_options(&storage.location("")),
+        catalog: catalog.map(str::to_string),
+    }
 }
 
 /// The table as its manifest entry describes it.

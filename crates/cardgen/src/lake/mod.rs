@@ -32,6 +32,7 @@
 mod check;
 mod commit;
 mod manifest;
+mod utc;
 mod write;
 
 use std::fmt;
@@ -40,7 +41,7 @@ use std::str::FromStr;
 
 pub use cardgen_table::TableFormat;
 pub use check::{DatasetCheck, FileProblem, Finished, check, finish};
-pub use commit::{TableCommit, table_format};
+pub use commit::{TableCommit, catalog_for, table_format};
 pub use manifest::{ColumnEntry, DatasetManifest, FileEntry, PartManifest, TableEntry, TablePart};
 pub use write::{LakeOptions, LakeSummary, MAX_WRITERS};
 
@@ -62,6 +63,8 @@ pub const PARTITION_COLUMN: &str = "event_date";
 pub const MONTH_KEY: &str = "event_month";
 /// Where a table format keeps a table's metadata, under the table's directory.
 pub const TABLE_METADATA_DIRS: [&str; 2] = ["_delta_log", "metadata"];
+/// The Iceberg catalog of a local dataset, unless another is given.
+pub const DEFAULT_CATALOG: &str = "_cardgen/catalog.db";
 /// The manifest's key for the table format, present unless plain Parquet.
 pub const TABLE_FORMAT_KEY: &str = "table_format";
 

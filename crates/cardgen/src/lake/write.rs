@@ -22,11 +22,12 @@ use cardgen_pipeline::storage::{Storage, StorageError};
 use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink, run};
 
 use super::check::{check_parts, success_text};
-use super::commit::{TableCommit, commit_tables};
+use super::commit::{TableCommit, commit_tables, forget_tables};
 use super::manifest::{
     ColumnEntry, DatasetManifest, FORMAT, FileEntry, PartManifest, TableEntry, TablePart,
     from_json, read_part, to_json,
 };
+use super::utc::utc_timestamps;
 use super::{
     DATASET_MANIFEST, LakeError, MAX_PARTS, MONTH_KEY, PARTITION_COLUMN, PartitionBy,
     SUCCESS_MARKER, TABLE_FORMAT_KEY, TABLE_METADATA_DIRS, TARGET_FILE_SIZE_RANGE, TableFormat,
@@ -59,6 +60,8 @@ pub struct LakeOptions {
     pub writers: Option<usize>,
     /// What each table is committed as once every part is written.
     pub table_format: TableFormat,
+    /// The Iceberg catalog (a SQLite file), for `TableFormat::Iceberg`.
+    pub catalog: Option<String>,
 }
 
 impl Default for LakeOptions {
@@ -70,6 +73,7 @@ impl Default for LakeOptions {
             target_file_bytes: super::DEFAULT_TARGET_FILE_BYTES,
             writers: None,
             table_format: TableFormat::Parquet,
+            catalog: None,
         }
     }
 }
@@ -169,6 +173,8 @@ struct Plan {
     manifest: DatasetManifest,
     /// Files of the dataset being replaced, to delete once the new one is written.
     replaced_files: BTreeSet<String>,
+    /// The description of the dataset being replaced.
+    replaced: Option<DatasetManifest>,
     replacing: bool,
 }
 
@@ -254,6 +260,7 @@ impl Dataset {
         let mut plan = Plan {
             manifest,
             replaced_files: BTreeSet::new(),
+            replaced: None,
             replacing: false,
         };
         if let Some(bytes) = storage.get(DATASET_MANIFEST)? {
@@ -285,6 +292,7 @@ impl Dataset {
                         plan.replaced_files.extend(files.map(|f| f.name.clone()));
                     }
                 }
+                plan.replaced = Some(there);
                 return Ok(plan);
             }
         }
@@ -324,6 +332,9 @@ impl Dataset {
             }
             // The tables of the dataset replaced go with it, so that no
             // version of them points at files about to be deleted.
+            if let Some(replaced) = &plan.replaced {
+                forget_tables(storage, replaced, lake.catalog.as_deref())?;
+            }
             for table in Table::ALL {
                 for dir in TABLE_METADATA_DIRS {
                     for name in storage.list(&format!("{}/{dir}/", table.name()))? {
@@ -361,7 +372,13 @@ impl Dataset {
         let mut tables = Vec::new();
         if finished {
             let all = check_parts(storage, &plan.manifest, false)?;
-            tables = commit_tables(storage, &plan.manifest, &all.parts, 0)?;
+            tables = commit_tables(
+                storage,
+                &plan.manifest,
+                &all.parts,
+                0,
+                lake.catalog.as_deref(),
+            )?;
             storage.put(SUCCESS_MARKER, success_text(&all).as_bytes(), false)?;
         }
         Ok(LakeSummary {
@@ -379,9 +396,15 @@ impl Dataset {
         options: &WriteOptions,
         progress: &dyn Progress,
     ) -> Result<Vec<PartManifest>, Error> {
-        let wrap = |generator: Arc<dyn TableGenerator>| match &options.wrapper {
-            Some(wrapper) => wrapper(generator),
-            None => generator,
+        let wrap = |generator: Arc<dyn TableGenerator>| {
+            let generator = match lake.table_format {
+                TableFormat::Iceberg => utc_timestamps(generator),
+                _ => generator,
+            };
+            match &options.wrapper {
+                Some(wrapper) => wrapper(generator),
+                None => generator,
+            }
         };
         let generators: Vec<Arc<dyn TableGenerator>> = Table::ALL
             .into_iter()
@@ -394,7 +417,8 @@ impl Dataset {
                     PartitionBy::Month => DateGranularity::Month,
                     _ => DateGranularity::Day,
                 };
-                let schema = self.schema(Table::Transactions)?;
+                // The generator's schema: an Iceberg dataset's says UTC.
+                let schema = generators[table_index(Table::Transactions)].schema();
                 let partitioner =
                     DatePartitioner::new(&schema, PARTITION_COLUMN, granularity, MONTH_KEY)
                         .map_err(|e| PipelineError::InvalidOption(e.to_string()))?;

@@ -8,7 +8,7 @@ use cardgen_pipeline::budget::credits_for;
 
 use super::{GenerateOptions, Generated, MAX_MEMORY_RANGE, MAX_THREADS};
 use crate::dataset::{ReadOptions, check_batch_rows};
-use crate::lake::{DEFAULT_TARGET_FILE_BYTES, LakeOptions, TableFormat, part_rows};
+use crate::lake::{DEFAULT_TARGET_FILE_BYTES, LakeOptions, TableFormat, catalog_for, part_rows};
 use crate::setting::{Setting, SpecError};
 
 impl GenerateOptions {
@@ -37,6 +37,7 @@ impl GenerateOptions {
         if let Some(lake) = self.lake() {
             lake.validate()?;
         }
+        self.check_catalog()?;
         if let Some(setting) = self.lake_setting() {
             if self.generated == Generated::Reference {
                 return Err(SpecError::Invalid {
@@ -116,6 +117,45 @@ impl GenerateOptions {
         }
     }
 
+    /// An Iceberg table's catalog can be opened (nothing is created yet),
+    /// and no other table format is given one.
+    fn check_catalog(&self) -> Result<(), SpecError> {
+        let format = self.table_format.unwrap_or_default();
+        if format != TableFormat::Iceberg {
+            return match &self.catalog {
+                Some(catalog) => Err(SpecError::Invalid {
+                    setting: Setting::Catalog,
+                    value: catalog.clone(),
+                    reason: format!(
+                        "only Iceberg tables have a catalog, and table_format = {format}"
+                    ),
+                }),
+                None => Ok(()),
+            };
+        }
+        if self.part.is_some() && self.catalog.is_none() {
+            // A part commits nothing: `finish` opens the catalog.
+            return Ok(());
+        }
+        let Some(catalog) = catalog_for(&self.out, self.catalog.as_deref()) else {
+            return Err(SpecError::Missing {
+                setting: Setting::Catalog,
+                reason: format!(
+                    "Iceberg tables on object storage ({}) are registered in a local SQLite file",
+                    self.out
+                ),
+            });
+        };
+        cardgen_table::check_catalog(&catalog, Some(&self.out)).map_err(|e| SpecError::Invalid {
+            setting: Setting::Catalog,
+            value: catalog.clone(),
+            reason: match e {
+                cardgen_table::TableError::Catalog { message, .. } => message,
+                other => other.to_string(),
+            },
+        })
+    }
+
     /// The first option given that only a dataset in parts takes.
     fn lake_setting(&self) -> Option<Setting> {
         [
@@ -153,6 +193,7 @@ impl GenerateOptions {
             target_file_bytes: self.target_file_bytes(),
             writers: self.writers,
             table_format: self.table_format.unwrap_or_default(),
+            catalog: catalog_for(&self.out, self.catalog.as_deref()),
         })
     }
 

@@ -99,6 +99,7 @@ pub struct GenerateOptions {
     target_file_size: Option<u64>,
     writers: Option<usize>,
     table_format: Option<TableFormat>,
+    catalog: Option<String>,
     cancel: Arc<AtomicBool>,
     wrapper: Option<GeneratorWrapper>,
 }
@@ -121,6 +122,7 @@ impl Default for GenerateOptions {
             target_file_size: None,
             writers: None,
             table_format: None,
+            catalog: None,
             cancel: Arc::new(AtomicBool::new(false)),
             wrapper: None,
         }
@@ -145,6 +147,7 @@ impl fmt::Debug for GenerateOptions {
             .field("target_file_size", &self.target_file_size)
             .field("writers", &self.writers)
             .field("table_format", &self.table_format)
+            .field("catalog", &self.catalog)
             .finish_non_exhaustive()
     }
 }
@@ -152,7 +155,7 @@ impl fmt::Debug for GenerateOptions {
 impl GenerateOptions {
     /// The keys [`set`](Self::set) takes, in the order `cardgen generate
     /// --help` lists their flags.
-    pub const KEYS: [&'static str; 22] = [
+    pub const KEYS: [&'static str; 23] = [
         "rows",
         "out",
         "parts",
@@ -161,6 +164,7 @@ impl GenerateOptions {
         "target_file_size",
         "writers",
         "table_format",
+        "catalog",
         "config",
         "customers",
         "merchants",
@@ -256,6 +260,7 @@ impl GenerateOptions {
             Setting::TableFormat => {
                 self.table_format = Some(value.trim().parse().map_err(invalid)?)
             }
+            Setting::Catalog => self.catalog = Some(value.to_string()),
             _ => unreachable!("settable() lets only the settings above through"),
         }
         Ok(self)
@@ -389,6 +394,13 @@ impl GenerateOptions {
     /// Parquet writes the lake layout and commits each table.
     pub fn with_table_format(mut self, table_format: Option<TableFormat>) -> Self {
         self.table_format = table_format;
+        self
+    }
+
+    /// The Iceberg catalog: a SQLite file (by default `_cardgen/catalog.db`
+    /// in a local dataset).
+    pub fn with_catalog(mut self, catalog: Option<String>) -> Self {
+        self.catalog = catalog;
         self
     }
 
