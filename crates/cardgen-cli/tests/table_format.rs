@@ -10,15 +10,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use cardgen::Table;
 use common::{assert_one_line_error, cardgen};
 
-const TABLES: [&str; 5] = [
-    "transactions",
-    "customers",
-    "cards",
-    "merchants",
-    "fraud_cases",
-];
 const DATASET: [&str; 10] = [
     "--rows",
     "1M",
@@ -75,14 +69,19 @@ fn sigkill_before_the_commit_leaves_no_version_and_a_rerun_commits_once() {
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), None, "killed by the signal");
-    for table in TABLES {
+    for table in Table::ALL.map(Table::name) {
         assert!(versions(&out, table).is_empty(), "{table}: no version yet");
     }
 
     // `finish` finds the dataset incomplete and commits nothing.
     let finish = cardgen().arg("finish").arg(&out).output().unwrap();
     assert_eq!(finish.status.code(), Some(1));
-    assert!(TABLES.iter().all(|t| versions(&out, t).is_empty()));
+    assert!(
+        Table::ALL
+            .map(Table::name)
+            .iter()
+            .all(|t| versions(&out, t).is_empty())
+    );
 
     // The rerun writes every part and commits each table once.
     let rerun = cardgen()
@@ -99,7 +98,7 @@ fn sigkill_before_the_commit_leaves_no_version_and_a_rerun_commits_once() {
         String::from_utf8_lossy(&rerun.stderr)
     );
     let stderr = String::from_utf8_lossy(&rerun.stderr);
-    for table in TABLES {
+    for table in Table::ALL.map(Table::name) {
         assert_eq!(
             versions(&out, table),
             ["00000000000000000000.json"],
@@ -117,10 +116,15 @@ fn sigkill_before_the_commit_leaves_no_version_and_a_rerun_commits_once() {
     let stdout = String::from_utf8_lossy(&finish.stdout);
     assert_eq!(
         stdout.matches("already committed").count(),
-        TABLES.len(),
+        Table::ALL.len(),
         "{stdout}"
     );
-    assert!(TABLES.iter().all(|t| versions(&out, t).len() == 1));
+    assert!(
+        Table::ALL
+            .map(Table::name)
+            .iter()
+            .all(|t| versions(&out, t).len() == 1)
+    );
 }
 
 #[test]

@@ -21,6 +21,7 @@ use deltalake::{DeltaTable, DeltaTableError};
 use serde_json::{Map, Value, json};
 
 use crate::columns::{ColumnType, column_types};
+use crate::one_line;
 use crate::runtime::runtime;
 use crate::stats::{Bound, FileStats};
 use crate::{
@@ -252,11 +253,6 @@ fn bound_json(bound: Bound, t: ColumnType, upper: bool) -> Option<Value> {
         (Bound::Int(n), _) => json!(n),
         (Bound::Float(x), _) => json!(x),
     })
-}
-
-/// The first line of a message, without the crate's nested causes repeated.
-fn one_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().to_string()
 }
 
 #[cfg(test)]

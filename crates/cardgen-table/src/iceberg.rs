@@ -36,6 +36,7 @@ use iceberg_catalog_sql::{
 use serde_json::json;
 
 use crate::columns::{ColumnType, column_types};
+use crate::one_line;
 use crate::runtime::runtime;
 use crate::stats::{Bound, FileStats};
 use crate::{
@@ -471,10 +472,6 @@ fn datum(bound: Bound, t: ColumnType) -> Option<Datum> {
 fn days_since_epoch(date: NaiveDate) -> i32 {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
     (date - epoch).num_days() as i32
-}
-
-fn one_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().to_string()
 }
 
 #[cfg(test)]

@@ -269,3 +269,10 @@ pub fn check_catalog(catalog: &str, created_with: Option<&str>) -> Result<(), Ta
 /// their catalog: `cardgen.transactions` in the catalog `cardgen`.
 pub const ICEBERG_CATALOG_NAME: &str = "cardgen";
 pub const ICEBERG_NAMESPACE: &str = "cardgen";
+
+/// The first line of a format crate's message, without its nested causes
+/// repeated: errors here are one line.
+#[cfg(any(feature = "delta", feature = "iceberg"))]
+pub(crate) fn one_line(message: &str) -> String {
+    message.lines().next().unwrap_or_default().to_string()
+}

@@ -10,16 +10,8 @@ use std::path::Path;
 
 use cardgen::lake::{self, TableFormat};
 use cardgen::pipeline::storage::{LocalStorage, Storage};
-use cardgen::{Error, GenerateOptions, NoProgress, Setting, generate};
+use cardgen::{Error, GenerateOptions, NoProgress, Setting, Table, generate};
 use serde_json::Value;
-
-const TABLES: [&str; 5] = [
-    "transactions",
-    "customers",
-    "cards",
-    "merchants",
-    "fraud_cases",
-];
 
 fn options(out: &Path, extra: &[(&str, &str)]) -> GenerateOptions {
     let mut pairs = vec![
@@ -90,11 +82,16 @@ fn parts_and_finish_make_one_version_of_every_file_with_its_partition_and_stats(
             "a part commits nothing"
         );
         // No table exists until the dataset is finished.
-        assert!(TABLES.iter().all(|t| log(&out, t).is_empty()));
+        assert!(
+            Table::ALL
+                .map(Table::name)
+                .iter()
+                .all(|t| log(&out, t).is_empty())
+        );
     }
     let finished = lake::finish(&LocalStorage::new(&out), None).unwrap();
-    assert_eq!(finished.tables.len(), TABLES.len());
-    for (commit, table) in finished.tables.iter().zip(TABLES) {
+    assert_eq!(finished.tables.len(), Table::ALL.len());
+    for (commit, table) in finished.tables.iter().zip(Table::ALL.map(Table::name)) {
         assert_eq!(
             (commit.table.as_str(), commit.format),
             (table, TableFormat::Delta)
@@ -141,7 +138,12 @@ fn parts_and_finish_make_one_version_of_every_file_with_its_partition_and_stats(
     // Finishing again commits nothing new.
     let again = lake::finish(&LocalStorage::new(&out), None).unwrap();
     assert!(again.tables.iter().all(|t| !t.new && t.version == 0));
-    assert!(TABLES.iter().all(|t| log(&out, t).len() == 1));
+    assert!(
+        Table::ALL
+            .map(Table::name)
+            .iter()
+            .all(|t| log(&out, t).len() == 1)
+    );
 }
 
 #[test]
@@ -167,7 +169,12 @@ fn a_run_of_every_part_commits_once_and_a_rerun_with_overwrite_adds_no_version()
     )
     .unwrap();
     assert!(rerun.lake.unwrap().tables.iter().all(|t| !t.new));
-    assert!(TABLES.iter().all(|t| log(&out, t).len() == 1));
+    assert!(
+        Table::ALL
+            .map(Table::name)
+            .iter()
+            .all(|t| log(&out, t).len() == 1)
+    );
 }
 
 #[test]
@@ -178,7 +185,7 @@ fn replacing_a_dataset_with_other_options_replaces_its_tables() {
     let replaced = options(&out, &[("seed", "6"), ("overwrite", "true")]);
     generate(&replaced, &NoProgress).unwrap();
     let storage = LocalStorage::new(&out);
-    for table in TABLES {
+    for table in Table::ALL.map(Table::name) {
         let versions = log(&out, table);
         assert_eq!(versions.len(), 1, "{table}: a new table, not an append");
         for add in adds(&versions[&0]) {

@@ -8,16 +8,8 @@ use std::path::{Path, PathBuf};
 
 use cardgen::lake::{self, TableFormat};
 use cardgen::pipeline::storage::LocalStorage;
-use cardgen::{GenerateOptions, NoProgress, Setting, generate};
+use cardgen::{GenerateOptions, NoProgress, Setting, Table, generate};
 use serde_json::Value;
-
-const TABLES: [&str; 5] = [
-    "transactions",
-    "customers",
-    "cards",
-    "merchants",
-    "fraud_cases",
-];
 
 fn options(out: &Path, extra: &[(&str, &str)]) -> GenerateOptions {
     let mut pairs = vec![
@@ -74,12 +66,17 @@ fn parts_and_finish_make_one_snapshot_per_table_in_the_default_catalog() {
             ("partition_by", "day"),
         ];
         generate(&options(&out, &extra), &NoProgress).unwrap();
-        assert!(TABLES.iter().all(|t| metadata_files(&out, t).is_empty()));
+        assert!(
+            Table::ALL
+                .map(Table::name)
+                .iter()
+                .all(|t| metadata_files(&out, t).is_empty())
+        );
     }
     assert!(!out.join(lake::DEFAULT_CATALOG).exists(), "no part commits");
     let finished = lake::finish(&LocalStorage::new(&out), None).unwrap();
     assert!(out.join(lake::DEFAULT_CATALOG).is_file());
-    for (commit, table) in finished.tables.iter().zip(TABLES) {
+    for (commit, table) in finished.tables.iter().zip(Table::ALL.map(Table::name)) {
         assert_eq!(
             (commit.table.as_str(), commit.format),
             (table, TableFormat::Iceberg)
@@ -110,7 +107,7 @@ fn parts_and_finish_make_one_snapshot_per_table_in_the_default_catalog() {
     }
     let again = lake::finish(&LocalStorage::new(&out), None).unwrap();
     assert!(again.tables.iter().all(|t| !t.new));
-    assert!(TABLES.iter().all(|t| {
+    assert!(Table::ALL.map(Table::name).iter().all(|t| {
         latest_metadata(&out, t)["snapshots"]
             .as_array()
             .unwrap()
@@ -148,7 +145,7 @@ fn a_month_layout_partitions_by_the_month_of_event_date() {
             .iter()
             .all(|t| t.new && t.version == 0)
     );
-    for table in TABLES {
+    for table in Table::ALL.map(Table::name) {
         let snapshots = latest_metadata(&out, table)["snapshots"]
             .as_array()
             .unwrap()
