@@ -6,14 +6,21 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
+/// librdkafka logs each failed connection attempt itself, while a stream
+/// reports a broker it cannot reach once, in one line of its own. Its lines
+/// reach `tracing` whenever the `log` bridge is on (the lakehouse crates'
+/// dependencies switch it on), so they are left out unless `RUST_LOG` asks.
+const QUIET_TARGETS: &str = "librdkafka=off";
+
 pub fn init(quiet: bool, verbose: bool) {
-    let default = if quiet {
+    let level = if quiet {
         "error"
     } else if verbose {
         "warn,cardgen=debug"
     } else {
         "warn"
     };
+    let default = format!("{level},{QUIET_TARGETS}");
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
