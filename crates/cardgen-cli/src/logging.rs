@@ -7,10 +7,10 @@ use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// librdkafka (and rdkafka's default client context) log each failed
-/// connection attempt themselves, while a stream
-/// reports a broker it cannot reach once, in one line of its own. Its lines
-/// reach `tracing` whenever the `log` bridge is on (the lakehouse crates'
-/// dependencies switch it on), so they are left out unless `RUST_LOG` asks.
+/// connection attempt themselves, while a stream reports a broker it cannot
+/// reach once, in one line of its own. Their lines reach `tracing` whenever
+/// the `log` bridge is on (the lakehouse crates' dependencies switch it
+/// on), so they are left out unless `RUST_LOG` asks.
 const QUIET_TARGETS: &str = "librdkafka=off,rdkafka=off";
 
 pub fn init(quiet: bool, verbose: bool) {
