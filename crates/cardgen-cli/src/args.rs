@@ -42,7 +42,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Scenario files: print the default profile as a starting point, or check one.
     Config(ConfigArgs),
-    /// Check every part of a dataset written with --parts and write its _SUCCESS marker.
+    /// Check every part of a dataset written with --parts, commit its tables
+    /// when it has a --table-format, and write its _SUCCESS marker.
     Finish(FinishArgs),
 }
 

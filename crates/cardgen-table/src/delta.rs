@@ -41,12 +41,11 @@ pub(crate) fn commit(
         message,
     };
     let delta_error = |e: DeltaTableError| error(one_line(&e.to_string()));
-    let columns = columns(table)?;
+    let typed = column_types(TableFormat::Delta, table)?;
+    let columns = columns(&typed, &table.partitioning);
     let partition_columns = partition_columns(&table.partitioning);
-    let types: HashMap<String, ColumnType> = column_types(TableFormat::Delta, table)?
-        .into_iter()
-        .map(|(name, t, _)| (name, t))
-        .collect();
+    let types: HashMap<String, ColumnType> =
+        typed.into_iter().map(|(name, t, _)| (name, t)).collect();
     let adds: Vec<Action> = files
         .iter()
         .map(|file| Action::Add(add(file, &table.partitioning, &types)))
@@ -121,15 +120,15 @@ fn table_url(root: &str) -> Result<url::Url, String> {
 
 /// The table's columns in Delta's types; a month-partitioned table also has
 /// the partition key as a string column.
-fn columns(table: &TableDefinition) -> Result<Vec<StructField>, TableError> {
-    let mut fields: Vec<StructField> = column_types(TableFormat::Delta, table)?
-        .into_iter()
-        .map(|(name, t, nullable)| StructField::new(name, delta_type(t), nullable))
+fn columns(typed: &[(String, ColumnType, bool)], partitioning: &Partitioning) -> Vec<StructField> {
+    let mut fields: Vec<StructField> = typed
+        .iter()
+        .map(|(name, t, nullable)| StructField::new(name.clone(), delta_type(*t), *nullable))
         .collect();
-    if let Partitioning::Month { key, .. } = &table.partitioning {
+    if let Partitioning::Month { key, .. } = partitioning {
         fields.push(StructField::new(key.clone(), DataType::STRING, false));
     }
-    Ok(fields)
+    fields
 }
 
 fn delta_type(t: ColumnType) -> DataType {

@@ -49,6 +49,13 @@ fn log(root: &Path, table: &str) -> BTreeMap<u64, Vec<Value>> {
         .collect()
 }
 
+/// Every table's log holds exactly one version.
+fn assert_one_version_each(out: &Path) {
+    for table in Table::ALL.map(Table::name) {
+        assert_eq!(log(out, table).len(), 1, "{table}");
+    }
+}
+
 fn adds(actions: &[Value]) -> Vec<&Value> {
     actions.iter().filter_map(|a| a.get("add")).collect()
 }
@@ -138,12 +145,7 @@ fn parts_and_finish_make_one_version_of_every_file_with_its_partition_and_stats(
     // Finishing again commits nothing new.
     let again = lake::finish(&LocalStorage::new(&out), None).unwrap();
     assert!(again.tables.iter().all(|t| !t.new && t.version == 0));
-    assert!(
-        Table::ALL
-            .map(Table::name)
-            .iter()
-            .all(|t| log(&out, t).len() == 1)
-    );
+    assert_one_version_each(&out);
 }
 
 #[test]
@@ -169,12 +171,7 @@ fn a_run_of_every_part_commits_once_and_a_rerun_with_overwrite_adds_no_version()
     )
     .unwrap();
     assert!(rerun.lake.unwrap().tables.iter().all(|t| !t.new));
-    assert!(
-        Table::ALL
-            .map(Table::name)
-            .iter()
-            .all(|t| log(&out, t).len() == 1)
-    );
+    assert_one_version_each(&out);
 }
 
 #[test]
