@@ -48,7 +48,7 @@ pub mod world;
 /// The Arrow crates this one builds on, for implementors of [`TableGenerator`].
 pub use arrow_array;
 pub use arrow_schema;
-pub use date_range::DateRange;
+pub use date_range::{DatasetRange, DateRange};
 pub use error::CoreError;
 pub use fraud::WorldWithFraud;
 pub use plan::{BatchPlan, BatchSpec};

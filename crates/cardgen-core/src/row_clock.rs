@@ -1,26 +1,39 @@
-//! Where each row of `transactions` lies in time: row `r` takes the
-//! timeline's quantile `(r + u) / rows`, `u` being the first draw of its
-//! own stream, so times rise through the file and any row's time can be
+//! Where each row of `transactions` lies in time: row `r` of a range whose
+//! rows start at `first` takes the range's timeline quantile
+//! `(r - first + u) / rows`, `u` being the first draw of its own stream
+//! (keyed by `r`), so times rise through the file and any row's time can be
 //! computed alone. The `fraud_cases` table needs that too, so the clock
 //! belongs to neither `transactions` nor `fraud`: both import it, and
 //! `fraud` never imports `transactions`.
 
 use rand::{RngExt, SeedableRng};
 
+use crate::date_range::DatasetRange;
 use crate::seed::{Domain, Salt, StreamRng};
 use crate::timeline::{LocalMicros, Timeline, TimelineCursor};
 
 #[derive(Debug, Clone, Copy)]
 pub struct RowClock {
     salt: Salt,
+    first_row: u64,
     rows: u64,
 }
 
 impl RowClock {
+    /// The clock of a dataset of one range of `rows` rows.
     pub fn new(seed: u64, rows: u64) -> Self {
         Self {
             salt: Salt::new(seed, Domain::TransactionRow),
+            first_row: 0,
             rows,
+        }
+    }
+
+    /// The clock of the rows of `range`.
+    pub fn for_range(seed: u64, range: &DatasetRange) -> Self {
+        Self {
+            first_row: range.first_row,
+            ..Self::new(seed, range.rows)
         }
     }
 
@@ -46,7 +59,7 @@ impl RowClock {
         rng: &mut StreamRng,
         cursor: Option<&mut TimelineCursor<'_>>,
     ) -> LocalMicros {
-        let quantile = (row as f64 + rng.random::<f64>()) / self.rows as f64;
+        let quantile = ((row - self.first_row) as f64 + rng.random::<f64>()) / self.rows as f64;
         match cursor {
             Some(cursor) => cursor.local_at(quantile),
             None => timeline.local_at(quantile),

@@ -161,8 +161,10 @@ impl World {
     }
 
     /// A card chosen in proportion to its owner's activity, valid on `day`,
-    /// with its owner: an extra card not yet issued on that day gives way to
-    /// its owner's main card, which is valid through the whole range.
+    /// with its owner: an extra card not yet issued (or expired) on that day
+    /// gives way to its owner's main card, which is valid through the
+    /// world's range and, in a range appended after it, renewed under the
+    /// same id when it expires.
     #[inline]
     pub fn active_card(&self, day: i64, rng: &mut StreamRng) -> ActiveCard {
         let (id, owner, customer) = self.customers.card_by_activity(rng);
@@ -179,8 +181,8 @@ impl World {
         }
         let card = self.card(owner);
         debug_assert!(
-            card.valid_on(day),
-            "main card {owner} not valid on day {day}"
+            card.issued_day <= day,
+            "main card {owner} not issued by day {day}"
         );
         ActiveCard {
             id: owner,

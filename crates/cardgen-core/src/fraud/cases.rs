@@ -150,8 +150,12 @@ impl FraudKinds {
 /// What deriving a case needs.
 pub struct CaseContext<'a> {
     pub world: &'a World,
+    /// The timeline and case schedule of the case's date range.
     pub timeline: &'a Timeline,
     pub schedule: &'a CaseSchedule,
+    /// The id of the range's first case: base case `id` is the schedule's
+    /// `id - first_case`-th.
+    pub first_case: u64,
     pub kinds: &'a FraudKinds,
     /// Points of compromise open per week, shared by that week's counterfeit victims.
     pub breaches_per_week: u64,
@@ -167,10 +171,12 @@ impl CaseContext<'_> {
         self.rng(Domain::FraudEvent, case << 16 | u64::from(event))
     }
 
-    /// Base case `id` (below [`CaseSchedule::cases`]).
+    /// Base case `id` (`first_case` to `first_case` + [`CaseSchedule::cases`]).
     pub fn base(&self, id: u64) -> Case {
         let hash = EntityHash::new(self.world.seed(), Domain::FraudCase, id);
-        let (quantile, kind) = self.schedule.place(id, hash.unit(0), hash.unit(1));
+        let (quantile, kind) =
+            self.schedule
+                .place(id - self.first_case, hash.unit(0), hash.unit(1));
         let start = self.timeline.local_at(quantile);
         let mut rng = self.rng(Domain::FraudCase, id);
         let scenario = self.kinds.scenario(kind);

@@ -31,11 +31,13 @@ pub mod schedule;
 pub mod table;
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use self::blocks::BlockIndex;
 use self::cases::{Case, CaseContext, ChildOf, FraudKinds};
 use self::schedule::CaseSchedule;
+use crate::date_range::{DatasetRange, DateRange};
 use crate::error::CoreError;
 use crate::profile::FraudType;
 use crate::seed::{Domain, EntityHash};
@@ -50,15 +52,31 @@ use crate::world::World;
 pub struct WorldWithFraud {
     world: Arc<World>,
     kinds: FraudKinds,
+    /// The dataset's date ranges: the world's, then any appended.
+    ranges: Vec<DatasetRange>,
     plan: OnceLock<FraudPlan>,
 }
 
 impl WorldWithFraud {
+    /// The fraud of a dataset of one range, the world's.
     pub fn new(world: Arc<World>) -> Result<Self, CoreError> {
+        Self::with_appended(world, &[])
+    }
+
+    /// The fraud of a dataset grown by `appended` ranges (date range, rows)
+    /// after the world's own: each range has its own cases, numbered on
+    /// from the range before, and a card blocked in one range stays blocked.
+    pub fn with_appended(
+        world: Arc<World>,
+        appended: &[(DateRange, u64)],
+    ) -> Result<Self, CoreError> {
         let kinds = FraudKinds::compile(&world.profile)?;
+        let first = (world.options.range, world.options.rows);
+        let ranges = DatasetRange::chain(first, appended)?;
         Ok(Self {
             world,
             kinds,
+            ranges,
             plan: OnceLock::new(),
         })
     }
@@ -67,11 +85,21 @@ impl WorldWithFraud {
         &self.world
     }
 
+    /// The dataset's date ranges, the world's first.
+    pub fn ranges(&self) -> &[DatasetRange] {
+        &self.ranges
+    }
+
+    /// The last date range: the one an append writes.
+    pub fn last_range(&self) -> &DatasetRange {
+        self.ranges.last().expect("a dataset has a range")
+    }
+
     /// The dataset's fraud cases, their rows and the cards they block;
     /// derived on first use (a fraction of a second per billion rows).
     pub fn plan(&self) -> &FraudPlan {
         self.plan
-            .get_or_init(|| FraudPlan::build(&self.world, self.kinds.clone()))
+            .get_or_init(|| FraudPlan::build(&self.world, self.kinds.clone(), &self.ranges))
     }
 
     /// Rows of the `cards` table: the population's cards, then one
@@ -92,30 +120,25 @@ pub struct Claim {
     pub visit: bool,
 }
 
-/// Every case of a dataset, the rows they claim and the cards they block.
+/// One date range's share of the plan: its timeline, its case schedule and
+/// the ids of its cases (base cases, then children of card tests).
 #[derive(Debug)]
-pub struct FraudPlan {
+pub struct RangeCases {
+    pub range: DatasetRange,
     timeline: Timeline,
     schedule: CaseSchedule,
-    kinds: FraudKinds,
     breaches_per_week: u64,
+    first_case: u64,
     children: Vec<ChildOf>,
-    claims: Vec<Claim>,
-    /// Per case: the first and last row of its fraudulent events, if any.
-    spans: Vec<Option<(u64, u64)>>,
-    /// The row of each case's point of compromise: a counterfeit case's
-    /// visit, a child's test at its parent.
-    compromise_rows: HashMap<u32, u64>,
-    blocks: BlockIndex,
+    /// Replacement cards made for blocks of the ranges before this one.
+    first_replacement: u64,
 }
 
-impl FraudPlan {
-    /// Derives every case of `world`'s dataset and assigns their rows.
-    pub fn build(world: &World, kinds: FraudKinds) -> Self {
-        let rows = world.options.rows;
-        let timeline = Timeline::new(&world.profile, world.options.range);
-        let schedule = CaseSchedule::new(&world.profile.fraud, &timeline, rows);
-        let weeks = (f64::from(world.options.range.days) / 7.0).max(1.0);
+impl RangeCases {
+    fn new(world: &World, range: DatasetRange, first_case: u64) -> Self {
+        let timeline = Timeline::new(&world.profile, range.range);
+        let schedule = CaseSchedule::new(&world.profile.fraud, &timeline, range.rows);
+        let weeks = (f64::from(range.range.days) / 7.0).max(1.0);
         let counterfeit_share = {
             let fraud = &world.profile.fraud;
             let total: f64 = fraud.scenarios.values().map(|s| s.share).sum();
@@ -129,67 +152,127 @@ impl FraudPlan {
         // About four victims per point of compromise.
         let breaches_per_week =
             ((schedule.cases() as f64 * counterfeit_share / weeks / 4.0).ceil() as u64).max(1);
-        let mut plan = Self {
+        Self {
+            range,
             timeline,
             schedule,
-            kinds,
             breaches_per_week,
+            first_case,
             children: Vec::new(),
+            first_replacement: 0,
+        }
+    }
+
+    /// The ids of the range's cases.
+    pub fn case_ids(&self) -> Range<u64> {
+        self.first_case..self.first_case + self.schedule.cases() + self.children.len() as u64
+    }
+
+    /// The range's timeline.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    fn context<'a>(&'a self, world: &'a World, kinds: &'a FraudKinds) -> CaseContext<'a> {
+        CaseContext {
+            world,
+            timeline: &self.timeline,
+            schedule: &self.schedule,
+            first_case: self.first_case,
+            kinds,
+            breaches_per_week: self.breaches_per_week,
+        }
+    }
+}
+
+/// What deriving one range's cases found.
+#[derive(Default)]
+struct Assigned {
+    claims: Vec<Claim>,
+    block_requests: Vec<(u64, LocalMicros)>,
+}
+
+/// Every case of a dataset, the rows they claim and the cards they block.
+#[derive(Debug)]
+pub struct FraudPlan {
+    kinds: FraudKinds,
+    /// Per date range, in order.
+    ranges: Vec<RangeCases>,
+    claims: Vec<Claim>,
+    /// Per case: the first and last row of its fraudulent events, if any.
+    spans: Vec<Option<(u64, u64)>>,
+    /// The row of each case's point of compromise: a counterfeit case's
+    /// visit, a child's test at its parent.
+    compromise_rows: HashMap<u32, u64>,
+    blocks: BlockIndex,
+}
+
+impl FraudPlan {
+    /// Derives every case of `world`'s dataset over `ranges` and assigns
+    /// their rows: each range's cases claim rows of that range only.
+    pub fn build(world: &World, kinds: FraudKinds, ranges: &[DatasetRange]) -> Self {
+        let mut plan = Self {
+            kinds,
+            ranges: Vec::with_capacity(ranges.len()),
             claims: Vec::new(),
             spans: Vec::new(),
             compromise_rows: HashMap::new(),
             blocks: BlockIndex::default(),
         };
-        plan.assign(world);
+        let mut block_requests = Vec::new();
+        let mut blocked = std::collections::HashSet::new();
+        let mut first_case = 0;
+        for range in ranges {
+            let mut cases = RangeCases::new(world, *range, first_case);
+            cases.first_replacement = blocked.len() as u64;
+            let assigned = plan.assign(world, &mut cases);
+            blocked.extend(assigned.block_requests.iter().map(|(card, _)| *card));
+            block_requests.extend(assigned.block_requests);
+            plan.claims.extend(assigned.claims);
+            first_case = cases.case_ids().end;
+            plan.ranges.push(cases);
+        }
+        plan.blocks = BlockIndex::new(block_requests, world.sizes.cards);
         plan
     }
 
-    fn context<'a>(&'a self, world: &'a World) -> CaseContext<'a> {
-        CaseContext {
-            world,
-            timeline: &self.timeline,
-            schedule: &self.schedule,
-            kinds: &self.kinds,
-            breaches_per_week: self.breaches_per_week,
-        }
-    }
-
-    /// Derives the cases, then claims their rows and records their blocks.
-    fn assign(&mut self, world: &World) {
-        let rows = world.options.rows;
-        let end = self.timeline.end_local();
-        let base = self.schedule.cases();
+    /// Derives the cases of one range, then claims their rows and records
+    /// their spans and points of compromise.
+    fn assign(&mut self, world: &World, range: &mut RangeCases) -> Assigned {
+        let (first_row, rows) = (range.range.first_row, range.range.rows);
+        let timeline = &range.timeline;
+        let end = timeline.end_local();
+        let base = range.schedule.cases();
         let reuse = self.kinds.tested_card_reuse_share();
-        let mut claims = Vec::new();
-        let mut block_requests = Vec::new();
+        let mut assigned = Assigned::default();
         let mut children = Vec::new();
         let mut tested_rows = HashMap::new();
         {
-            let context = self.context(world);
-            let mut add = |case: &Case, claims: &mut Vec<Claim>| {
+            let context = range.context(world, &self.kinds);
+            let add = |case: &Case, assigned: &mut Assigned| {
                 for (event, e) in case.events.iter().enumerate() {
                     if e.at >= end {
                         break;
                     }
-                    let quantile = self.timeline.quantile_of(e.at);
-                    claims.push(Claim {
-                        row: ((quantile * rows as f64) as u64).min(rows - 1),
+                    let quantile = timeline.quantile_of(e.at);
+                    assigned.claims.push(Claim {
+                        row: first_row + ((quantile * rows as f64) as u64).min(rows - 1),
                         case: case.id as u32,
                         event: event as u16,
                         visit: e.visit,
                     });
                 }
-                block_requests.extend(case.block());
+                assigned.block_requests.extend(case.block());
             };
             let mut parents = Vec::new();
-            for id in 0..base {
+            for id in range.first_case..range.first_case + base {
                 let case = context.base(id);
-                add(&case, &mut claims);
+                add(&case, &mut assigned);
                 if case.kind == FraudType::CardTesting {
                     parents.push(case);
                 }
             }
-            let mut next_id = base;
+            let mut next_id = range.first_case + base;
             for parent in &parents {
                 let hash = EntityHash::new(world.seed(), Domain::FraudCase, parent.id);
                 for (event, e) in parent.events.iter().enumerate() {
@@ -204,7 +287,7 @@ impl FraudPlan {
                     if child.events[0].at >= end {
                         continue;
                     }
-                    add(&child, &mut claims);
+                    add(&child, &mut assigned);
                     children.push(ChildOf {
                         parent: parent.id as u32,
                         event: event as u16,
@@ -215,57 +298,88 @@ impl FraudPlan {
             }
         }
         // A claim on a taken row moves to the next free one; claims pushed
-        // past the last row are dropped.
+        // past the range's last row are dropped.
+        let claims = &mut assigned.claims;
         claims.sort_unstable_by_key(|c| (c.row, c.case, c.event));
-        let mut next_free = 0;
+        let mut next_free = first_row;
         claims.retain_mut(|claim| {
             claim.row = claim.row.max(next_free);
             next_free = claim.row + 1;
-            claim.row < rows
+            claim.row < first_row + rows
         });
-        let cases = base as usize + children.len();
-        let mut spans: Vec<Option<(u64, u64)>> = vec![None; cases];
-        let mut compromise_rows = HashMap::new();
-        for claim in &claims {
+        range.children = children;
+        self.spans.resize(range.case_ids().end as usize, None);
+        for claim in claims.iter() {
             if claim.visit {
-                compromise_rows.insert(claim.case, claim.row);
+                self.compromise_rows.insert(claim.case, claim.row);
                 continue;
             }
-            let span = &mut spans[claim.case as usize];
+            let span = &mut self.spans[claim.case as usize];
             *span = Some(span.map_or((claim.row, claim.row), |(first, _)| (first, claim.row)));
             if let Some(child) = tested_rows.get(&(claim.case, claim.event)) {
-                compromise_rows.insert(*child, claim.row);
+                self.compromise_rows.insert(*child, claim.row);
             }
         }
-        self.blocks = BlockIndex::new(block_requests, world.sizes.cards);
-        self.children = children;
-        self.claims = claims;
-        self.spans = spans;
-        self.compromise_rows = compromise_rows;
+        assigned
     }
 
-    /// Cases in the dataset: base cases, then children of card tests.
+    /// Cases in the dataset, over every range: each range's base cases,
+    /// then the children of its card tests.
     pub fn cases(&self) -> u64 {
         self.spans.len() as u64
     }
 
+    /// The date ranges' cases, in order.
+    pub fn ranges(&self) -> &[RangeCases] {
+        &self.ranges
+    }
+
+    /// The range case `id` belongs to.
+    pub fn range_of_case(&self, id: u64) -> &RangeCases {
+        let i = self.ranges.partition_point(|r| r.case_ids().end <= id);
+        &self.ranges[i.min(self.ranges.len() - 1)]
+    }
+
+    /// The range row `row` of `transactions` belongs to.
+    pub fn range_of_row(&self, row: u64) -> &RangeCases {
+        let i = self.ranges.partition_point(|r| r.range.end_row() <= row);
+        &self.ranges[i.min(self.ranges.len() - 1)]
+    }
+
+    /// The replacement cards made by blocks of range `index`, numbered from
+    /// 0 (their rows of `cards` follow the population's cards).
+    pub fn replacements_of_range(&self, index: usize) -> Range<u64> {
+        let first = self.ranges[index].first_replacement;
+        let end = self
+            .ranges
+            .get(index + 1)
+            .map_or(self.blocks.replaced().len() as u64, |r| r.first_replacement);
+        first..end
+    }
+
     /// Case `id`, derived again.
     pub fn case(&self, world: &World, id: u64) -> Case {
-        let context = self.context(world);
-        let base = self.schedule.cases();
+        let range = self.range_of_case(id);
+        let context = range.context(world, &self.kinds);
+        let base = range.first_case + range.schedule.cases();
         if id < base {
             return context.base(id);
         }
-        let of = self.children[(id - base) as usize];
+        let of = range.children[(id - base) as usize];
         let parent = context.base(u64::from(of.parent));
         let (card, _, _) = context.test_attempt(&parent, of.event);
         let tested_at = parent.events[usize::from(of.event)].at;
         context.child(id, &parent, card, tested_at)
     }
 
-    /// Derives per-row draws of case events; see [`CaseContext`].
-    pub fn with_context<T>(&self, world: &World, f: impl FnOnce(&CaseContext<'_>) -> T) -> T {
-        f(&self.context(world))
+    /// Derives per-row draws of the events of case `id`; see [`CaseContext`].
+    pub fn with_context<T>(
+        &self,
+        world: &World,
+        id: u64,
+        f: impl FnOnce(&CaseContext<'_>) -> T,
+    ) -> T {
+        f(&self.range_of_case(id).context(world, &self.kinds))
     }
 
     /// Every claim, sorted by row.
@@ -296,10 +410,6 @@ impl FraudPlan {
 
     pub fn blocks(&self) -> &BlockIndex {
         &self.blocks
-    }
-
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
     }
 
     /// Whether `card` is blocked at `at`.

@@ -27,7 +27,6 @@ pub struct FraudCasesGenerator {
     schema: SchemaRef,
     kinds: ArrayRef,
     sources: ArrayRef,
-    clock: RowClock,
 }
 
 impl FraudCasesGenerator {
@@ -53,7 +52,6 @@ impl FraudCasesGenerator {
             Field::new("label_source", dictionary_type(), true),
         ]));
         Self {
-            clock: RowClock::new(world.seed(), world.options.rows),
             schema,
             kinds: string_values(FraudType::NAMES),
             sources: string_values(LABEL_SOURCES),
@@ -79,10 +77,15 @@ impl TableGenerator for FraudCasesGenerator {
     fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
         let world = &**self.fraud.world();
         let plan = self.fraud.plan();
-        let timeline = plan.timeline();
+        // Every range's timeline has the profile's time zone.
+        let timeline = plan.ranges()[0].timeline();
         let n = batch.rows as usize;
         let utc = |t: LocalMicros| timeline.to_utc_micros(t);
-        let row_time = |row: u64| utc(self.clock.time_of(timeline, row));
+        let row_time = |row: u64| {
+            let range = plan.range_of_row(row);
+            let clock = RowClock::for_range(world.seed(), &range.range);
+            utc(clock.time_of(range.timeline(), row))
+        };
         let mut ids = Vec::with_capacity(n);
         let mut parents = Vec::with_capacity(n);
         let mut kinds = Vec::with_capacity(n);

@@ -41,22 +41,23 @@ impl TransactionGenerator {
         let world = &*self.world;
         let plan = self.fraud.plan();
         let case = plan.case(world, u64::from(claim.case));
-        let (card, tested, mut rng) = plan.with_context(world, |context| match case.kind {
-            FraudType::CardTesting => {
-                let (card, approved, rng) = context.test_attempt(&case, claim.event);
-                (card, Some(approved), rng)
-            }
-            FraudType::MerchantCollusion => {
-                let day = case.events[usize::from(claim.event)].at.epoch_day();
-                let (card, rng) = context.attempt_card(case.id, claim.event, day);
-                (card, None, rng)
-            }
-            _ => (
-                case.victim.expect("single-victim kinds have a victim"),
-                None,
-                context.event_rng(case.id, claim.event),
-            ),
-        });
+        let (card, tested, mut rng) =
+            plan.with_context(world, case.id, |context| match case.kind {
+                FraudType::CardTesting => {
+                    let (card, approved, rng) = context.test_attempt(&case, claim.event);
+                    (card, Some(approved), rng)
+                }
+                FraudType::MerchantCollusion => {
+                    let day = case.events[usize::from(claim.event)].at.epoch_day();
+                    let (card, rng) = context.attempt_card(case.id, claim.event, day);
+                    (card, None, rng)
+                }
+                _ => (
+                    case.victim.expect("single-victim kinds have a victim"),
+                    None,
+                    context.event_rng(case.id, claim.event),
+                ),
+            });
         if claim.visit {
             return (
                 self.compromise_visit(row, local, &case, card, &mut rng),

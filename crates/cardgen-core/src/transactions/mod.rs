@@ -32,6 +32,7 @@ use self::columns::{ColumnBuilders, Row};
 use self::model::TransactionModel;
 use self::schema::Dictionaries;
 use crate::customers::CustomerFacts;
+use crate::date_range::DatasetRange;
 use crate::error::CoreError;
 use crate::fraud::devices::Devices;
 use crate::fraud::{Claim, WorldWithFraud};
@@ -64,6 +65,8 @@ pub struct TransactionGenerator {
     dictionaries: Dictionaries,
     timeline: Timeline,
     model: TransactionModel,
+    /// The date range generated (the dataset's last) and its rows.
+    range: DatasetRange,
     /// Average rows per local day, to turn reversal delays into row offsets.
     rows_per_day: f64,
     clock: RowClock,
@@ -71,19 +74,22 @@ pub struct TransactionGenerator {
 }
 
 impl TransactionGenerator {
+    /// The generator of the rows of the dataset's last date range (its
+    /// only one, unless appended to).
     pub fn new(fraud: Arc<WorldWithFraud>) -> Result<Self, CoreError> {
         let world = Arc::clone(fraud.world());
         let profile = &world.profile;
-        let options = &world.options;
+        let range = *fraud.last_range();
         // Derive the fraud plan now rather than in the first batch.
         fraud.plan();
         Ok(Self {
             schema: transactions_schema(profile),
             dictionaries: Dictionaries::new(profile),
-            timeline: Timeline::new(profile, options.range),
+            timeline: Timeline::new(profile, range.range),
             model: TransactionModel::compile(profile)?,
-            rows_per_day: options.rows as f64 / f64::from(options.range.days),
-            clock: RowClock::new(world.seed(), options.rows),
+            rows_per_day: range.rows as f64 / f64::from(range.range.days),
+            clock: RowClock::for_range(world.seed(), &range),
+            range,
             devices: Devices::new(world.seed()),
             world,
             fraud,
@@ -142,10 +148,15 @@ impl TransactionGenerator {
     }
 
     /// A reversal of the first approved, legitimate purchase at or before
-    /// `row - back`, or `None` if there is none close by.
+    /// `row - back` in the same date range, or `None` if there is none close by.
     fn reversal(&self, row: u64, local: LocalMicros, back: u64, kind: i8) -> Option<Row> {
-        let first = row.checked_sub(back)?;
-        for candidate in (first.saturating_sub(REVERSAL_TRIES - 1)..=first).rev() {
+        let first = row
+            .checked_sub(back)
+            .filter(|&first| first >= self.range.first_row)?;
+        let earliest = first
+            .saturating_sub(REVERSAL_TRIES - 1)
+            .max(self.range.first_row);
+        for candidate in (earliest..=first).rev() {
             let (mut rng, original_time, draw) = self.begin_row(candidate, None);
             if self.is_reversal(draw) {
                 continue; // itself a reversal (or a fallback purchase): not reversible
@@ -334,8 +345,10 @@ impl TableGenerator for TransactionGenerator {
     }
 
     fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
-        let total = self.world.options.rows as f64;
-        let mut cursor = self.timeline.cursor_at(batch.first_row as f64 / total);
+        let (first_row, total) = (self.range.first_row, self.range.rows as f64);
+        let mut cursor = self
+            .timeline
+            .cursor_at((batch.first_row - first_row) as f64 / total);
         let mut out = ColumnBuilders::with_capacity(batch.rows as usize);
         let claims = self.fraud.plan().claims();
         let mut next_claim = claims.partition_point(|c| c.row < batch.first_row);
@@ -361,7 +374,7 @@ impl TableGenerator for TransactionGenerator {
         vec![
             ("table".into(), self.name().into()),
             ("schema_version".into(), SCHEMA_VERSION.to_string()),
-            ("rows".into(), self.world.options.rows.to_string()),
+            ("rows".into(), self.range.end_row().to_string()),
         ]
     }
 
