@@ -213,6 +213,14 @@ pub struct GenerateArgs {
     /// needed when OUT is on object storage].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<String>,
+    /// Add the next date range to the dataset in parts at --out, as one
+    /// more version of each table: the same world (seed, population,
+    /// scenario) and layout, read from the dataset, with --start, --days and
+    /// --rows for the new range [default: the day after the dataset's last
+    /// range, as many days and rows as it]. A flag that would change the
+    /// world or layout is refused.
+    #[arg(long)]
+    pub append: bool,
     /// Scenario file (TOML) replacing the built-in profile; see `cardgen config --print-default`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
@@ -297,7 +305,11 @@ impl GenerateArgs {
             ("table", &self.table),
             ("max_memory", &self.max_memory),
         ];
-        let switches = [("emit_pan", self.emit_pan), ("overwrite", self.overwrite)];
+        let switches = [
+            ("emit_pan", self.emit_pan),
+            ("overwrite", self.overwrite),
+            ("append", self.append),
+        ];
         values
             .into_iter()
             .filter_map(|(key, value)| Some((key, value.clone()?)))

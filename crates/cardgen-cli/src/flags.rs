@@ -42,6 +42,7 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Writers => "--writers",
         Setting::TableFormat => "--table-format",
         Setting::Catalog => "--catalog",
+        Setting::Append => "--append",
         Setting::Compression => "--compression",
         Setting::Overwrite => "--overwrite",
         Setting::EmitPan => "--emit-pan",

@@ -140,7 +140,12 @@ impl DatasetSpec {
 impl Dataset {
     /// Fails if the profile's fraud does not compile.
     pub(crate) fn new(spec: DatasetSpec, world: Arc<World>) -> Result<Self, CoreError> {
-        let fraud = Arc::new(WorldWithFraud::new(world)?);
+        let appended: Vec<_> = spec
+            .appended()
+            .iter()
+            .map(|a| (a.range(), a.rows))
+            .collect();
+        let fraud = Arc::new(WorldWithFraud::with_appended(world, &appended)?);
         Ok(Self { spec, fraud })
     }
 
@@ -211,17 +216,55 @@ impl Dataset {
         &self.fraud
     }
 
-    /// Rows of `table`: the spec's rows for `transactions`, the population
-    /// size for the others.
+    /// Rows of `table`: the spec's rows for `transactions` (over every
+    /// date range, when ranges were appended), the population size for the
+    /// others (and for `cards` the replacements of blocked cards).
     pub fn rows(&self, table: Table) -> u64 {
         let sizes = &self.world().sizes;
         match table {
-            Table::Transactions => self.spec.rows(),
+            Table::Transactions => self.fraud.last_range().end_row(),
             Table::Customers => sizes.customers,
             Table::Cards => self.fraud.card_rows(),
             Table::Merchants => sizes.merchants,
             Table::FraudCases => self.fraud.plan().cases(),
         }
+    }
+
+    /// Date ranges: 1, plus one per appended range.
+    pub fn ranges(&self) -> usize {
+        self.fraud.ranges().len()
+    }
+
+    /// The rows of `table` that date range `range` (0 for the first) adds:
+    /// its transactions, its fraud cases and the cards that replace the
+    /// cards it blocked; the first range also holds the population.
+    pub fn range_rows(&self, table: Table, range: usize) -> Range<u64> {
+        let sizes = &self.world().sizes;
+        let population = |n: u64| if range == 0 { 0..n } else { n..n };
+        match table {
+            Table::Transactions => {
+                let r = &self.fraud.ranges()[range];
+                r.first_row..r.end_row()
+            }
+            Table::Customers => population(sizes.customers),
+            Table::Merchants => population(sizes.merchants),
+            Table::Cards => {
+                let replaced = self.fraud.plan().replacements_of_range(range);
+                let end = sizes.cards + replaced.end;
+                if range == 0 {
+                    0..end
+                } else {
+                    sizes.cards + replaced.start..end
+                }
+            }
+            Table::FraudCases => self.fraud.plan().ranges()[range].case_ids(),
+        }
+    }
+
+    /// The rows of `table` the last date range adds: all of them, unless
+    /// ranges were appended.
+    pub fn last_range_rows(&self, table: Table) -> Range<u64> {
+        self.range_rows(table, self.ranges() - 1)
     }
 
     /// The Arrow schema of `table`.
@@ -265,6 +308,19 @@ impl Dataset {
                 setting: Setting::RowRange,
                 value: format!("{}..{}", rows.start, rows.end),
                 reason: format!("{table} has rows 0..{total}"),
+            }
+            .into());
+        }
+        // Its generator knows the timeline of the last range only.
+        let generated = self.last_range_rows(Table::Transactions);
+        if table == Table::Transactions && rows.start < generated.start {
+            return Err(SpecError::Invalid {
+                setting: Setting::RowRange,
+                value: format!("{}..{}", rows.start, rows.end),
+                reason: format!(
+                    "transactions of a dataset with appended ranges are generated for its last range: rows {}..{}",
+                    generated.start, generated.end
+                ),
             }
             .into());
         }

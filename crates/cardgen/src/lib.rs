@@ -84,7 +84,8 @@ pub use progress::{NoProgress, Progress, WrittenFile};
 pub use scenario::{Scenario, profile_crc};
 pub use setting::{Error, Setting, SpecError};
 pub use spec::{
-    DEFAULT_DAYS, DEFAULT_ROWS, DEFAULT_SEED, DatasetSpec, MAX_DAYS, MAX_POPULATION, default_start,
+    AppendedRange, DEFAULT_DAYS, DEFAULT_ROWS, DEFAULT_SEED, DatasetSpec, MAX_DAYS, MAX_POPULATION,
+    default_start,
 };
 pub use table::Table;
 

@@ -18,7 +18,7 @@ use cardgen_core::population::PopulationSizes;
 use chrono::NaiveDate;
 
 use crate::scenario::Scenario;
-use crate::spec::DatasetSpec;
+use crate::spec::{AppendedRange, DatasetSpec};
 use crate::table::Table;
 
 /// A file's recorded options that cannot describe a dataset this version can rebuild.
@@ -46,8 +46,38 @@ pub(crate) fn table_metadata(
         .iter()
         .position(|(k, _)| k == "rows")
         .map_or(own.len(), |i| i + 1);
-    own.splice(after_rows..after_rows, specification(spec, sizes));
+    let mut described = specification(spec, sizes);
+    if !spec.appended().is_empty() {
+        described.push((APPENDED_KEY.to_string(), appended_text(spec.appended())));
+    }
+    own.splice(after_rows..after_rows, described);
     own
+}
+
+/// The key of the ranges appended after the first, in a file of a range
+/// appended to a dataset: `START/DAYS/ROWS` for each, `;` between them.
+pub const APPENDED_KEY: &str = "appended";
+
+fn appended_text(appended: &[AppendedRange]) -> String {
+    let ranges: Vec<String> = appended
+        .iter()
+        .map(|a| format!("{}/{}/{}", a.start, a.days, a.rows))
+        .collect();
+    ranges.join(";")
+}
+
+fn parse_appended(text: &str) -> Option<Vec<AppendedRange>> {
+    text.split(';')
+        .map(|range| {
+            let mut fields = range.split('/');
+            let range = AppendedRange {
+                start: NaiveDate::parse_from_str(fields.next()?, "%Y-%m-%d").ok()?,
+                days: fields.next()?.parse().ok()?,
+                rows: fields.next()?.parse().ok()?,
+            };
+            fields.next().is_none().then_some(range)
+        })
+        .collect()
 }
 
 /// The specification that decides a dataset's bytes, as key-value pairs:
@@ -86,6 +116,7 @@ pub struct RecordedTable {
     profile: String,
     emit_pan: bool,
     pan_mask: PanMask,
+    appended: Vec<AppendedRange>,
 }
 
 impl RecordedTable {
@@ -112,6 +143,10 @@ impl RecordedTable {
             None => PanMask::default(),
             Some(name) => PanMask::from_name(name).ok_or_else(|| invalid("pan_mask"))?,
         };
+        let appended = match options.get(APPENDED_KEY).copied() {
+            None => Vec::new(),
+            Some(text) => parse_appended(text).ok_or_else(|| invalid(APPENDED_KEY))?,
+        };
         Ok(Self {
             table,
             version: get("version")?.to_string(),
@@ -125,6 +160,7 @@ impl RecordedTable {
             profile: get("profile")?.to_string(),
             emit_pan: options.get("emit_pan") == Some(&"true"),
             pan_mask,
+            appended,
         })
     }
 
@@ -157,7 +193,8 @@ impl RecordedTable {
             .with_merchants(Some(self.merchants))
             .with_scenario(scenario.clone())
             .with_emit_pan(self.emit_pan)
-            .with_pan_mask(self.pan_mask))
+            .with_pan_mask(self.pan_mask)
+            .with_appended(self.appended.clone()))
     }
 }
 
@@ -188,6 +225,41 @@ mod tests {
                 dataset.generator(table).unwrap().metadata()
             );
         }
+    }
+
+    #[test]
+    fn a_file_of_an_appended_range_records_every_range() {
+        let appended = vec![
+            AppendedRange {
+                start: "2025-02-01".parse().unwrap(),
+                days: 28,
+                rows: 700,
+            },
+            AppendedRange {
+                start: "2025-03-05".parse().unwrap(),
+                days: 3,
+                rows: 9,
+            },
+        ];
+        let spec = DatasetSpec::new(5_000)
+            .with_days(31)
+            .with_appended(appended.clone());
+        let dataset = spec.build().unwrap();
+        let pairs = dataset.generator(Table::Transactions).unwrap().metadata();
+        let mut pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert!(pairs.contains(&(APPENDED_KEY, "2025-02-01/28/700;2025-03-05/3/9")));
+        pairs.push(("version", cardgen_core::VERSION));
+        let recorded = RecordedTable::read(pairs).unwrap();
+        assert_eq!(recorded.spec(spec.scenario()).unwrap().appended(), appended);
+        let bad = RecordedTable::read([
+            ("table", "cards"),
+            ("version", "1"),
+            (APPENDED_KEY, "2025-02-01/28"),
+        ]);
+        assert!(bad.is_err());
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub enum Setting {
     TableFormat,
     /// The Iceberg catalog (a SQLite file).
     Catalog,
+    /// Whether a run adds the next date range to the dataset already there.
+    Append,
     /// Page compression of the Parquet files.
     Compression,
     /// Whether existing outputs may be replaced.
@@ -84,7 +86,7 @@ impl Setting {
     ];
 
     /// Every setting.
-    pub const ALL: [Setting; 34] = [
+    pub const ALL: [Setting; 35] = [
         Setting::Seed,
         Setting::Rows,
         Setting::Start,
@@ -107,6 +109,7 @@ impl Setting {
         Setting::Writers,
         Setting::TableFormat,
         Setting::Catalog,
+        Setting::Append,
         Setting::Compression,
         Setting::Overwrite,
         Setting::EmitPan,
@@ -146,6 +149,7 @@ impl Setting {
             Setting::Writers => "writers",
             Setting::TableFormat => "table_format",
             Setting::Catalog => "catalog",
+            Setting::Append => "append",
             Setting::Compression => "compression",
             Setting::Overwrite => "overwrite",
             Setting::EmitPan => "emit_pan",

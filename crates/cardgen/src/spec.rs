@@ -52,6 +52,26 @@ pub struct DatasetSpec {
     scenario: Scenario,
     emit_pan: bool,
     pan_mask: PanMask,
+    /// Date ranges appended after the first, in order.
+    appended: Vec<AppendedRange>,
+}
+
+/// A date range appended to a dataset, and its transactions: the same
+/// world (seed, population, scenario) over the next days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendedRange {
+    pub start: NaiveDate,
+    pub days: u32,
+    pub rows: u64,
+}
+
+impl AppendedRange {
+    pub fn range(&self) -> DateRange {
+        DateRange {
+            start: self.start,
+            days: self.days,
+        }
+    }
 }
 
 impl Default for DatasetSpec {
@@ -68,6 +88,7 @@ impl Default for DatasetSpec {
             scenario: Scenario::built_in(),
             emit_pan: false,
             pan_mask: PanMask::default(),
+            appended: Vec::new(),
         }
     }
 }
@@ -128,6 +149,24 @@ impl DatasetSpec {
     pub fn with_pan_mask(mut self, pan_mask: PanMask) -> Self {
         self.pan_mask = pan_mask;
         self
+    }
+
+    /// Date ranges appended after the first (which the other settings
+    /// describe), in order: the dataset then covers them all, and its
+    /// `transactions` generator writes the last.
+    pub fn with_appended(mut self, appended: Vec<AppendedRange>) -> Self {
+        self.appended = appended;
+        self
+    }
+
+    /// The date ranges appended after the first.
+    pub fn appended(&self) -> &[AppendedRange] {
+        &self.appended
+    }
+
+    /// The last date range: the first, unless ranges were appended.
+    pub fn last_range(&self) -> DateRange {
+        self.appended.last().map_or(self.range(), |a| a.range())
     }
 
     pub fn seed(&self) -> u64 {
@@ -216,8 +255,55 @@ impl DatasetSpec {
                 validity_years: profile.cards.validity_years,
             });
         }
+        let mut before = self.range();
+        for appended in &self.appended {
+            check_appended(appended, before, max_days)?;
+            before = appended.range();
+        }
         Ok(())
     }
+}
+
+/// An appended range: as long as a first range may be, starting after
+/// the range before it, with at least one row.
+fn check_appended(
+    appended: &AppendedRange,
+    before: DateRange,
+    max_days: u32,
+) -> Result<(), SpecError> {
+    let longest = max_days.min(MAX_DAYS);
+    if !(1..=longest).contains(&appended.days) {
+        return Err(SpecError::out_of_range(
+            Setting::Days,
+            appended.days,
+            &format!("1 to {longest}"),
+        ));
+    }
+    let last = before.end_inclusive();
+    if appended.start <= last {
+        return Err(SpecError::Invalid {
+            setting: Setting::Start,
+            value: appended.start.to_string(),
+            reason: format!(
+                "the range before ends on {last}: an appended range starts on {} or later",
+                last + chrono::Days::new(1)
+            ),
+        });
+    }
+    if appended
+        .start
+        .checked_add_days(chrono::Days::new(u64::from(appended.days)))
+        .is_none()
+    {
+        return Err(SpecError::PastLastDate {
+            start: appended.start,
+            days: appended.days,
+        });
+    }
+    if appended.rows == 0 {
+        return Err(SpecError::out_of_range(Setting::Rows, 0, "1 or more"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -254,6 +340,36 @@ mod tests {
             setting_of(spec.clone().with_merchants(Some(MAX_POPULATION + 1))),
             Setting::Merchants
         );
+    }
+
+    #[test]
+    fn an_appended_range_starts_after_the_one_before_and_has_rows() {
+        let january = DatasetSpec::new(1_000).with_days(31);
+        let february = |start: &str, days, rows| AppendedRange {
+            start: start.parse().unwrap(),
+            days,
+            rows,
+        };
+        let ok = january
+            .clone()
+            .with_appended(vec![february("2025-02-01", 28, 500)]);
+        ok.validate().unwrap();
+        assert_eq!(ok.last_range().start.to_string(), "2025-02-01");
+        let overlapping = january
+            .clone()
+            .with_appended(vec![february("2025-01-31", 28, 500)]);
+        let err = overlapping.validate().unwrap_err();
+        assert_eq!(err.setting(), Setting::Start);
+        assert!(
+            err.to_string().contains("starts on 2025-02-01 or later"),
+            "{err}"
+        );
+        let empty = january
+            .clone()
+            .with_appended(vec![february("2025-02-01", 28, 0)]);
+        assert_eq!(setting_of(empty), Setting::Rows);
+        let no_days = january.with_appended(vec![february("2025-02-01", 0, 5)]);
+        assert_eq!(setting_of(no_days), Setting::Days);
     }
 
     #[test]

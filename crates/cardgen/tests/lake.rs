@@ -70,7 +70,7 @@ fn lake_table(root: &Path, table: Table, full_schema: &SchemaRef) -> RecordBatch
         serde_json_from(&storage.get(lake::DATASET_MANIFEST).unwrap().unwrap());
     for part in 0..manifest.parts {
         let found: lake::PartManifest =
-            serde_json_from(&storage.get(&part_manifest_name(part)).unwrap().unwrap());
+            serde_json_from(&storage.get(&part_manifest_name(0, part)).unwrap().unwrap());
         let entry = found
             .tables
             .iter()
@@ -378,6 +378,6 @@ fn overwriting_every_part_replaces_a_dataset_with_other_options() {
         names.iter().all(|n| !n.contains("event_date=")),
         "{names:?}"
     );
-    assert!(!names.contains(&part_manifest_name(2)));
+    assert!(!names.contains(&part_manifest_name(0, 2)));
     assert!(lake::check(&storage, true).unwrap().is_complete());
 }

@@ -99,16 +99,34 @@ fn generate_lake(
     started: Instant,
 ) -> Result<Written, Error> {
     let storage = open_storage(options.out())?;
+    let out = storage.location("");
+    // An append takes the dataset's own settings, read from its manifest.
+    let appending;
+    let (options, lake, write) = if options.append() {
+        let there =
+            crate::lake::dataset_there(storage.as_ref()).map_err(|e| lake_error(e, &out))?;
+        appending = options.for_append(&there, &out)?;
+        let credits = appending.credits()?;
+        let lake = appending
+            .lake()
+            .expect("an append writes a dataset in parts");
+        (&appending, lake, write_options(&appending, credits))
+    } else {
+        (options, lake.clone(), write.clone())
+    };
+    let (lake, write) = (&lake, &write);
     let dataset = options.spec().build()?;
     let rows = lake
         .local_parts()
         .flat_map(|part| {
-            Table::ALL.map(|t| crate::lake::part_rows(dataset.rows(t), part, lake.parts))
+            Table::ALL.map(|t| {
+                let all = dataset.last_range_rows(t);
+                crate::lake::part_rows(all.end - all.start, part, lake.parts)
+            })
         })
         .map(|r| r.end - r.start)
         .sum();
     progress.planned(rows);
-    let out = storage.location("");
     let summary = dataset
         .write_lake(storage.as_ref(), lake, write, progress)
         .map_err(|e| lake_error(e, &out))?;

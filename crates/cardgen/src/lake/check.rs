@@ -2,8 +2,9 @@
 //!
 //! A dataset is complete when every part's manifest is present, each part
 //! holds exactly its share of every table's rows, and every file it lists
-//! is there with its size (and, when checked deeply, its CRC-32). Only then
-//! does [`finish`] write `_SUCCESS`.
+//! is there with its size (and, when checked deeply, its CRC-32); the same
+//! for the parts of each date range appended to it. Only then does
+//! [`finish`] write `_SUCCESS`.
 
 use std::collections::BTreeMap;
 
@@ -26,8 +27,10 @@ pub struct FileProblem {
 #[derive(Debug, Clone)]
 pub struct DatasetCheck {
     pub manifest: DatasetManifest,
-    /// The parts whose manifest is present, in part order.
+    /// The parts whose manifest is present, in part order, range by range.
     pub parts: Vec<PartManifest>,
+    /// Parts of the first range whose manifest is missing (an appended
+    /// range's are among the `problems`).
     pub missing_parts: Vec<u32>,
     pub problems: Vec<FileProblem>,
     /// Files checked.
@@ -147,13 +150,17 @@ pub fn finish(storage: &dyn Storage, catalog: Option<&str>) -> Result<Finished, 
         }
         .into());
     }
-    let tables = commit_tables(
-        storage,
-        &checked.manifest,
-        &checked.parts,
-        0,
-        catalog.as_deref(),
-    )?;
+    let mut tables = Vec::new();
+    let ranges = std::iter::once(0).chain(checked.manifest.appends.iter().map(|a| a.range));
+    for range in ranges {
+        tables.extend(commit_tables(
+            storage,
+            &checked.manifest,
+            &checked.parts,
+            range,
+            catalog.as_deref(),
+        )?);
+    }
     storage.put(SUCCESS_MARKER, success_text(&checked).as_bytes(), false)?;
     Ok(Finished { checked, tables })
 }
@@ -203,7 +210,7 @@ fn inspect(
         bytes: 0,
     };
     for part in 0..checked.manifest.parts {
-        match read_part(storage, part)? {
+        match read_part(storage, 0, part)? {
             None => checked.missing_parts.push(part),
             Some(found) => {
                 check_part(storage, &mut checked, &found, deep)?;
@@ -211,7 +218,45 @@ fn inspect(
             }
         }
     }
+    let appended: Vec<(u32, u32)> = checked
+        .manifest
+        .appends
+        .iter()
+        .map(|a| (a.range, a.parts))
+        .collect();
+    for (range, parts) in appended {
+        for part in 0..parts {
+            match read_part(storage, range, part)? {
+                None => checked.problems.push(FileProblem {
+                    name: super::part_manifest_name(range, part),
+                    problem: "missing".into(),
+                }),
+                Some(found) => {
+                    check_part(storage, &mut checked, &found, deep)?;
+                    checked.parts.push(found);
+                }
+            }
+        }
+    }
     Ok(checked)
+}
+
+/// The rows part `part` of date range `range` should hold of `table`, and
+/// the parts that range is split into.
+fn expected_rows(
+    manifest: &DatasetManifest,
+    range: u32,
+    table: &str,
+    part: u32,
+) -> Option<(std::ops::Range<u64>, u32)> {
+    if range == 0 {
+        let rows = manifest.table(table)?.rows;
+        return Some((part_rows(rows, part, manifest.parts), manifest.parts));
+    }
+    let append = manifest.appends.iter().find(|a| a.range == range)?;
+    let all = append.rows_of(table);
+    let share = part_rows(all.end - all.start, part, append.parts);
+    Some((all.start + share.start..all.start + share.end, append.parts))
 }
 
 fn check_part(
@@ -220,24 +265,30 @@ fn check_part(
     part: &PartManifest,
     deep: bool,
 ) -> Result<(), Error> {
-    let manifest_name = super::part_manifest_name(part.part);
+    let manifest_name = super::part_manifest_name(part.range, part.part);
     let mut problem = |name: &str, problem: String| {
         checked.problems.push(FileProblem {
             name: name.to_string(),
             problem,
         })
     };
-    if part.parts != checked.manifest.parts {
-        problem(
-            &manifest_name,
-            format!(
-                "written for {} parts, not {}",
-                part.parts, checked.manifest.parts
-            ),
-        );
-    }
     for table in &checked.manifest.tables {
-        let expected = part_rows(table.rows, part.part, checked.manifest.parts);
+        let Some((expected, parts)) =
+            expected_rows(&checked.manifest, part.range, &table.name, part.part)
+        else {
+            problem(
+                &manifest_name,
+                format!("is of no range of the dataset ({})", part.range),
+            );
+            break;
+        };
+        if part.parts != parts {
+            problem(
+                &manifest_name,
+                format!("written for {} parts, not {parts}", part.parts),
+            );
+            break;
+        }
         let Some(found) = part.tables.iter().find(|t| t.name == table.name) else {
             problem(&manifest_name, format!("has no {} table", table.name));
             continue;

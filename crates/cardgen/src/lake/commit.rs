@@ -29,6 +29,8 @@ use crate::setting::Error;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCommit {
     pub table: String,
+    /// The date range committed: 0 for the first, then each append's number.
+    pub range: u32,
     pub format: TableFormat,
     /// The table's version that holds the range.
     pub version: u64,
@@ -48,29 +50,37 @@ pub fn table_format(manifest: &DatasetManifest) -> Result<TableFormat, LakeError
     }
 }
 
-/// Commits range `range` of every table of the dataset whose `parts` are
-/// all present; nothing for a dataset of plain Parquet files.
+/// Commits date range `range` (0 for the first) of every table of the
+/// dataset, from the manifests of its `parts` (all present; those of other
+/// ranges are passed over); nothing for a dataset of plain Parquet files.
+/// A table an appended range added no rows to gets no new version.
 pub(crate) fn commit_tables(
     storage: &dyn Storage,
     manifest: &DatasetManifest,
     parts: &[PartManifest],
-    range: u64,
+    range: u32,
     catalog: Option<&str>,
 ) -> Result<Vec<TableCommit>, Error> {
     let format = table_format(manifest)?;
     if format == TableFormat::Parquet {
         return Ok(Vec::new());
     }
+    let parts: Vec<&PartManifest> = parts.iter().filter(|p| p.range == range).collect();
     let mut commits = Vec::with_capacity(manifest.tables.len());
     for entry in &manifest.tables {
         let definition = definition(entry, manifest)?;
-        let files = data_files(storage, &entry.name, parts)?;
+        let files = data_files(storage, &entry.name, &parts)?;
+        if files.is_empty() && range > 0 {
+            continue;
+        }
         let location = table_location(storage, &entry.name, catalog);
-        let committed = cardgen_table::commit(format, &location, &definition, &files, range)
-            .map_err(LakeError::from)?;
+        let committed =
+            cardgen_table::commit(format, &location, &definition, &files, u64::from(range))
+                .map_err(LakeError::from)?;
         tracing::info!(target: "cardgen::lake", table = %entry.name, %format, version = committed.version, new = committed.new, files = files.len(), "committed");
         commits.push(TableCommit {
             table: entry.name.clone(),
+            range,
             format,
             version: committed.version,
             new: committed.new,
@@ -158,7 +168,7 @@ fn definition(entry: &TableEntry, manifest: &DatasetManifest) -> Result<TableDef
 fn data_files(
     storage: &dyn Storage,
     table: &str,
-    parts: &[PartManifest],
+    parts: &[&PartManifest],
 ) -> Result<Vec<DataFile>, Error> {
     let prefix = format!("{table}/");
     let entries = parts

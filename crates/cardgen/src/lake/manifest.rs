@@ -26,7 +26,44 @@ pub struct DatasetManifest {
     /// Every option that decides the bytes, by key.
     pub options: BTreeMap<String, String>,
     pub parts: u32,
+    /// The first date range's rows of each table.
     pub tables: Vec<TableEntry>,
+    /// The date ranges appended after the first, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appends: Vec<AppendEntry>,
+}
+
+/// A date range appended to the dataset (`cardgen generate --append`):
+/// its days, its transactions, how its files are split, and the rows it
+/// added to each table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppendEntry {
+    /// Its number: 1 for the first append.
+    pub range: u32,
+    pub start: String,
+    pub days: u32,
+    /// Its transactions.
+    pub rows: u64,
+    pub parts: u32,
+    pub tables: Vec<RangeRows>,
+}
+
+/// The rows a range added to a table: `first_row..first_row + rows`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeRows {
+    pub name: String,
+    pub first_row: u64,
+    pub rows: u64,
+}
+
+impl AppendEntry {
+    /// The rows it added to `table` (none if it does not say).
+    pub fn rows_of(&self, table: &str) -> std::ops::Range<u64> {
+        self.tables
+            .iter()
+            .find(|t| t.name == table)
+            .map_or(0..0, |t| t.first_row..t.first_row + t.rows)
+    }
 }
 
 /// A table of the dataset.
@@ -53,6 +90,9 @@ pub struct ColumnEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartManifest {
     pub format: String,
+    /// The date range it is a part of: 0 for the first.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub range: u32,
     pub part: u32,
     pub parts: u32,
     pub tables: Vec<TablePart>,
@@ -77,6 +117,10 @@ pub struct FileEntry {
     pub bytes: u64,
     /// CRC-32 of the whole file, 8 hex digits.
     pub crc32: String,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Serializes a manifest as indented JSON with a final newline.
@@ -128,12 +172,13 @@ impl DatasetManifest {
     }
 }
 
-/// Reads part `part`'s manifest, if it is there.
+/// Reads the manifest of part `part` of date range `range`, if it is there.
 pub(crate) fn read_part(
     storage: &dyn Storage,
+    range: u32,
     part: u32,
 ) -> Result<Option<PartManifest>, LakeError> {
-    let name = part_manifest_name(part);
+    let name = part_manifest_name(range, part);
     match storage.get(&name)? {
         None => Ok(None),
         Some(bytes) => Ok(Some(from_json(&bytes, storage.location(&name))?)),
@@ -150,6 +195,7 @@ mod tests {
             options: [("seed".to_string(), seed.to_string())].into(),
             parts: 4,
             tables: vec![],
+            appends: vec![],
         }
     }
 
@@ -160,6 +206,7 @@ mod tests {
         assert_eq!(back, m);
         let part = PartManifest {
             format: FORMAT.into(),
+            range: 0,
             part: 1,
             parts: 4,
             tables: vec![TablePart {

@@ -29,6 +29,7 @@
 //! the whole: [`finish`] (the CLI's `cardgen finish OUT`), or a command that
 //! wrote every part itself.
 
+mod append;
 mod check;
 mod commit;
 mod manifest;
@@ -39,10 +40,15 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
+pub use append::PENDING_APPEND;
+pub(crate) use append::dataset_there;
 pub use cardgen_table::TableFormat;
 pub use check::{DatasetCheck, FileProblem, Finished, check, finish};
 pub use commit::{TableCommit, catalog_for, table_format};
-pub use manifest::{ColumnEntry, DatasetManifest, FileEntry, PartManifest, TableEntry, TablePart};
+pub use manifest::{
+    AppendEntry, ColumnEntry, DatasetManifest, FileEntry, PartManifest, RangeRows, TableEntry,
+    TablePart,
+};
 pub use write::{LakeOptions, LakeSummary, MAX_WRITERS};
 
 use cardgen_pipeline::storage::StorageError;
@@ -68,19 +74,29 @@ pub const DEFAULT_CATALOG: &str = "_cardgen/catalog.db";
 /// The manifest's key for the table format, present unless plain Parquet.
 pub const TABLE_FORMAT_KEY: &str = "table_format";
 
-/// The manifest of part `part`.
-pub fn part_manifest_name(part: u32) -> String {
-    format!("_cardgen/parts/part-{part:05}.json")
+/// The manifest of part `part` of date range `range` (0: the first).
+pub fn part_manifest_name(range: u32, part: u32) -> String {
+    format!("_cardgen/parts/{}part-{part:05}.json", range_prefix(range))
 }
 
-/// The key of the `n`-th file part `part` writes for `table` in partition
-/// directory `dir` (empty when unpartitioned).
-pub fn file_name(table: &str, dir: &str, part: u32, n: u32) -> String {
-    let file = format!("part-{part:05}-{n:04}.parquet");
+/// The key of the `n`-th file part `part` of date range `range` writes for
+/// `table` in partition directory `dir` (empty when unpartitioned).
+pub fn file_name(range: u32, table: &str, dir: &str, part: u32, n: u32) -> String {
+    let file = format!("{}part-{part:05}-{n:04}.parquet", range_prefix(range));
     if dir.is_empty() {
         format!("{table}/{file}")
     } else {
         format!("{table}/{dir}/{file}")
+    }
+}
+
+/// What the names of an appended range's files and manifests start with:
+/// `range-0001-`; nothing for the first range.
+fn range_prefix(range: u32) -> String {
+    if range == 0 {
+        String::new()
+    } else {
+        format!("range-{range:04}-")
     }
 }
 
@@ -192,14 +208,22 @@ mod tests {
     #[test]
     fn names_are_fixed_by_table_partition_part_and_number() {
         assert_eq!(
-            file_name("transactions", "event_date=2025-03-01", 3, 1),
+            file_name(0, "transactions", "event_date=2025-03-01", 3, 1),
             "transactions/event_date=2025-03-01/part-00003-0001.parquet"
         );
         assert_eq!(
-            file_name("cards", "", 12, 0),
+            file_name(0, "cards", "", 12, 0),
             "cards/part-00012-0000.parquet"
         );
-        assert_eq!(part_manifest_name(7), "_cardgen/parts/part-00007.json");
+        assert_eq!(part_manifest_name(0, 7), "_cardgen/parts/part-00007.json");
+        assert_eq!(
+            file_name(2, "cards", "", 12, 0),
+            "cards/range-0002-part-00012-0000.parquet"
+        );
+        assert_eq!(
+            part_manifest_name(1, 7),
+            "_cardgen/parts/range-0001-part-00007.json"
+        );
     }
 
     #[test]

@@ -24,8 +24,8 @@ use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink, run};
 use super::check::{check_parts, success_text};
 use super::commit::{TableCommit, commit_tables, forget_tables};
 use super::manifest::{
-    ColumnEntry, DatasetManifest, FORMAT, FileEntry, PartManifest, TableEntry, TablePart,
-    from_json, read_part, to_json,
+    AppendEntry, ColumnEntry, DatasetManifest, FORMAT, FileEntry, PartManifest, RangeRows,
+    TableEntry, TablePart, from_json, read_part, to_json,
 };
 use super::utc::utc_timestamps;
 use super::{
@@ -62,6 +62,9 @@ pub struct LakeOptions {
     pub table_format: TableFormat,
     /// The Iceberg catalog (a SQLite file), for `TableFormat::Iceberg`.
     pub catalog: Option<String>,
+    /// Whether the run adds the dataset's last date range to the dataset
+    /// already there (see [`crate::lake`]'s appends) instead of writing it.
+    pub append: bool,
 }
 
 impl Default for LakeOptions {
@@ -74,6 +77,7 @@ impl Default for LakeOptions {
             writers: None,
             table_format: TableFormat::Parquet,
             catalog: None,
+            append: false,
         }
     }
 }
@@ -162,14 +166,14 @@ impl LakeSummary {
 }
 
 /// One table of one part.
-struct Job {
+pub(super) struct Job {
     part: u32,
     table: Table,
     rows: std::ops::Range<u64>,
 }
 
 /// What the checks before writing decided.
-struct Plan {
+pub(super) struct Plan {
     manifest: DatasetManifest,
     /// Files of the dataset being replaced, to delete once the new one is written.
     replaced_files: BTreeSet<String>,
@@ -216,7 +220,7 @@ impl Dataset {
                 };
                 Ok(TableEntry {
                     name: table.name().to_string(),
-                    rows: self.rows(table),
+                    rows: self.range_rows(table, 0).end,
                     columns: schema
                         .fields()
                         .iter()
@@ -230,11 +234,33 @@ impl Dataset {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
+        let appends = self.spec().appended().iter().enumerate();
+        let appends = appends
+            .map(|(i, appended)| AppendEntry {
+                range: i as u32 + 1,
+                start: appended.start.to_string(),
+                days: appended.days,
+                rows: appended.rows,
+                parts: lake.parts,
+                tables: Table::ALL
+                    .into_iter()
+                    .map(|table| {
+                        let rows = self.range_rows(table, i + 1);
+                        RangeRows {
+                            name: table.name().to_string(),
+                            first_row: rows.start,
+                            rows: rows.end - rows.start,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
         Ok(DatasetManifest {
             format: FORMAT.to_string(),
             options: keyed,
             parts: lake.parts,
             tables,
+            appends,
         })
     }
 
@@ -286,10 +312,14 @@ impl Dataset {
                     .into());
                 }
                 plan.replacing = true;
-                for part in 0..there.parts {
-                    if let Some(old) = read_part(storage, part)? {
-                        let files = old.tables.iter().flat_map(|t| &t.files);
-                        plan.replaced_files.extend(files.map(|f| f.name.clone()));
+                let ranges = std::iter::once((0, there.parts))
+                    .chain(there.appends.iter().map(|a| (a.range, a.parts)));
+                for (range, parts) in ranges {
+                    for part in 0..parts {
+                        if let Some(old) = read_part(storage, range, part)? {
+                            let files = old.tables.iter().flat_map(|t| &t.files);
+                            plan.replaced_files.extend(files.map(|f| f.name.clone()));
+                        }
                     }
                 }
                 plan.replaced = Some(there);
@@ -298,7 +328,7 @@ impl Dataset {
         }
         if !overwrite {
             for part in lake.local_parts() {
-                let name = part_manifest_name(part);
+                let name = part_manifest_name(0, part);
                 if storage.size(&name)?.is_some() {
                     return Err(LakeError::PartExists {
                         part,
@@ -322,6 +352,18 @@ impl Dataset {
         progress: &dyn Progress,
     ) -> Result<LakeSummary, Error> {
         let started = Instant::now();
+        if lake.append {
+            return self.write_append(storage, lake, options, progress, started);
+        }
+        if self.ranges() > 1 {
+            return Err(SpecError::Invalid {
+                setting: Setting::Out,
+                value: storage.location(""),
+                reason: "a dataset with appended ranges is written one range at a time, by appends"
+                    .into(),
+            }
+            .into());
+        }
         let plan = self.lake_plan(storage, lake, options)?;
         if plan.replacing {
             storage.delete(SUCCESS_MARKER)?;
@@ -389,7 +431,7 @@ impl Dataset {
         })
     }
 
-    fn write_parts(
+    pub(super) fn write_parts(
         &self,
         storage: &dyn Storage,
         lake: &LakeOptions,
@@ -425,16 +467,23 @@ impl Dataset {
                 Some(partitioner)
             }
         };
+        // The last range: the only one, unless this run appends it.
+        let range = self.ranges() - 1;
         let jobs: Vec<Job> = lake
             .local_parts()
             .flat_map(|part| {
-                Table::ALL.into_iter().map(move |table| Job {
-                    part,
-                    table,
-                    rows: part_rows(self.rows(table), part, lake.parts),
+                Table::ALL.into_iter().map(move |table| {
+                    let all = self.range_rows(table, range);
+                    let share = part_rows(all.end - all.start, part, lake.parts);
+                    Job {
+                        part,
+                        table,
+                        rows: all.start + share.start..all.start + share.end,
+                    }
                 })
             })
             .collect();
+        let range = range as u32;
         let threads = options.run.threads.max(1);
         let writers = lake
             .writers
@@ -469,6 +518,7 @@ impl Dataset {
                 let generator = &generators[table_index(job.table)];
                 let result = self.write_job(
                     generator.as_ref(),
+                    range,
                     job,
                     storage,
                     lake,
@@ -495,11 +545,12 @@ impl Dataset {
                     tables.sort_by_key(|t| table_order(&t.name));
                     let manifest = PartManifest {
                         format: FORMAT.to_string(),
+                        range,
                         part: job.part,
                         parts: lake.parts,
                         tables,
                     };
-                    let name = part_manifest_name(job.part);
+                    let name = part_manifest_name(range, job.part);
                     if let Err(e) = storage.put(&name, &to_json(&manifest), false) {
                         return fail(e.into());
                     }
@@ -529,6 +580,7 @@ impl Dataset {
     fn write_job(
         &self,
         generator: &dyn TableGenerator,
+        range: u32,
         job: &Job,
         storage: &dyn Storage,
         lake: &LakeOptions,
@@ -539,14 +591,14 @@ impl Dataset {
     ) -> Result<TablePart, Error> {
         let plan = self.plan(job.table, job.rows.clone(), batch_rows)?;
         let (table, part) = (job.table.name(), job.part);
-        let name = move |dir: &str, n: u32| file_name(table, dir, part, n);
+        let name = move |dir: &str, n: u32| file_name(range, table, dir, part, n);
         let set = FileSet {
             storage,
             name: &name,
             target_file_bytes: lake.target_file_bytes,
             partitioner: partitioner.filter(|_| job.table == Table::Transactions),
             // A table with no rows at all still shows its columns, once.
-            empty_file_if_no_rows: part == 0 && self.rows(job.table) == 0,
+            empty_file_if_no_rows: range == 0 && part == 0 && self.rows(job.table) == 0,
         };
         let observer = TableProgress { table, progress };
         let summary = run(generator, plan, Sink::Files(set), run_options, &observer)?;

@@ -37,7 +37,10 @@ impl GenerateOptions {
         if let Some(lake) = self.lake() {
             lake.validate()?;
         }
-        self.check_catalog()?;
+        // An append's table format is the dataset's, known once it is read.
+        if !(self.append && self.table_format.is_none()) {
+            self.check_catalog()?;
+        }
         if let Some(setting) = self.lake_setting() {
             if self.generated == Generated::Reference {
                 return Err(SpecError::Invalid {
@@ -167,6 +170,7 @@ impl GenerateOptions {
                 Setting::TableFormat,
                 self.table_format.is_some_and(|f| f != TableFormat::Parquet),
             ),
+            (Setting::Append, self.append),
         ]
         .into_iter()
         .find_map(|(setting, given)| given.then_some(setting))
@@ -179,6 +183,7 @@ impl GenerateOptions {
             Setting::PartitionBy => self.partition_by.unwrap_or_default().to_string(),
             Setting::TargetFileSize => self.target_file_bytes().to_string(),
             Setting::TableFormat => self.table_format.unwrap_or_default().to_string(),
+            Setting::Append => self.append.to_string(),
             _ => self.writers.map_or_else(String::new, |w| w.to_string()),
         }
     }
@@ -194,10 +199,11 @@ impl GenerateOptions {
             writers: self.writers,
             table_format: self.table_format.unwrap_or_default(),
             catalog: catalog_for(&self.out, self.catalog.as_deref()),
+            append: self.append,
         })
     }
 
-    fn target_file_bytes(&self) -> u64 {
+    pub(super) fn target_file_bytes(&self) -> u64 {
         self.target_file_size.unwrap_or(DEFAULT_TARGET_FILE_BYTES)
     }
 }

@@ -21,6 +21,7 @@
 //! [`set`]: GenerateOptions::set
 //! [`validate`]: GenerateOptions::validate
 
+mod append;
 mod check;
 mod count;
 pub mod parse;
@@ -100,6 +101,10 @@ pub struct GenerateOptions {
     writers: Option<usize>,
     table_format: Option<TableFormat>,
     catalog: Option<String>,
+    append: bool,
+    /// The settings given through [`set`](Self::set), in order: an append
+    /// takes the others from the dataset it continues.
+    given: Vec<Setting>,
     cancel: Arc<AtomicBool>,
     wrapper: Option<GeneratorWrapper>,
 }
@@ -123,6 +128,8 @@ impl Default for GenerateOptions {
             writers: None,
             table_format: None,
             catalog: None,
+            append: false,
+            given: Vec::new(),
             cancel: Arc::new(AtomicBool::new(false)),
             wrapper: None,
         }
@@ -148,6 +155,7 @@ impl fmt::Debug for GenerateOptions {
             .field("writers", &self.writers)
             .field("table_format", &self.table_format)
             .field("catalog", &self.catalog)
+            .field("append", &self.append)
             .finish_non_exhaustive()
     }
 }
@@ -155,7 +163,7 @@ impl fmt::Debug for GenerateOptions {
 impl GenerateOptions {
     /// The keys [`set`](Self::set) takes, in the order `cardgen generate
     /// --help` lists their flags.
-    pub const KEYS: [&'static str; 23] = [
+    pub const KEYS: [&'static str; 24] = [
         "rows",
         "out",
         "parts",
@@ -165,6 +173,7 @@ impl GenerateOptions {
         "writers",
         "table_format",
         "catalog",
+        "append",
         "config",
         "customers",
         "merchants",
@@ -261,7 +270,11 @@ impl GenerateOptions {
                 self.table_format = Some(value.trim().parse().map_err(invalid)?)
             }
             Setting::Catalog => self.catalog = Some(value.to_string()),
+            Setting::Append => self.append = parse::switch(value).map_err(invalid)?,
             _ => unreachable!("settable() lets only the settings above through"),
+        }
+        if !self.given.contains(&setting) {
+            self.given.push(setting);
         }
         Ok(self)
     }
@@ -405,6 +418,23 @@ impl GenerateOptions {
     }
 
     /// Stops the run once `cancel` is set (a signal handler, Python's Ctrl-C).
+    /// Adds the next date range to the dataset at `out` (see
+    /// [`crate::lake`]): the dataset's world and layout, with `start`,
+    /// `days` and `rows` for the new range.
+    pub fn with_append(mut self, append: bool) -> Self {
+        self.append = append;
+        self
+    }
+
+    pub fn append(&self) -> bool {
+        self.append
+    }
+
+    /// Whether `setting` was given through [`set`](Self::set).
+    pub fn given(&self, setting: Setting) -> bool {
+        self.given.contains(&setting)
+    }
+
     pub fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Self {
         self.cancel = cancel;
         self

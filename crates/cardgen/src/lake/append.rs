@@ -1,0 +1,186 @@
+//! Appending a date range to a dataset in parts: the same world, the next
+//! days, one more commit.
+//!
+//! An append writes the rows the new range adds to each table (its
+//! transactions, its fraud cases, the cards replacing those it blocks;
+//! the customers and merchants are the first range's) as files named
+//! `range-NNNN-part-…`, with their part manifests, then commits them as
+//! the range's version of each table, and only then records the range in
+//! `_cardgen/dataset.json`. Until that record, the dataset is what it was:
+//! a table format shows its previous version, and `_SUCCESS` is absent.
+//!
+//! A run killed on the way leaves `_cardgen/append.json`, what it was
+//! adding. Running the same append again writes the same bytes under the
+//! same names and commits once (a commit made before the kill is found);
+//! an append with other range options is refused until that one is done.
+
+use std::time::Instant;
+
+use cardgen_pipeline::budget::check_row_groups;
+use cardgen_pipeline::storage::Storage;
+
+use super::check::{check_parts, success_text};
+use super::commit::commit_tables;
+use super::manifest::{AppendEntry, DatasetManifest, from_json, to_json};
+use super::{DATASET_MANIFEST, LakeError, LakeOptions, LakeSummary, SUCCESS_MARKER, part_rows};
+use crate::dataset::{Dataset, WriteOptions};
+use crate::progress::Progress;
+use crate::setting::{Error, Setting, SpecError};
+use crate::table::Table;
+
+/// What an append that has not finished was adding.
+pub const PENDING_APPEND: &str = "_cardgen/append.json";
+
+/// The manifest of the dataset at `storage`, which an append continues.
+pub(crate) fn dataset_there(storage: &dyn Storage) -> Result<DatasetManifest, Error> {
+    let Some(bytes) = storage.get(DATASET_MANIFEST)? else {
+        return Err(SpecError::Invalid {
+            setting: Setting::Out,
+            value: storage.location(""),
+            reason: format!(
+                "holds no cardgen dataset to append to ({DATASET_MANIFEST} is missing)"
+            ),
+        }
+        .into());
+    };
+    Ok(from_json(&bytes, storage.location(DATASET_MANIFEST))?)
+}
+
+impl Dataset {
+    /// Appends the dataset's last date range to the dataset at `storage`;
+    /// see the module docs.
+    pub(super) fn write_append(
+        &self,
+        storage: &dyn Storage,
+        lake: &LakeOptions,
+        options: &WriteOptions,
+        progress: &dyn Progress,
+        started: Instant,
+    ) -> Result<LakeSummary, Error> {
+        lake.validate()?;
+        let range = self.ranges() as u32 - 1;
+        let there = dataset_there(storage)?;
+        let manifest = self.appended_manifest(storage, lake, options, &there, range)?;
+        check_parts(storage, &there, false)?;
+        for table in Table::ALL {
+            let rows = self.range_rows(table, range as usize);
+            let largest = part_rows(rows.end - rows.start, 0, lake.parts);
+            check_row_groups(largest.end - largest.start, options.batch_rows)
+                .map_err(SpecError::from)?;
+        }
+        let entry = manifest.appends.last().expect("the range appended");
+        match storage.get(PENDING_APPEND)? {
+            Some(bytes) => {
+                let pending: AppendEntry = from_json(&bytes, storage.location(PENDING_APPEND))?;
+                if let Some(refusal) = unlike_pending(&pending, entry, &storage.location("")) {
+                    return Err(refusal.into());
+                }
+            }
+            None => storage.put(PENDING_APPEND, &to_json(entry), false)?,
+        }
+        storage.delete(SUCCESS_MARKER)?;
+
+        let parts = self.write_parts(storage, lake, options, progress)?;
+
+        let all = check_parts(storage, &manifest, false)?;
+        let tables = commit_tables(
+            storage,
+            &manifest,
+            &all.parts,
+            range,
+            lake.catalog.as_deref(),
+        )?;
+        storage.put(DATASET_MANIFEST, &to_json(&manifest), false)?;
+        storage.delete(PENDING_APPEND)?;
+        storage.put(SUCCESS_MARKER, success_text(&all).as_bytes(), false)?;
+        Ok(LakeSummary {
+            parts,
+            finished: true,
+            tables,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// The dataset's manifest with the new range recorded, after checking
+    /// that this dataset is the one there with one more range.
+    fn appended_manifest(
+        &self,
+        storage: &dyn Storage,
+        lake: &LakeOptions,
+        options: &WriteOptions,
+        there: &DatasetManifest,
+        range: u32,
+    ) -> Result<DatasetManifest, Error> {
+        let mut manifest = self.lake_manifest(lake, options)?;
+        let earlier = range as usize - 1;
+        let differs = |key: &str, ours: String, theirs: String| LakeError::OptionsDiffer {
+            location: storage.location(""),
+            key: key.to_string(),
+            ours,
+            theirs,
+        };
+        if there.appends.len() != earlier {
+            return Err(differs(
+                "appended ranges",
+                earlier.to_string(),
+                there.appends.len().to_string(),
+            )
+            .into());
+        }
+        // The ranges there keep their own part counts.
+        manifest.parts = there.parts;
+        manifest.appends[..earlier].clone_from_slice(&there.appends);
+        let mut ours = manifest.clone();
+        ours.appends.truncate(earlier);
+        if let Some((key, ours, theirs)) = ours.first_difference(there) {
+            return Err(differs(&key, ours, theirs).into());
+        }
+        Ok(manifest)
+    }
+}
+
+/// Why an append cannot go on while `pending` is unfinished: the first
+/// option on which it differs from `entry`, as bad input naming it.
+fn unlike_pending(pending: &AppendEntry, entry: &AppendEntry, out: &str) -> Option<SpecError> {
+    let pairs = [
+        (
+            Setting::Start,
+            "start",
+            pending.start.clone(),
+            entry.start.clone(),
+        ),
+        (
+            Setting::Days,
+            "days",
+            pending.days.to_string(),
+            entry.days.to_string(),
+        ),
+        (
+            Setting::Rows,
+            "rows",
+            pending.rows.to_string(),
+            entry.rows.to_string(),
+        ),
+        (
+            Setting::Parts,
+            "parts",
+            pending.parts.to_string(),
+            entry.parts.to_string(),
+        ),
+    ];
+    let (setting, key, theirs, ours) = pairs
+        .into_iter()
+        .find(|(_, _, theirs, ours)| theirs != ours)
+        .or_else(|| {
+            (pending != entry).then(|| {
+                let range = |e: &AppendEntry| e.range.to_string();
+                (Setting::Out, "range", range(pending), range(entry))
+            })
+        })?;
+    Some(SpecError::DatasetDiffers {
+        setting,
+        message: format!(
+            "{out} has an unfinished append with {key} = {theirs}, not {ours}; run it again with the same options to finish it"
+        ),
+    })
+}
