@@ -209,3 +209,58 @@ fn a_table_format_needs_a_dataset_directory() {
     assert!(matches!(&err, Error::Spec(s) if s.setting() == Setting::TableFormat));
     assert!(err.to_string().contains("parquet, delta, iceberg"), "{err}");
 }
+
+#[test]
+fn an_append_is_version_1_of_the_tables_it_adds_rows_to_and_commits_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    generate(&options(&out, &[("partition_by", "day")]), &NoProgress).unwrap();
+    let mut next = GenerateOptions::from_pairs([("append", "true"), ("rows", "10k")])
+        .unwrap()
+        .with_out(out.to_string_lossy());
+    next = next.with_threads(Some(2));
+    let written = generate(&next, &NoProgress).unwrap();
+    let commits = written.lake.unwrap().tables;
+    let committed: Vec<(&str, u32, u64)> = commits
+        .iter()
+        .map(|c| (c.table.as_str(), c.range, c.version))
+        .collect();
+    // No customer or merchant is new; a month of fraud blocks some cards.
+    assert_eq!(
+        committed,
+        [
+            ("transactions", 1, 1),
+            ("cards", 1, 1),
+            ("fraud_cases", 1, 1)
+        ]
+    );
+    for table in ["customers", "merchants"] {
+        assert_eq!(log(&out, table).len(), 1, "{table}");
+    }
+    let versions = log(&out, "transactions");
+    let appended = &versions[&1];
+    let txn = appended.iter().find_map(|a| a.get("txn")).unwrap();
+    assert_eq!(txn["version"].as_i64(), Some(1));
+    let paths: Vec<&str> = adds(appended)
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.is_empty());
+    // The first range is January 1–20: the append's 20 days follow it.
+    for path in &paths {
+        let (day, file) = path.split_once('/').unwrap();
+        assert!(file.starts_with("range-0001-part-"), "{path}");
+        assert!(
+            ("event_date=2025-01-21"..="event_date=2025-02-09").contains(&day),
+            "{path}"
+        );
+    }
+    let first_range = adds(&versions[&0]).len();
+    let files = manifest_files(&out, "transactions");
+    assert_eq!(files.len(), first_range + paths.len());
+    // Finishing again finds both ranges in and adds nothing.
+    let again = lake::finish(&LocalStorage::new(&out), None).unwrap();
+    assert!(again.tables.iter().all(|c| !c.new));
+    assert_eq!(again.tables.len(), Table::ALL.len() + 3);
+    assert_eq!(log(&out, "transactions").len(), 2);
+}

@@ -187,3 +187,39 @@ fn a_catalog_that_cannot_be_opened_is_refused_before_anything_is_written() {
     assert_eq!(err.bad_input().map(|s| s.setting()), Some(Setting::Catalog));
     assert!(!out.exists());
 }
+
+#[test]
+fn an_append_is_one_more_snapshot_marked_with_its_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    generate(&options(&out, &[("partition_by", "day")]), &NoProgress).unwrap();
+    let next = GenerateOptions::from_pairs([("append", "true"), ("days", "10")])
+        .unwrap()
+        .with_out(out.to_string_lossy());
+    let written = generate(&next, &NoProgress).unwrap();
+    let commits = written.lake.unwrap().tables;
+    assert!(commits.iter().all(|c| c.range == 1 && c.new));
+    assert!(commits.iter().any(|c| c.table == "transactions"));
+    let metadata = latest_metadata(&out, "transactions");
+    let mut snapshots = metadata["snapshots"].as_array().unwrap().clone();
+    snapshots.sort_by_key(|s| s["sequence-number"].as_u64());
+    let ranges: Vec<&str> = snapshots
+        .iter()
+        .map(|s| s["summary"]["cardgen.range"].as_str().unwrap())
+        .collect();
+    assert_eq!(ranges, ["0", "1"]);
+    let added: u64 = snapshots[1]["summary"]["added-records"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(added, 30_000, "as many rows as the first range");
+    assert_eq!(rows_of(&out, "transactions"), 60_000);
+    let again = lake::finish(&LocalStorage::new(&out), None).unwrap();
+    assert!(again.tables.iter().all(|c| !c.new));
+    let snapshots = latest_metadata(&out, "transactions")["snapshots"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(snapshots, 2);
+}

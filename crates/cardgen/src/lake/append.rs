@@ -140,7 +140,7 @@ impl Dataset {
 }
 
 /// Why an append cannot go on while `pending` is unfinished: the first
-/// option on which it differs from `entry`, as bad input naming it.
+/// range option on which it differs from `entry`, as bad input naming it.
 fn unlike_pending(pending: &AppendEntry, entry: &AppendEntry, out: &str) -> Option<SpecError> {
     let pairs = [
         (
@@ -168,15 +168,10 @@ fn unlike_pending(pending: &AppendEntry, entry: &AppendEntry, out: &str) -> Opti
             entry.parts.to_string(),
         ),
     ];
+    // The rows each table gets follow from these, for the same dataset.
     let (setting, key, theirs, ours) = pairs
         .into_iter()
-        .find(|(_, _, theirs, ours)| theirs != ours)
-        .or_else(|| {
-            (pending != entry).then(|| {
-                let range = |e: &AppendEntry| e.range.to_string();
-                (Setting::Out, "range", range(pending), range(entry))
-            })
-        })?;
+        .find(|(_, _, theirs, ours)| theirs != ours)?;
     Some(SpecError::DatasetDiffers {
         setting,
         message: format!(

@@ -41,20 +41,6 @@ impl GenerateOptions {
         manifest: &DatasetManifest,
         out: &str,
     ) -> Result<GenerateOptions, Error> {
-        if let Some(part) = self.part {
-            return Err(refuse(
-                Setting::Part,
-                part,
-                "an append writes every part of its range in one run",
-            ));
-        }
-        if self.overwrite {
-            return Err(refuse(
-                Setting::Overwrite,
-                true,
-                "an append adds a range to the dataset and never replaces it; leave out one of the two",
-            ));
-        }
         let recorded = |key: &str| -> Result<String, Error> {
             match manifest.options.get(key) {
                 Some(value) => Ok(value.clone()),
@@ -186,15 +172,6 @@ impl GenerateOptions {
             other => unreachable!("{other} is not decided by the dataset"),
         }
     }
-}
-
-fn refuse(setting: Setting, value: impl ToString, reason: &str) -> Error {
-    SpecError::Invalid {
-        setting,
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
-    .into()
 }
 
 fn differs(out: &str, setting: Setting, key: &str, theirs: &str, ours: &str) -> Error {

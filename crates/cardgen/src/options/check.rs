@@ -31,6 +31,9 @@ impl GenerateOptions {
                 "16M (16000000 bytes) to 1PiB",
             ));
         }
+        if self.append {
+            self.check_append()?;
+        }
         if let (Some(part), None) = (self.part, self.parts) {
             return Err(part_needs_parts(part));
         }
@@ -157,6 +160,25 @@ impl GenerateOptions {
                 other => other.to_string(),
             },
         })
+    }
+
+    /// An append writes its whole range and adds to a dataset.
+    fn check_append(&self) -> Result<(), SpecError> {
+        if let Some(part) = self.part {
+            return Err(SpecError::Invalid {
+                setting: Setting::Part,
+                value: part.to_string(),
+                reason: "an append writes every part of its range in one run".into(),
+            });
+        }
+        if self.overwrite {
+            return Err(SpecError::Invalid {
+                setting: Setting::Overwrite,
+                value: "true".into(),
+                reason: "an append adds a range to the dataset and never replaces it; leave out one of the two".into(),
+            });
+        }
+        Ok(())
     }
 
     /// The first option given that only a dataset in parts takes.
