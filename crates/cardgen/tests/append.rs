@@ -14,7 +14,7 @@ use arrow_array::types::{Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
 use cardgen::lake::{self, DatasetManifest, PENDING_APPEND};
 use cardgen::pipeline::storage::{LocalStorage, Storage};
-use cardgen::{Error, GenerateOptions, NoProgress, Setting, Table, generate};
+use cardgen::{Error, GenerateOptions, NoProgress, Setting, generate};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// January, 31 days, in two parts, partitioned by day.
@@ -249,7 +249,9 @@ fn an_append_that_would_change_the_world_or_overlap_is_refused_and_writes_nothin
     let out = dir.path().join("lake");
     generate(&january(&out), &NoProgress).unwrap();
     let before = files(&out);
-    let cases: [(&[(&str, &str)], Setting, &str); 7] = [
+    /// The pairs given, the setting refused and what the message says.
+    type Refused<'a> = (&'a [(&'a str, &'a str)], Setting, &'a str);
+    let cases: [Refused; 7] = [
         (
             &[("seed", "12")],
             Setting::Seed,
