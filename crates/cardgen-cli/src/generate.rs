@@ -128,9 +128,14 @@ fn lake_summary(options: &GenerateOptions, written: &Written, lake: &cardgen::La
     let (fact_rows, _, _) = lake.totals(Table::Transactions);
     let bytes: u64 = written.files.iter().map(|f| f.bytes).sum();
     let out = options.out();
-    let parts = options.lake().map_or(1, |l| l.parts);
+    // An append's parts are the dataset's unless given: the manifests say.
+    let (range, parts) = lake.parts.first().map_or_else(
+        || (0, options.lake().map_or(1, |l| l.parts)),
+        |p| (p.range, p.parts),
+    );
     let what = match options.part().0 {
         Some(part) => format!("part {part} of {parts}"),
+        None if range > 0 => format!("range {range} appended, {parts} parts"),
         None => format!("{parts} parts"),
     };
     eprintln!(
