@@ -1,8 +1,10 @@
-"""Datasets committed as Delta Lake tables, read back by the readers data
-engineers use without a JVM: the `deltalake` package (to pyarrow), Polars'
-`scan_delta`, and DuckDB over the Arrow they return; on local disk and on
-the S3 server. Each table read through its format equals the same
-dataset written as plain Parquet.
+"""Datasets committed as Delta Lake and Iceberg tables, and grown by
+appends, read back by the readers data engineers use without a JVM: the
+`deltalake` package (to pyarrow), Polars' `scan_delta`, pyiceberg with the
+SQLite catalog, and DuckDB over the Arrow they return; on local disk and on
+the S3 server. Each table read through its format equals the same dataset
+written as plain Parquet, and time travel to the first version gives the
+first range after an append.
 
 The dataset in parts is written as four `cardgen generate --part K` runs
 and one `cardgen finish`, as four machines and a coordinator would.
@@ -224,3 +226,102 @@ def test_iceberg_on_s3_with_a_local_catalog(s3, plain, tmp_path):
         want = plain[table]
         got = sort(catalog.load_table(f"cardgen.{table}").scan().to_arrow(), table)
         assert_same_rows(got.select(want.column_names).cast(want.schema), want, f"pyiceberg s3 {table}")
+
+
+# ---- Appends: the next range of the same world, one more version ----
+
+APPEND = ["generate", "--append", "--rows", "30k"]
+
+
+def first_snapshot_id(table) -> int:
+    return min(table.metadata.snapshots, key=lambda s: s.sequence_number).snapshot_id
+
+
+def assert_continues(table: pa.Table, first: pa.Table):
+    """All of the first range, then 30k rows with ids and days after it."""
+    assert table.num_rows == first.num_rows + 30_000
+    ids = table["txn_id"].to_pylist()
+    assert sorted(ids) == list(range(table.num_rows))
+    added = table.filter(pc.greater_equal(table["txn_id"], first.num_rows))
+    assert pc.min(added["event_date"]).as_py() > pc.max(first["event_date"]).as_py()
+
+
+@pytest.fixture(scope="module")
+def delta_appended(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("delta-append") / "lake"
+    write_in_parts(str(root), "--table-format", "delta")
+    run_cli(*APPEND, "--out", root)
+    return root
+
+
+def test_a_delta_append_is_version_1_and_time_travel_to_0_is_the_first_range(delta_appended, plain):
+    dt = DeltaTable(str(delta_appended / "transactions"))
+    assert dt.version() == 1
+    assert_continues(dt.to_pyarrow_table(), plain["transactions"])
+    first = DeltaTable(str(delta_appended / "transactions"), version=0)
+    same_columns(sort(first.to_pyarrow_table(), "transactions"), plain["transactions"], "deltalake version 0")
+    # Polars reads either version too.
+    got = pl.scan_delta(str(delta_appended / "transactions"), version=0).select(pl.len()).collect().item()
+    assert got == plain["transactions"].num_rows
+    # The population is the first range's: no new version of it.
+    assert DeltaTable(str(delta_appended / "customers")).version() == 0
+    same_columns(sort(DeltaTable(str(delta_appended / "customers")).to_pyarrow_table(), "customers"),
+                 plain["customers"], "customers after an append")
+
+
+def test_every_appended_fraud_row_has_its_case_and_every_card_its_row(delta_appended):
+    tables = {t: DeltaTable(str(delta_appended / t)).to_pyarrow_table() for t in TABLES}
+    transactions, fraud_cases, cards = tables["transactions"], tables["fraud_cases"], tables["cards"]  # noqa: F841
+    orphans = duckdb.sql(
+        "select count(*) filter (where fraud_case_id is not null and fraud_case_id not in "
+        "(select case_id from fraud_cases)), count(*) filter (where card_id not in (select card_id from cards)) "
+        "from transactions"
+    ).fetchall()[0]
+    assert orphans == (0, 0)
+    assert fraud_cases.num_rows == len(set(fraud_cases["case_id"].to_pylist()))
+
+
+@pytest.fixture(scope="module")
+def iceberg_appended(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("iceberg-append") / "lake"
+    write_in_parts(str(root), "--table-format", "iceberg")
+    run_cli(*APPEND, "--out", root)
+    return root
+
+
+def test_an_iceberg_append_is_a_second_snapshot_and_the_first_reads_as_the_first_range(iceberg_appended, plain):
+    catalog = iceberg_catalog(iceberg_appended / "_cardgen" / "catalog.db")
+    transactions = catalog.load_table("cardgen.transactions")
+    assert len(transactions.metadata.snapshots) == 2
+    want = plain["transactions"]
+    assert_continues(transactions.scan().to_arrow(), want)
+    first = transactions.scan(snapshot_id=first_snapshot_id(transactions)).to_arrow()
+    assert_same_rows(sort(first, "transactions").select(want.column_names).cast(want.schema), want,
+                     "pyiceberg first snapshot")
+    assert len(catalog.load_table("cardgen.merchants").metadata.snapshots) == 1
+
+
+def test_an_append_with_another_seed_is_one_line_and_commits_nothing(delta_appended):
+    p = subprocess.run([str(cli_binary()), *APPEND, "--seed", "12", "--out", str(delta_appended)],
+                       capture_output=True, text=True)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.strip().count("\n") == 0 and "--seed 11, not 12" in p.stderr, p.stderr
+    assert DeltaTable(str(delta_appended / "transactions")).version() == 1
+
+
+def test_a_delta_append_on_s3(s3, plain):
+    out = f"s3://{s3.bucket}/delta-append"
+    write_in_parts(out, "--table-format", "delta", env=s3.env)
+    run_cli(*APPEND, "--out", out, env=s3.env)
+    options = {
+        "AWS_ENDPOINT_URL": s3.env["AWS_ENDPOINT_URL"],
+        "AWS_ACCESS_KEY_ID": s3.env["AWS_ACCESS_KEY_ID"],
+        "AWS_SECRET_ACCESS_KEY": s3.env["AWS_SECRET_ACCESS_KEY"],
+        "AWS_REGION": s3.env.get("AWS_REGION", "us-east-1"),
+        "AWS_ALLOW_HTTP": "true",
+    }
+    dt = DeltaTable(f"{out}/transactions", storage_options=options)
+    assert dt.version() == 1
+    assert_continues(dt.to_pyarrow_table(), plain["transactions"])
+    first = DeltaTable(f"{out}/transactions", version=0, storage_options=options)
+    same_columns(sort(first.to_pyarrow_table(), "transactions"), plain["transactions"], "deltalake s3 version 0")
