@@ -194,7 +194,10 @@ def generate(
     a dataset in parts. ``table_format="delta"`` commits each of its tables
     as a Delta Lake table, in a package built with the Rust feature
     ``delta`` (the published wheel is not: it raises ``ValueError`` naming
-    the feature; docs/lakehouse.md). Every other option of the command line is taken
+    the feature; docs/lakehouse.md). ``append=True`` adds the next date
+    range of the same world to the dataset in parts at ``out`` (``start``,
+    ``days`` and ``rows`` for the new range; the rest is the dataset's).
+    Every other option of the command line is taken
     under its snake-case name: ``start``, ``days``, ``config``,
     ``customers``, ``merchants``, ``emit_pan``, ``pan_mask``, ``threads``,
     ``batch_rows``, ``compression``, ``overwrite``, ``max_in_flight``,

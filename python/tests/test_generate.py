@@ -49,6 +49,19 @@ def test_generate_writes_the_cli_files(tmp_path, name, out, options, flags):
     assert summary.seconds > 0
 
 
+def test_generate_appends_the_next_range_as_the_command_line_does(tmp_path):
+    cli, py = tmp_path / "cli", tmp_path / "py"
+    run_cli("generate", *COMMON_FLAGS, "--parts", 2, "--out", cli)
+    cardgen.generate(py, **COMMON, parts=2)
+    run_cli("generate", "--append", "--rows", "20k", "--out", cli)
+    summary = cardgen.generate(py, append=True, rows="20k")
+    assert summary.rows == 20_000
+    assert files_under(py) == files_under(cli)
+    assert any("range-0001-part-00001" in name for name in files_under(py))
+    with pytest.raises(ValueError, match=r"written with seed = 5, not 6; an append continues the dataset"):
+        cardgen.generate(py, append=True, seed=6)
+
+
 def test_an_existing_output_needs_overwrite(tmp_path):
     out = tmp_path / "t.parquet"
     cardgen.generate(out, rows="10k")
