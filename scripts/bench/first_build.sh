@@ -6,12 +6,14 @@
 #   2. the same build with object storage (`--features cloud`), for the
 #      README's note on what that feature costs;
 #   3. `pip install ./python` into a fresh venv (the wheel's release profile);
+#   3b. (tables) the release build with `--features delta,iceberg`, for
+#      docs/lakehouse.md's note on what the table formats cost;
 #   4. with --profiles: the release binary built with fat LTO and one
 #      code-generation unit (the profile before issue 17) against the
 #      default, alternating 10M-row runs, to show what the faster build costs.
 #
 #   scripts/bench/first_build.sh > benches/results/first-build.txt
-#   scripts/bench/first_build.sh --only python,profiles   # some of: readme, cloud, python, profiles
+#   scripts/bench/first_build.sh --only python,profiles   # some of: readme, cloud, tables, python, profiles
 #
 # Each build uses a new target directory. Crates already in Cargo's download
 # cache are not downloaded again (a fresh machine also downloads them). Takes
@@ -20,11 +22,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/header.sh
 
-sections=readme,cloud,python,profiles
+sections=readme,cloud,tables,python,profiles
 case "${1:-}" in
 "") ;;
---only) sections=${2:?--only takes a list: readme, cloud, python, profiles} ;;
-*) echo "usage: $0 [--only readme,cloud,python,profiles]" >&2; exit 2 ;;
+--only) sections=${2:?--only takes a list: readme, cloud, tables, python, profiles} ;;
+*) echo "usage: $0 [--only readme,cloud,tables,python,profiles]" >&2; exit 2 ;;
 esac
 wanted() { [[ ",$sections," == *",$1,"* ]]; }
 
@@ -57,6 +59,12 @@ if wanted cloud; then
     timed "build --features cloud" \
         env CARGO_TARGET_DIR="$work/cloud" cargo build --release -q -p cardgen-cli --features cloud
     rm -rf "$work/cloud"
+fi
+
+if wanted tables; then
+    timed "build --features delta,iceberg" \
+        env CARGO_TARGET_DIR="$work/tables" cargo build --release -q -p cardgen-cli --features delta,iceberg
+    rm -rf "$work/tables"
 fi
 
 if wanted python; then
