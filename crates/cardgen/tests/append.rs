@@ -309,6 +309,16 @@ fn an_unfinished_append_is_finished_by_the_same_append_only() {
     let pending = br#"{"range": 1, "start": "2025-02-01", "days": 28, "rows": 5000, "parts": 2,
         "tables": []}"#;
     storage.put(PENDING_APPEND, pending, false).unwrap();
+    // `check` reports it and `finish` refuses to call the dataset whole.
+    let checked = lake::check(&storage, false).unwrap();
+    assert_eq!(checked.problems.len(), 1);
+    assert_eq!(checked.problems[0].name, PENDING_APPEND);
+    assert!(
+        checked.problems[0]
+            .problem
+            .contains("append of range 1 did not finish")
+    );
+    assert!(lake::finish(&storage, None).is_err());
     let (named, message) = refusal(&append(&out, &[("days", "28"), ("rows", "6000")]));
     assert_eq!(named, Setting::Rows);
     assert!(
@@ -323,5 +333,25 @@ fn an_unfinished_append_is_finished_by_the_same_append_only() {
     .unwrap();
     assert!(storage.get(PENDING_APPEND).unwrap().is_none());
     assert_eq!(manifest(&out).appends[0].rows, 5_000);
+    assert!(lake::check(&storage, true).unwrap().is_complete());
+}
+
+#[test]
+fn replacing_a_dataset_removes_an_unfinished_append_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    generate(&january(&out), &NoProgress).unwrap();
+    let storage = LocalStorage::new(&out);
+    let pending = br#"{"range": 1, "start": "2025-02-01", "days": 28, "rows": 5000, "parts": 2,
+        "tables": []}"#;
+    storage.put(PENDING_APPEND, pending, false).unwrap();
+    let stray = "transactions/event_date=2025-02-01/range-0001-part-00000-0000.parquet";
+    storage.put(stray, b"half an append", false).unwrap();
+    let mut other = january(&out).with_overwrite(true);
+    other.set("seed", "12").unwrap();
+    generate(&other, &NoProgress).unwrap();
+    let left = files(&out);
+    assert!(!left.contains_key(PENDING_APPEND));
+    assert!(!left.contains_key(stray));
     assert!(lake::check(&storage, true).unwrap().is_complete());
 }

@@ -264,3 +264,38 @@ fn an_append_is_version_1_of_the_tables_it_adds_rows_to_and_commits_once() {
     assert_eq!(again.tables.len(), Table::ALL.len() + 3);
     assert_eq!(log(&out, "transactions").len(), 2);
 }
+
+#[test]
+fn an_append_to_parts_never_finished_commits_the_first_range_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    for part in ["0", "1"] {
+        generate(
+            &options(&out, &[("parts", "2"), ("part", part)]),
+            &NoProgress,
+        )
+        .unwrap();
+    }
+    assert!(
+        log(&out, "transactions").is_empty(),
+        "no finish, no version"
+    );
+    let next = GenerateOptions::from_pairs([("append", "true")])
+        .unwrap()
+        .with_out(out.to_string_lossy());
+    let commits = generate(&next, &NoProgress).unwrap().lake.unwrap().tables;
+    let transactions: Vec<(u32, u64)> = commits
+        .iter()
+        .filter(|c| c.table == "transactions")
+        .map(|c| (c.range, c.version))
+        .collect();
+    assert_eq!(transactions, [(0, 0), (1, 1)]);
+    let versions = log(&out, "transactions");
+    let first: Vec<&str> = adds(&versions[&0])
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert!(first.iter().all(|p| p.starts_with("part-")), "{first:?}");
+    assert_eq!(first.len(), 2);
+    assert_eq!(log(&out, "customers").len(), 1);
+}

@@ -225,7 +225,14 @@ impl FraudPlan {
         for range in ranges {
             let mut cases = RangeCases::new(world, *range, first_case);
             cases.first_replacement = blocked.len() as u64;
-            let assigned = plan.assign(world, &mut cases);
+            let mut assigned = plan.assign(world, &mut cases);
+            // A card blocked in an earlier range stays blocked from then on:
+            // its replacement's row of `cards` is written already.
+            if !blocked.is_empty() {
+                assigned
+                    .block_requests
+                    .retain(|(card, _)| !blocked.contains(card));
+            }
             blocked.extend(assigned.block_requests.iter().map(|(card, _)| *card));
             block_requests.extend(assigned.block_requests);
             plan.claims.extend(assigned.claims);

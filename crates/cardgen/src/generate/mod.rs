@@ -58,7 +58,9 @@ pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Wr
     let started = Instant::now();
     let credits = options.credits()?;
     let spec = options.spec();
+    // An append's range is known once the dataset is read (see `generate_lake`).
     if options.generated() == Generated::Dataset
+        && !options.append()
         && let Some(warning) = spec.scenario().profile().uncovered_years(&spec.range())
     {
         // Not an error: the data is valid, only without holiday effects there.
@@ -106,6 +108,14 @@ fn generate_lake(
         let there =
             crate::lake::dataset_there(storage.as_ref()).map_err(|e| lake_error(e, &out))?;
         appending = options.for_append(&there, &out)?;
+        let spec = appending.spec();
+        if let Some(warning) = spec
+            .scenario()
+            .profile()
+            .uncovered_years(&spec.last_range())
+        {
+            progress.warning(&warning);
+        }
         let credits = appending.credits()?;
         let lake = appending
             .lake()

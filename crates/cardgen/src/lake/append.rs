@@ -10,9 +10,11 @@
 //! a table format shows its previous version, and `_SUCCESS` is absent.
 //!
 //! A run killed on the way leaves `_cardgen/append.json`, what it was
-//! adding. Running the same append again writes the same bytes under the
-//! same names and commits once (a commit made before the kill is found);
-//! an append with other range options is refused until that one is done.
+//! adding, which `check` reports and `finish` refuses. Running the same
+//! append again writes the same bytes under the same names and commits
+//! once (a commit made before the kill is found); an append with other
+//! range options is refused until that one is done. The record goes last,
+//! after `_SUCCESS`: one left for a range the manifest records is stale.
 
 use std::time::Instant;
 
@@ -65,13 +67,29 @@ impl Dataset {
         for table in Table::ALL {
             let rows = self.range_rows(table, range as usize);
             let largest = part_rows(rows.end - rows.start, 0, lake.parts);
-            check_row_groups(largest.end - largest.start, options.batch_rows)
-                .map_err(SpecError::from)?;
+            // The rows per row group are the dataset's: more parts make room.
+            check_row_groups(largest.end - largest.start, options.batch_rows).map_err(|e| {
+                SpecError::Invalid {
+                    setting: Setting::Parts,
+                    value: lake.parts.to_string(),
+                    reason: format!("{e}; split the appended range into more parts"),
+                }
+            })?;
         }
         let entry = manifest.appends.last().expect("the range appended");
-        match storage.get(PENDING_APPEND)? {
-            Some(bytes) => {
-                let pending: AppendEntry = from_json(&bytes, storage.location(PENDING_APPEND))?;
+        let pending = match storage.get(PENDING_APPEND)? {
+            Some(bytes) => Some(from_json::<AppendEntry>(
+                &bytes,
+                storage.location(PENDING_APPEND),
+            )?),
+            None => None,
+        };
+        match pending {
+            // Killed after recording its range, only the record is left.
+            Some(done) if (done.range as usize) <= there.appends.len() => {
+                storage.put(PENDING_APPEND, &to_json(entry), false)?
+            }
+            Some(pending) => {
                 if let Some(refusal) = unlike_pending(&pending, entry, &storage.location("")) {
                     return Err(refusal.into());
                 }
@@ -83,16 +101,29 @@ impl Dataset {
         let parts = self.write_parts(storage, lake, options, progress)?;
 
         let all = check_parts(storage, &manifest, false)?;
-        let tables = commit_tables(
+        // The ranges before are committed first (a first range written in
+        // parts and never finished has no version yet), each once.
+        let mut tables = Vec::new();
+        for earlier in 0..range {
+            let commits = commit_tables(
+                storage,
+                &manifest,
+                &all.parts,
+                earlier,
+                lake.catalog.as_deref(),
+            )?;
+            tables.extend(commits.into_iter().filter(|c| c.new));
+        }
+        tables.extend(commit_tables(
             storage,
             &manifest,
             &all.parts,
             range,
             lake.catalog.as_deref(),
-        )?;
+        )?);
         storage.put(DATASET_MANIFEST, &to_json(&manifest), false)?;
-        storage.delete(PENDING_APPEND)?;
         storage.put(SUCCESS_MARKER, success_text(&all).as_bytes(), false)?;
+        storage.delete(PENDING_APPEND)?;
         Ok(LakeSummary {
             parts,
             finished: true,
@@ -143,6 +174,12 @@ impl Dataset {
 /// range option on which it differs from `entry`, as bad input naming it.
 fn unlike_pending(pending: &AppendEntry, entry: &AppendEntry, out: &str) -> Option<SpecError> {
     let pairs = [
+        (
+            Setting::Out,
+            "range",
+            pending.range.to_string(),
+            entry.range.to_string(),
+        ),
         (
             Setting::Start,
             "start",

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use cardgen_pipeline::storage::Storage;
 
+use super::append::PENDING_APPEND;
 use super::commit::{TableCommit, catalog_for, commit_tables, table_format};
-use super::manifest::{DatasetManifest, PartManifest, from_json, read_part};
+use super::manifest::{AppendEntry, DatasetManifest, PartManifest, from_json, read_part};
 use super::{DATASET_MANIFEST, LakeError, SUCCESS_MARKER, TableFormat, part_rows};
 use crate::setting::{Error, Setting, SpecError};
 
@@ -128,7 +129,29 @@ pub fn check(storage: &dyn Storage, deep: bool) -> Result<DatasetCheck, Error> {
             manifest: DATASET_MANIFEST.to_string(),
         })?;
     let manifest: DatasetManifest = from_json(&bytes, storage.location(DATASET_MANIFEST))?;
-    inspect(storage, manifest, deep)
+    let mut checked = inspect(storage, manifest, deep)?;
+    if let Some(range) = unfinished_append(storage, &checked.manifest)? {
+        checked.problems.push(FileProblem {
+            name: PENDING_APPEND.to_string(),
+            problem: format!(
+                "the append of range {range} did not finish; run it again with the same options"
+            ),
+        });
+    }
+    Ok(checked)
+}
+
+/// The range of an append that was stopped before recording its range, if
+/// any (a record of a range the manifest has is stale).
+fn unfinished_append(
+    storage: &dyn Storage,
+    manifest: &DatasetManifest,
+) -> Result<Option<u32>, Error> {
+    let Some(bytes) = storage.get(PENDING_APPEND)? else {
+        return Ok(None);
+    };
+    let pending: AppendEntry = from_json(&bytes, storage.location(PENDING_APPEND))?;
+    Ok(((pending.range as usize) > manifest.appends.len()).then_some(pending.range))
 }
 
 /// Checks the dataset deeply and, if it is complete, commits its tables in
@@ -162,6 +185,8 @@ pub fn finish(storage: &dyn Storage, catalog: Option<&str>) -> Result<Finished, 
         )?);
     }
     storage.put(SUCCESS_MARKER, success_text(&checked).as_bytes(), false)?;
+    // A record of an append the manifest has (killed as it was ending) goes.
+    storage.delete(PENDING_APPEND)?;
     Ok(Finished { checked, tables })
 }
 

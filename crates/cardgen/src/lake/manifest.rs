@@ -161,6 +161,13 @@ impl DatasetManifest {
                 return Some((key.clone(), show(ours), show(theirs)));
             }
         }
+        if self.appends.len() != other.appends.len() {
+            return Some((
+                "appended ranges".into(),
+                self.appends.len().to_string(),
+                other.appends.len().to_string(),
+            ));
+        }
         if self != other {
             return Some(("format".into(), self.format.clone(), other.format.clone()));
         }

@@ -322,6 +322,19 @@ impl Dataset {
                         }
                     }
                 }
+                // An append stopped before it recorded its range leaves
+                // files no part manifest lists.
+                for table in Table::ALL {
+                    let unrecorded = storage.list(&format!("{}/", table.name()))?;
+                    let unrecorded = unrecorded.into_iter().filter(|name| {
+                        name.ends_with(".parquet")
+                            && name
+                                .rsplit('/')
+                                .next()
+                                .is_some_and(|f| f.starts_with("range-"))
+                    });
+                    plan.replaced_files.extend(unrecorded);
+                }
                 plan.replaced = Some(there);
                 return Ok(plan);
             }
@@ -368,6 +381,7 @@ impl Dataset {
         if plan.replacing {
             storage.delete(SUCCESS_MARKER)?;
             storage.put(DATASET_MANIFEST, &to_json(&plan.manifest), false)?;
+            storage.delete(super::PENDING_APPEND)?;
             let old_parts = storage.list("_cardgen/parts/")?;
             for name in old_parts {
                 storage.delete(&name)?;

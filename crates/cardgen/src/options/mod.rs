@@ -417,7 +417,6 @@ impl GenerateOptions {
         self
     }
 
-    /// Stops the run once `cancel` is set (a signal handler, Python's Ctrl-C).
     /// Adds the next date range to the dataset at `out` (see
     /// [`crate::lake`]): the dataset's world and layout, with `start`,
     /// `days` and `rows` for the new range.
@@ -435,6 +434,7 @@ impl GenerateOptions {
         self.given.contains(&setting)
     }
 
+    /// Stops the run once `cancel` is set (a signal handler, Python's Ctrl-C).
     pub fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Self {
         self.cancel = cancel;
         self
