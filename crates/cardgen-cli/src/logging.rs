@@ -6,12 +6,15 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
-/// librdkafka (and rdkafka's default client context) log each failed
-/// connection attempt themselves, while a stream reports a broker it cannot
-/// reach once, in one line of its own. Their lines reach `tracing` whenever
-/// the `log` bridge is on (the lakehouse crates' dependencies switch it
-/// on), so they are left out unless `RUST_LOG` asks.
-const QUIET_TARGETS: &str = "librdkafka=off,rdkafka=off";
+/// Libraries that log, at error level, what cardgen handles or reports
+/// itself, left out unless `RUST_LOG` asks:
+/// - librdkafka (and rdkafka's default client context) log each failed
+///   connection attempt, while a stream reports a broker it cannot reach
+///   once, in one line of its own. Their lines reach `tracing` whenever the
+///   `log` bridge is on (the lakehouse crates' dependencies switch it on).
+/// - Delta's kernel logs "No files in log segment" when a table is looked
+///   for before it exists, which is how every first commit begins.
+const QUIET_TARGETS: &str = "librdkafka=off,rdkafka=off,buoyant_kernel=off,delta_kernel=off";
 
 pub fn init(quiet: bool, verbose: bool) {
     let level = if quiet {
