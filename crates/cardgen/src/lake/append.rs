@@ -24,14 +24,14 @@ use cardgen_pipeline::storage::Storage;
 use super::check::{check_parts, success_text};
 use super::commit::commit_tables;
 use super::manifest::{AppendEntry, DatasetManifest, from_json, to_json};
-use super::{DATASET_MANIFEST, LakeError, LakeOptions, LakeSummary, SUCCESS_MARKER, part_rows};
+use super::{
+    DATASET_MANIFEST, LakeError, LakeOptions, LakeSummary, PENDING_APPEND, SUCCESS_MARKER,
+    part_rows,
+};
 use crate::dataset::{Dataset, WriteOptions};
 use crate::progress::Progress;
 use crate::setting::{Error, Setting, SpecError};
 use crate::table::Table;
-
-/// What an append that has not finished was adding.
-pub const PENDING_APPEND: &str = "_cardgen/append.json";
 
 /// The manifest of the dataset at `storage`, which an append continues.
 pub(crate) fn dataset_there(storage: &dyn Storage) -> Result<DatasetManifest, Error> {

@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 
 use cardgen_pipeline::storage::Storage;
 
-use super::append::PENDING_APPEND;
 use super::commit::{TableCommit, catalog_for, commit_tables, table_format};
 use super::manifest::{AppendEntry, DatasetManifest, PartManifest, from_json, read_part};
-use super::{DATASET_MANIFEST, LakeError, SUCCESS_MARKER, TableFormat, part_rows};
+use super::{DATASET_MANIFEST, LakeError, PENDING_APPEND, SUCCESS_MARKER, TableFormat, part_rows};
 use crate::setting::{Error, Setting, SpecError};
 
 /// What is wrong with one file, or one table of a part.

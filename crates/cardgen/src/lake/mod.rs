@@ -40,7 +40,6 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
-pub use append::PENDING_APPEND;
 pub(crate) use append::dataset_there;
 pub use cardgen_table::TableFormat;
 pub use check::{DatasetCheck, FileProblem, Finished, check, finish};
@@ -55,6 +54,8 @@ use cardgen_pipeline::storage::StorageError;
 
 /// Where the dataset's description is.
 pub const DATASET_MANIFEST: &str = "_cardgen/dataset.json";
+/// What an append that has not finished was adding (see `append`).
+pub const PENDING_APPEND: &str = "_cardgen/append.json";
 /// The marker of a complete, checked dataset.
 pub const SUCCESS_MARKER: &str = "_SUCCESS";
 /// The most parts a dataset can have.
