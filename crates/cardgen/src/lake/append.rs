@@ -22,7 +22,7 @@ use cardgen_pipeline::budget::check_row_groups;
 use cardgen_pipeline::storage::Storage;
 
 use super::check::{check_parts, success_text};
-use super::commit::commit_tables;
+use super::commit::commit_through;
 use super::manifest::{AppendEntry, DatasetManifest, from_json, to_json};
 use super::{
     DATASET_MANIFEST, LakeError, LakeOptions, LakeSummary, PENDING_APPEND, SUCCESS_MARKER,
@@ -102,25 +102,16 @@ impl Dataset {
 
         let all = check_parts(storage, &manifest, false)?;
         // The ranges before are committed first (a first range written in
-        // parts and never finished has no version yet), each once.
-        let mut tables = Vec::new();
-        for earlier in 0..range {
-            let commits = commit_tables(
-                storage,
-                &manifest,
-                &all.parts,
-                earlier,
-                lake.catalog.as_deref(),
-            )?;
-            tables.extend(commits.into_iter().filter(|c| c.new));
-        }
-        tables.extend(commit_tables(
+        // parts and never finished has no version yet); only what this run
+        // committed of them is reported.
+        let mut tables = commit_through(
             storage,
             &manifest,
             &all.parts,
             range,
             lake.catalog.as_deref(),
-        )?);
+        )?;
+        tables.retain(|c| c.new || c.range == range);
         storage.put(DATASET_MANIFEST, &to_json(&manifest), false)?;
         storage.put(SUCCESS_MARKER, success_text(&all).as_bytes(), false)?;
         storage.delete(PENDING_APPEND)?;

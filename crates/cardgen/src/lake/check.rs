@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use cardgen_pipeline::storage::Storage;
 
-use super::commit::{TableCommit, catalog_for, commit_tables, table_format};
+use super::commit::{TableCommit, catalog_for, commit_through, table_format};
 use super::manifest::{AppendEntry, DatasetManifest, PartManifest, from_json, read_part};
 use super::{DATASET_MANIFEST, LakeError, PENDING_APPEND, SUCCESS_MARKER, TableFormat, part_rows};
 use crate::setting::{Error, Setting, SpecError};
@@ -172,17 +172,14 @@ pub fn finish(storage: &dyn Storage, catalog: Option<&str>) -> Result<Finished, 
         }
         .into());
     }
-    let mut tables = Vec::new();
-    let ranges = std::iter::once(0).chain(checked.manifest.appends.iter().map(|a| a.range));
-    for range in ranges {
-        tables.extend(commit_tables(
-            storage,
-            &checked.manifest,
-            &checked.parts,
-            range,
-            catalog.as_deref(),
-        )?);
-    }
+    let last = checked.manifest.appends.last().map_or(0, |a| a.range);
+    let tables = commit_through(
+        storage,
+        &checked.manifest,
+        &checked.parts,
+        last,
+        catalog.as_deref(),
+    )?;
     storage.put(SUCCESS_MARKER, success_text(&checked).as_bytes(), false)?;
     // A record of an append the manifest has (killed as it was ending) goes.
     storage.delete(PENDING_APPEND)?;

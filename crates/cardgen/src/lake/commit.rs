@@ -90,6 +90,23 @@ pub(crate) fn commit_tables(
     Ok(commits)
 }
 
+/// Commits ranges 0 to `last` in order, each once (a range in already is
+/// reported with `new` false): what `finish` and an append both do, so that
+/// no range is committed before the ones it follows.
+pub(crate) fn commit_through(
+    storage: &dyn Storage,
+    manifest: &DatasetManifest,
+    parts: &[PartManifest],
+    last: u32,
+    catalog: Option<&str>,
+) -> Result<Vec<TableCommit>, Error> {
+    let mut commits = Vec::new();
+    for range in 0..=last {
+        commits.extend(commit_tables(storage, manifest, parts, range, catalog)?);
+    }
+    Ok(commits)
+}
+
 /// Takes the tables of the dataset `replaced` out of their catalog, before
 /// their metadata and files are deleted.
 pub(crate) fn forget_tables(
