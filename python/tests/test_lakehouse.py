@@ -146,16 +146,21 @@ def test_a_table_format_with_one_parquet_file_is_refused(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_delta_on_s3_reads_as_the_plain_dataset(s3, plain):
-    out = f"s3://{s3.bucket}/delta-lake"
-    write_in_parts(out, "--table-format", "delta", env=s3.env)
-    options = {
+def delta_s3_options(s3) -> dict:
+    """The `deltalake` package's settings for the test's S3 server."""
+    return {
         "AWS_ENDPOINT_URL": s3.env["AWS_ENDPOINT_URL"],
         "AWS_ACCESS_KEY_ID": s3.env["AWS_ACCESS_KEY_ID"],
         "AWS_SECRET_ACCESS_KEY": s3.env["AWS_SECRET_ACCESS_KEY"],
         "AWS_REGION": s3.env.get("AWS_REGION", "us-east-1"),
         "AWS_ALLOW_HTTP": "true",
     }
+
+
+def test_delta_on_s3_reads_as_the_plain_dataset(s3, plain):
+    out = f"s3://{s3.bucket}/delta-lake"
+    write_in_parts(out, "--table-format", "delta", env=s3.env)
+    options = delta_s3_options(s3)
     for table in ["transactions", "cards"]:
         dt = DeltaTable(f"{out}/{table}", storage_options=options)
         assert dt.version() == 0
@@ -313,13 +318,7 @@ def test_a_delta_append_on_s3(s3, plain):
     out = f"s3://{s3.bucket}/delta-append"
     write_in_parts(out, "--table-format", "delta", env=s3.env)
     run_cli(*APPEND, "--out", out, env=s3.env)
-    options = {
-        "AWS_ENDPOINT_URL": s3.env["AWS_ENDPOINT_URL"],
-        "AWS_ACCESS_KEY_ID": s3.env["AWS_ACCESS_KEY_ID"],
-        "AWS_SECRET_ACCESS_KEY": s3.env["AWS_SECRET_ACCESS_KEY"],
-        "AWS_REGION": s3.env.get("AWS_REGION", "us-east-1"),
-        "AWS_ALLOW_HTTP": "true",
-    }
+    options = delta_s3_options(s3)
     dt = DeltaTable(f"{out}/transactions", storage_options=options)
     assert dt.version() == 1
     assert_continues(dt.to_pyarrow_table(), plain["transactions"])

@@ -299,16 +299,22 @@ fn an_append_that_would_change_the_world_or_overlap_is_refused_and_writes_nothin
     );
 }
 
+/// January at `out`, and what an append of February killed halfway leaves:
+/// its record (5,000 rows over 28 days), no range in the manifest.
+fn january_with_an_unfinished_append(out: &Path) -> LocalStorage {
+    generate(&january(out), &NoProgress).unwrap();
+    let storage = LocalStorage::new(out);
+    let pending = br#"{"range": 1, "start": "2025-02-01", "days": 28, "rows": 5000, "parts": 2,
+        "tables": []}"#;
+    storage.put(PENDING_APPEND, pending, false).unwrap();
+    storage
+}
+
 #[test]
 fn an_unfinished_append_is_finished_by_the_same_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lake");
-    generate(&january(&out), &NoProgress).unwrap();
-    let storage = LocalStorage::new(&out);
-    // What a run killed halfway leaves: its record, no range in the manifest.
-    let pending = br#"{"range": 1, "start": "2025-02-01", "days": 28, "rows": 5000, "parts": 2,
-        "tables": []}"#;
-    storage.put(PENDING_APPEND, pending, false).unwrap();
+    let storage = january_with_an_unfinished_append(&out);
     // `check` reports it and `finish` refuses to call the dataset whole.
     let checked = lake::check(&storage, false).unwrap();
     assert_eq!(checked.problems.len(), 1);
@@ -340,11 +346,7 @@ fn an_unfinished_append_is_finished_by_the_same_append_only() {
 fn replacing_a_dataset_removes_an_unfinished_append_with_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("lake");
-    generate(&january(&out), &NoProgress).unwrap();
-    let storage = LocalStorage::new(&out);
-    let pending = br#"{"range": 1, "start": "2025-02-01", "days": 28, "rows": 5000, "parts": 2,
-        "tables": []}"#;
-    storage.put(PENDING_APPEND, pending, false).unwrap();
+    let storage = january_with_an_unfinished_append(&out);
     let stray = "transactions/event_date=2025-02-01/range-0001-part-00000-0000.parquet";
     storage.put(stray, b"half an append", false).unwrap();
     let mut other = january(&out).with_overwrite(true);
