@@ -1,8 +1,9 @@
 """Realistic synthetic card transactions, generated in Rust, as Arrow.
 
-A dataset is five tables — the ``transactions`` fact table, the
-``customers``, ``cards`` and ``merchants`` it points to, and the
-``fraud_cases`` behind its fraud labels — and a pure function of its options: the same seed and options give the same rows on any machine,
+A dataset is seven tables — the ``transactions`` fact table, the
+``customers``, ``cards`` and ``merchants`` it points to, the
+``fraud_cases`` behind its fraud labels, and the customers' changes
+(``customers_history``, ``customers_changes``) — and a pure function of its options: the same seed and options give the same rows on any machine,
 with any number of threads, and in any number of parts.
 
     >>> import cardgen
@@ -111,7 +112,8 @@ def read(
 
     Args:
         table: one of ``TABLES``: ``transactions``, ``customers``, ``cards``,
-            ``merchants`` or ``fraud_cases``.
+            ``merchants``, ``fraud_cases``, ``customers_history`` or
+            ``customers_changes``.
         rows: transactions in the dataset (the dimension tables' sizes follow
             from it); ``10_000_000``, ``"10M"``, ``"1e7"``. ``None`` (and
             every option not given) takes the library's default: 10M rows.
@@ -188,7 +190,7 @@ def generate(
     command line's flags do: ``out`` ``data/card_transactions.parquet``,
     ``rows`` 10M, ``seed`` 42.
 
-    ``out`` is a ``.parquet`` file (the fact table), a directory (all five
+    ``out`` is a ``.parquet`` file (the fact table), a directory (all seven
     tables), or an ``s3://``, ``gs://`` or ``az://`` URL. With ``parts`` (and
     ``part``, ``partition_by``, ``target_file_size``, ``writers``) it writes
     a dataset in parts. ``table_format="delta"`` commits each of its tables

@@ -1,5 +1,8 @@
-"""Reads a whole cardgen dataset with DuckDB and checks the joins and the
-behavioural model against the profile (effect sizes, not p-values).
+"""Reads a whole cardgen dataset with DuckDB and checks the joins, the
+behavioural model against the profile (effect sizes, not p-values), and the
+customers' history and change feed: SCD2 intervals that meet, a MERGE of the
+feed into the first day's customers that gives `customers`, and purchases that
+follow a customer's move.
 
 usage: check_dataset.py DATASET_DIR PROFILE_TOML
 """
@@ -14,7 +17,8 @@ with open(profile_path, "rb") as f:
     profile = tomllib.load(f)
 
 con = duckdb.connect()
-for table in ["transactions", "customers", "cards", "merchants", "fraud_cases"]:
+TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases", "customers_history", "customers_changes"]
+for table in TABLES:
     con.sql(f"CREATE VIEW {table} AS SELECT * FROM '{data}/{table}.parquet'")
 
 failures = []
@@ -104,10 +108,17 @@ week = dict(con.sql("SELECT isodow(event_date), count(*) FROM transactions GROUP
 wk = [week.get(d, 0) for d in range(1, 8)]
 check("day of week", corr(profile["weekday_weights"], wk) > 0.8, f"correlation {corr(profile['weekday_weights'], wk):.3f}")
 
-# Locality: card-present spend at home or work; loyalty: repeat merchants.
+# Locality: card-present spend at home or work (of the customer's version at
+# the time of the purchase); loyalty: repeat merchants.
+as_of = f"""
+    SELECT t.*, h.region_code AS home, h.work_region_code AS work, h.valid_from
+    FROM ({purchases}) t JOIN customers_history h
+      ON h.customer_id = t.customer_id AND t.event_ts >= h.valid_from
+     AND (h.valid_to IS NULL OR t.event_ts < h.valid_to)
+"""
 local = one(f"""
-    SELECT avg(CASE WHEN t.merchant_region IN (u.region_code, u.work_region_code) THEN 1 ELSE 0 END)
-    FROM ({purchases}) t JOIN customers u USING (customer_id) WHERE t.channel = 'card_present'
+    SELECT avg(CASE WHEN merchant_region IN (home, work) THEN 1 ELSE 0 END)
+    FROM ({as_of}) WHERE channel = 'card_present'
 """)[0]
 check("home or work", local >= 0.85, f"{local:.1%} of card-present purchases in the home or work region")
 repeat = one(f"""
@@ -118,6 +129,62 @@ mean, var = one("SELECT avg(n), var_samp(n) FROM (SELECT count(*) n FROM transac
 check("overdispersion", var / mean > 2, f"transactions per customer: variance/mean = {var / mean:.1f}")
 declines = dict(con.sql(f"SELECT channel = 'card_present', 1 - avg(is_approved::INT) FROM ({purchases}) GROUP BY 1").fetchall())
 check("declines", declines[True] < declines[False], f"card-present {declines[True]:.1%}, card-not-present {declines[False]:.1%}")
+
+# Customers that change: the history's intervals, the change feed, the moves.
+start = one("SELECT min(valid_from) FROM customers_history")[0]
+customers, versions, changes = (one(f"SELECT count(*) FROM {t}")[0] for t in ["customers", "customers_history", "customers_changes"])
+check("history covers customers", versions == customers + changes, f"{versions} versions = {customers} customers + {changes} changes")
+broken = one("""
+    SELECT count(*) FROM (
+      SELECT *, lead(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from) AS next,
+                row_number() OVER (PARTITION BY customer_id ORDER BY valid_from) AS version
+      FROM customers_history)
+    WHERE next IS DISTINCT FROM valid_to OR is_current <> (valid_to IS NULL)
+       OR (version = 1) <> (valid_from = (SELECT min(valid_from) FROM customers_history))
+""")[0]
+check("SCD2 intervals", broken == 0, f"{broken} versions that do not meet the next, or start the history elsewhere than its first day")
+in_versions = one(f"SELECT count(*) FROM ({as_of})")[0]
+purchase_count = one(f"SELECT count(*) FROM ({purchases})")[0]
+check("purchases in versions", in_versions == purchase_count, f"{in_versions} of {purchase_count} purchases fall in exactly one version of their customer")
+columns = "customer_id, name, segment, income_band, region_code, work_region_code, activity_rate"
+current_differs = one(f"""
+    SELECT count(*) FROM ((SELECT {columns} FROM customers_history WHERE is_current EXCEPT SELECT {columns} FROM customers)
+                          UNION ALL (SELECT {columns} FROM customers EXCEPT SELECT {columns} FROM customers_history WHERE is_current))
+""")[0]
+check("current versions", current_differs == 0, f"{current_differs} rows differ between the current versions and customers")
+# The feed merged into the customers of the first day gives the customers of the last.
+con.sql(f"CREATE TABLE dim AS SELECT {columns} FROM customers_history WHERE valid_from = TIMESTAMPTZ '{start}'")
+con.sql(f"""
+    MERGE INTO dim USING (
+      SELECT * FROM customers_changes QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY change_ts DESC) = 1
+    ) AS c ON dim.customer_id = c.customer_id
+    WHEN MATCHED AND c.op = 'delete' THEN DELETE
+    WHEN MATCHED THEN UPDATE SET segment = c.segment, income_band = c.income_band,
+      region_code = c.region_code, work_region_code = c.work_region_code
+    WHEN NOT MATCHED AND c.op <> 'delete' THEN INSERT ({columns}) VALUES ({", ".join("c." + x.strip() for x in columns.split(","))})
+""")
+merged_differs = one(f"""
+    SELECT count(*) FROM ((SELECT {columns} FROM dim EXCEPT SELECT {columns} FROM customers)
+                          UNION ALL (SELECT {columns} FROM customers EXCEPT SELECT {columns} FROM dim))
+""")[0]
+check("merge of the feed", merged_differs == 0, f"{merged_differs} rows differ between the first day's customers merged with the feed and customers")
+# Movers: the share of card-present purchases in the home region of the time,
+# before and after the move, and in the old home after it.
+moves = con.sql(f"""
+    WITH movers AS (
+      SELECT customer_id, min(valid_from) FILTER (WHERE region_code <> first_home) AS moved, any_value(first_home) AS old_home
+      FROM (SELECT *, first_value(region_code) OVER (PARTITION BY customer_id ORDER BY valid_from) AS first_home FROM customers_history)
+      GROUP BY customer_id HAVING moved IS NOT NULL)
+    SELECT event_ts >= moved AS after, count(*),
+           avg(CASE WHEN merchant_region = home THEN 1 ELSE 0 END),
+           avg(CASE WHEN merchant_region = old_home THEN 1 ELSE 0 END)
+    FROM ({as_of}) JOIN movers USING (customer_id) WHERE channel = 'card_present'
+    GROUP BY 1 ORDER BY 1
+""").fetchall()
+(_, n_before, home_before, _), (_, n_after, home_after, old_after) = moves
+check("moves", abs(home_before - home_after) <= 0.05 and old_after < home_after / 2,
+      f"home-region share {home_before:.1%} before a move ({n_before} purchases), {home_after:.1%} after ({n_after}); "
+      f"{old_after:.1%} in the old home after")
 
 print(f"{len(failures)} failed" if failures else "dataset OK")
 sys.exit(1 if failures else 0)

@@ -145,17 +145,7 @@ impl CustomerModel {
             )?,
             work: Categorical::new("workplaces", profile.regions.iter().map(|r| r.work_weight))?,
             work_in_home_region_share: profile.population.work_in_home_region_share,
-            spend: profile
-                .personas
-                .iter()
-                .map(|p| {
-                    profile
-                        .income_bands
-                        .iter()
-                        .map(|b| (p.spend_multiplier * b.spend_multiplier) as f32)
-                        .collect()
-                })
-                .collect(),
+            spend: spend_table(profile),
             cache: None,
         }
         .with_cache()
@@ -324,6 +314,21 @@ impl CustomerModel {
             return (self.customers + slot + k * self.customers, customer, facts);
         }
     }
+}
+
+/// `[persona][income band]`: the persona's × the band's spend multiplier.
+pub fn spend_table(profile: &Profile) -> Vec<Vec<f32>> {
+    profile
+        .personas
+        .iter()
+        .map(|p| {
+            profile
+                .income_bands
+                .iter()
+                .map(|b| (p.spend_multiplier * b.spend_multiplier) as f32)
+                .collect()
+        })
+        .collect()
 }
 
 /// Who owns which extra card: extra card `customers + e` belongs to the

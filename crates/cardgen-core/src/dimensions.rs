@@ -11,6 +11,7 @@ use arrow_array::{ArrayRef, BooleanArray, Date32Array, Int16Array, Int64Array, R
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::arrays::{dictionary_column, dictionary_type, string_values};
+use crate::changes::tables::{CustomerColumns, CustomerVocabulary, customer_name};
 use crate::error::CoreError;
 use crate::fraud::WorldWithFraud;
 use crate::pan::{BIN_DIGITS, Pan, PanMask, Permutation, synthetic_bin};
@@ -41,32 +42,20 @@ fn pick(list: &[String], bits: u64) -> &str {
     &list[(bits % list.len() as u64) as usize]
 }
 
-/// `customers`: one row per customer.
+/// `customers`: one row per customer, as it is at the end of the dataset's
+/// first range (its changes through then applied; see [`crate::changes`]).
 pub struct CustomersGenerator {
-    world: Arc<World>,
+    fraud: Arc<WorldWithFraud>,
     schema: SchemaRef,
-    segments: ArrayRef,
-    bands: ArrayRef,
-    regions: ArrayRef,
+    vocabulary: CustomerVocabulary,
 }
 
 impl CustomersGenerator {
-    pub fn new(world: Arc<World>) -> Self {
-        let p = &world.profile;
+    pub fn new(fraud: Arc<WorldWithFraud>) -> Self {
         Self {
-            schema: Arc::new(Schema::new(vec![
-                Field::new("customer_id", DataType::Int64, false),
-                Field::new("name", DataType::Utf8, false),
-                Field::new("segment", dictionary_type(), false),
-                Field::new("income_band", dictionary_type(), false),
-                Field::new("region_code", dictionary_type(), false),
-                Field::new("work_region_code", dictionary_type(), false),
-                Field::new("activity_rate", DataType::Float32, false),
-            ])),
-            segments: string_values(p.personas.iter().map(|x| x.name.as_str())),
-            bands: string_values(p.income_bands.iter().map(|x| x.name.as_str())),
-            regions: string_values(p.regions.iter().map(|x| x.code.as_str())),
-            world,
+            schema: Arc::new(Schema::new(CustomerVocabulary::fields())),
+            vocabulary: CustomerVocabulary::new(&fraud.world().profile),
+            fraud,
         }
     }
 }
@@ -81,46 +70,21 @@ impl TableGenerator for CustomersGenerator {
     }
 
     fn generate(&self, batch: &BatchSpec) -> Result<RecordBatch, CoreError> {
-        let n = batch.rows as usize;
-        let mut names = StringBuilder::with_capacity(n, n * 9);
-        let (mut segment, mut band, mut home, mut work) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        let mut rate = Float32Builder::with_capacity(n);
-        let words = &self.world.profile.names;
+        let world = &**self.fraud.world();
+        let range = &self.fraud.ranges()[0].range;
+        let last_day = range.start_epoch_day() + i64::from(range.days) - 1;
+        let mut columns = CustomerColumns::with_capacity(batch.rows as usize);
         for id in batch.first_row..batch.first_row + batch.rows {
-            let (c, expected_rate) = self.world.customer_row(id);
-            let h = EntityHash::new(self.world.seed(), Domain::Customer, id).bits(9);
-            names.append_value(format!(
-                "{}{}{}",
-                pick(&words.family, h),
-                pick(&words.given_syllables, h >> 8),
-                pick(&words.given_syllables, h >> 16)
-            ));
-            segment.push(c.persona as i8);
-            band.push(c.income_band as i8);
-            home.push(c.home_region as i8);
-            work.push(c.work_region as i8);
-            rate.append_value(expected_rate as f32);
+            let (base, rate) = world.customer_row(id);
+            let facts = world.changes().on(id, base, last_day);
+            columns.push(id, &customer_name(world, id), &facts, rate as f32);
         }
-        let first = batch.first_row as i64;
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(Int64Array::from_iter_values(first..first + n as i64)),
-            Arc::new(names.finish()),
-            dictionary_column(segment, &self.segments)?,
-            dictionary_column(band, &self.bands)?,
-            dictionary_column(home, &self.regions)?,
-            dictionary_column(work, &self.regions)?,
-            Arc::new(rate.finish()),
-        ];
+        let columns = columns.finish(&self.vocabulary)?;
         Ok(RecordBatch::try_new(self.schema(), columns)?)
     }
 
     fn metadata(&self) -> Vec<(String, String)> {
-        metadata(self.name(), self.world.sizes.customers)
+        metadata(self.name(), self.fraud.world().sizes.customers)
     }
 }
 

@@ -65,6 +65,11 @@ impl Categorical {
 
     /// The index for a given uniform 64-bit draw (e.g. a hash).
     #[inline]
+    /// How many choices there are.
+    pub fn choices(&self) -> usize {
+        self.threshold.len()
+    }
+
     pub fn sample_from(&self, draw: u64) -> usize {
         let column = (((draw >> 32) * self.threshold.len() as u64) >> 32) as usize;
         if (draw as u32) < self.threshold[column] {

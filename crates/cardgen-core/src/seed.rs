@@ -53,6 +53,8 @@ pub enum Domain {
     MerchantRank = 0x4d52_616e,
     /// Whether, and how late, a stream sends a row's event; indexed by row.
     LateEvent = 0x4c61_7465,
+    /// A customer's moves and other changes, indexed by customer.
+    CustomerChange = 0x4368_6e67,
 }
 
 /// SplitMix64's output function: a fast bijection on `u64` with full avalanche.

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use crate::changes::CustomerChanges;
 use crate::customers::{CustomerFacts, CustomerModel};
 use crate::date_range::DateRange;
 use crate::error::CoreError;
@@ -48,6 +49,7 @@ pub struct World {
     pub profile: Arc<Profile>,
     pub sizes: PopulationSizes,
     customers: CustomerModel,
+    changes: CustomerChanges,
     merchants: MerchantModel,
     /// `[persona × 24 + hour]`: category chooser.
     categories: Vec<Categorical>,
@@ -84,6 +86,7 @@ impl World {
         }
         let seed = options.seed;
         let customers = CustomerModel::new(seed, &profile, &sizes)?;
+        let changes = CustomerChanges::new(seed, &profile, options.range.start_epoch_day())?;
 
         let merchants = MerchantModel::new(seed, &profile, sizes.merchants)?;
         let categories = category_tables(&profile)?;
@@ -92,6 +95,7 @@ impl World {
             profile,
             sizes,
             customers,
+            changes,
             merchants,
             categories,
             card_salt: Salt::new(seed, Domain::Card),
@@ -130,8 +134,18 @@ impl World {
         self.customers.facts(id)
     }
 
-    /// A customer's traits and expected transactions per day: a row of the
-    /// `customers` table.
+    /// How customers change over time.
+    pub fn changes(&self) -> &CustomerChanges {
+        &self.changes
+    }
+
+    /// A customer's traits on local day `day`, its changes up to then applied.
+    pub fn customer_on(&self, id: u64, day: i64) -> CustomerFacts {
+        self.changes.on(id, self.customers.facts(id), day)
+    }
+
+    /// A customer's traits on the dataset's first day and its expected
+    /// transactions per day.
     pub fn customer_row(&self, id: u64) -> (CustomerFacts, f64) {
         let rows_per_day = self.options.rows as f64 / f64::from(self.options.range.days);
         self.customers.facts_and_rate(id, rows_per_day)
@@ -161,7 +175,7 @@ impl World {
     }
 
     /// A card chosen in proportion to its owner's activity, valid on `day`,
-    /// with its owner: an extra card not yet issued (or expired) on that day
+    /// with its owner's traits on that day: an extra card not yet issued (or expired) on that day
     /// gives way to its owner's main card, which is valid through the
     /// world's range and, in a range appended after it, renewed under the
     /// same id when it expires.
@@ -176,6 +190,7 @@ impl World {
             id,
             owner,
         );
+        let customer = self.changes.on(owner, customer, day);
         if card.valid_on(day) {
             return ActiveCard { id, card, customer };
         }

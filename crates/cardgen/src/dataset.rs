@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
+use cardgen_core::changes::tables::{CustomerChangesGenerator, CustomersHistoryGenerator};
 use cardgen_core::dimensions::{CardsGenerator, CustomersGenerator, MerchantsGenerator};
 use cardgen_core::fraud::table::FraudCasesGenerator;
 use cardgen_core::population::PopulationSizes;
@@ -218,7 +219,10 @@ impl Dataset {
 
     /// Rows of `table`: the spec's rows for `transactions` (over every
     /// date range, when ranges were appended), the population size for the
-    /// others (and for `cards` the replacements of blocked cards).
+    /// other dimensions (and for `cards` the replacements of blocked cards),
+    /// the customers' versions through the first range for
+    /// `customers_history`, and their changes over every range for
+    /// `customers_changes`.
     pub fn rows(&self, table: Table) -> u64 {
         let sizes = &self.world().sizes;
         match table {
@@ -227,6 +231,8 @@ impl Dataset {
             Table::Cards => self.fraud.card_rows(),
             Table::Merchants => sizes.merchants,
             Table::FraudCases => self.fraud.plan().cases(),
+            Table::CustomersHistory => self.fraud.customer_history().history_rows(),
+            Table::CustomersChanges => self.fraud.customer_history().feed_rows(),
         }
     }
 
@@ -236,8 +242,9 @@ impl Dataset {
     }
 
     /// The rows of `table` that date range `range` (0 for the first) adds:
-    /// its transactions, its fraud cases and the cards that replace the
-    /// cards it blocked; the first range also holds the population.
+    /// its transactions, its fraud cases, the cards that replace the cards
+    /// it blocked and the customers' changes in it; the first range also
+    /// holds the population and the customers' history.
     pub fn range_rows(&self, table: Table, range: usize) -> Range<u64> {
         let sizes = &self.world().sizes;
         let population = |n: u64| if range == 0 { 0..n } else { n..n };
@@ -258,6 +265,8 @@ impl Dataset {
                 }
             }
             Table::FraudCases => self.fraud.plan().ranges()[range].case_ids(),
+            Table::CustomersHistory => population(self.rows(table)),
+            Table::CustomersChanges => self.fraud.customer_history().feed_rows_of_range(range),
         }
     }
 
@@ -278,7 +287,7 @@ impl Dataset {
         let fraud = Arc::clone(&self.fraud);
         let inner: Box<dyn TableGenerator> = match table {
             Table::Transactions => Box::new(TransactionGenerator::new(fraud)?),
-            Table::Customers => Box::new(CustomersGenerator::new(world)),
+            Table::Customers => Box::new(CustomersGenerator::new(Arc::clone(&fraud))),
             Table::Cards => Box::new(CardsGenerator::new(
                 fraud,
                 self.spec.emit_pan(),
@@ -286,6 +295,8 @@ impl Dataset {
             )),
             Table::Merchants => Box::new(MerchantsGenerator::new(world)),
             Table::FraudCases => Box::new(FraudCasesGenerator::new(fraud)),
+            Table::CustomersHistory => Box::new(CustomersHistoryGenerator::new(fraud)),
+            Table::CustomersChanges => Box::new(CustomerChangesGenerator::new(fraud)),
         };
         Ok(Arc::new(DescribedTable {
             metadata: table_metadata(&self.spec, self.sizes(), inner.metadata()),

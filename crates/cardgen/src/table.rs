@@ -19,16 +19,23 @@ pub enum Table {
     Merchants,
     /// One row per fraud case: the ground truth behind fraudulent transactions.
     FraudCases,
+    /// Every version of every customer (SCD Type 2: `valid_from`,
+    /// `valid_to`, `is_current`).
+    CustomersHistory,
+    /// The customers' change feed: one row per change with the new values.
+    CustomersChanges,
 }
 
 impl Table {
     /// Every table, in the order a dataset is written.
-    pub const ALL: [Table; 5] = [
+    pub const ALL: [Table; 7] = [
         Table::Transactions,
         Table::Customers,
         Table::Cards,
         Table::Merchants,
         Table::FraudCases,
+        Table::CustomersHistory,
+        Table::CustomersChanges,
     ];
 
     /// The table's name, as in file names and metadata: `transactions`, …
@@ -39,6 +46,8 @@ impl Table {
             Table::Cards => "cards",
             Table::Merchants => "merchants",
             Table::FraudCases => "fraud_cases",
+            Table::CustomersHistory => "customers_history",
+            Table::CustomersChanges => "customers_changes",
         }
     }
 
@@ -65,7 +74,7 @@ impl FromStr for Table {
                 setting: Setting::Table,
                 value: name.to_string(),
                 reason:
-                    "not a table; accepted: transactions, customers, cards, merchants, fraud_cases"
+                    "not a table; accepted: transactions, customers, cards, merchants, fraud_cases, customers_history, customers_changes"
                         .into(),
             })
     }

@@ -37,6 +37,7 @@ use std::sync::{Arc, OnceLock};
 use self::blocks::BlockIndex;
 use self::cases::{Case, CaseContext, ChildOf, FraudKinds};
 use self::schedule::CaseSchedule;
+use crate::changes::index::CustomerHistory;
 use crate::date_range::{DatasetRange, DateRange};
 use crate::error::CoreError;
 use crate::profile::FraudType;
@@ -55,6 +56,7 @@ pub struct WorldWithFraud {
     /// The dataset's date ranges: the world's, then any appended.
     ranges: Vec<DatasetRange>,
     plan: OnceLock<FraudPlan>,
+    history: OnceLock<CustomerHistory>,
 }
 
 impl WorldWithFraud {
@@ -78,6 +80,7 @@ impl WorldWithFraud {
             kinds,
             ranges,
             plan: OnceLock::new(),
+            history: OnceLock::new(),
         })
     }
 
@@ -104,6 +107,18 @@ impl WorldWithFraud {
 
     /// Rows of the `cards` table: the population's cards, then one
     /// replacement per blocked card.
+    /// The rows of the customer change tables; counted on first use (a
+    /// hash or two per customer and range).
+    pub fn customer_history(&self) -> &CustomerHistory {
+        self.history.get_or_init(|| {
+            CustomerHistory::build(
+                self.world.changes(),
+                self.world.sizes.customers,
+                &self.ranges,
+            )
+        })
+    }
+
     pub fn card_rows(&self) -> u64 {
         self.world.sizes.cards + self.plan().blocks().replaced().len() as u64
     }

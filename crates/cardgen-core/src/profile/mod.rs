@@ -111,6 +111,10 @@ pub struct Profile {
     pub cards: CardModel,
     pub fraud: FraudModel,
     pub population: PopulationModel,
+    /// How customers change over the dataset's range. Scenario files
+    /// written before it take the built-in profile's rates.
+    #[serde(default)]
+    pub changes: ChangeModel,
     pub names: Names,
     pub reference: ReferenceTable,
     pub regions: Vec<Region>,
@@ -247,6 +251,29 @@ pub struct Locality {
     pub home_or_work_share: f64,
     /// Share of the non-regular home/work purchases made near work.
     pub work_share: f64,
+}
+
+/// How often a customer's traits change, per customer and year: each year
+/// from the start of the dataset a customer may move (another home region),
+/// change income band, and change segment, each at most once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeModel {
+    /// Probability of moving to another region in a year.
+    pub move_rate: f64,
+    /// Probability of changing income band (by one band) in a year.
+    pub income_change_rate: f64,
+    /// Share of income changes that go up a band.
+    pub income_up_share: f64,
+    /// Probability of changing segment (persona) in a year.
+    pub segment_change_rate: f64,
+}
+
+impl Default for ChangeModel {
+    /// The built-in profile's rates.
+    fn default() -> Self {
+        Profile::korean_default_shared().changes.clone()
+    }
 }
 
 /// Authorisation outcomes.

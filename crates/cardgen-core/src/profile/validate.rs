@@ -256,6 +256,16 @@ impl Profile {
                 "population.work_in_home_region_share",
                 self.population.work_in_home_region_share,
             ),
+            ("changes.move_rate", self.changes.move_rate),
+            (
+                "changes.income_change_rate",
+                self.changes.income_change_rate,
+            ),
+            ("changes.income_up_share", self.changes.income_up_share),
+            (
+                "changes.segment_change_rate",
+                self.changes.segment_change_rate,
+            ),
         ] {
             unit_interval(key, value)?;
         }
