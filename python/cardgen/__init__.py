@@ -1,9 +1,10 @@
 """Realistic synthetic card transactions, generated in Rust, as Arrow.
 
-A dataset is seven tables — the ``transactions`` fact table, the
+A dataset is nine tables — the ``transactions`` fact table, the
 ``customers``, ``cards`` and ``merchants`` it points to, the
-``fraud_cases`` behind its fraud labels, and the customers' changes
-(``customers_history``, ``customers_changes``) — and a pure function of its options: the same seed and options give the same rows on any machine,
+``fraud_cases`` behind its fraud labels, and the customers' and cards'
+changes (``customers_history``, ``customers_changes``, ``cards_history``,
+``cards_changes``) — and a pure function of its options: the same seed and options give the same rows on any machine,
 with any number of threads, and in any number of parts.
 
     >>> import cardgen
@@ -112,8 +113,8 @@ def read(
 
     Args:
         table: one of ``TABLES``: ``transactions``, ``customers``, ``cards``,
-            ``merchants``, ``fraud_cases``, ``customers_history`` or
-            ``customers_changes``.
+            ``merchants``, ``fraud_cases``, ``customers_history``,
+            ``customers_changes``, ``cards_history`` or ``cards_changes``.
         rows: transactions in the dataset (the dimension tables' sizes follow
             from it); ``10_000_000``, ``"10M"``, ``"1e7"``. ``None`` (and
             every option not given) takes the library's default: 10M rows.
@@ -190,7 +191,7 @@ def generate(
     command line's flags do: ``out`` ``data/card_transactions.parquet``,
     ``rows`` 10M, ``seed`` 42.
 
-    ``out`` is a ``.parquet`` file (the fact table), a directory (all seven
+    ``out`` is a ``.parquet`` file (the fact table), a directory (all nine
     tables), or an ``s3://``, ``gs://`` or ``az://`` URL. With ``parts`` (and
     ``part``, ``partition_by``, ``target_file_size``, ``writers``) it writes
     a dataset in parts. ``table_format="delta"`` commits each of its tables

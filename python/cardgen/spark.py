@@ -20,7 +20,7 @@ executor (``pip install ./python``, or the wheel of ``maturin build``).
 Options (strings, as Spark passes them):
 
 - ``table``: ``transactions`` (default), ``customers``, ``cards``, ``merchants``, ``fraud_cases``,
-  ``customers_history``, ``customers_changes``;
+  ``customers_history``, ``customers_changes``, ``cards_history``, ``cards_changes``;
 - ``rows``, ``seed`` and every other option of ``cardgen.read`` by name:
   ``start``, ``days``, ``customers``, ``merchants``, ``config`` (a scenario
   file every executor can read), ``emit_pan``, ``pan_mask``, ``batch_rows``,

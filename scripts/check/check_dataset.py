@@ -1,8 +1,9 @@
 """Reads a whole cardgen dataset with DuckDB and checks the joins, the
 behavioural model against the profile (effect sizes, not p-values), and the
-customers' history and change feed: SCD2 intervals that meet, a MERGE of the
-feed into the first day's customers that gives `customers`, and purchases that
-follow a customer's move.
+customers' and cards' histories and change feeds: SCD2 intervals that meet,
+a MERGE of each feed into the first day's rows that gives the dimension table,
+purchases that follow a customer's move, and approved transactions only on
+cards active at the time.
 
 usage: check_dataset.py DATASET_DIR PROFILE_TOML
 """
@@ -17,7 +18,8 @@ with open(profile_path, "rb") as f:
     profile = tomllib.load(f)
 
 con = duckdb.connect()
-TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases", "customers_history", "customers_changes"]
+TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases",
+          "customers_history", "customers_changes", "cards_history", "cards_changes"]
 for table in TABLES:
     con.sql(f"CREATE VIEW {table} AS SELECT * FROM '{data}/{table}.parquet'")
 
@@ -130,44 +132,55 @@ check("overdispersion", var / mean > 2, f"transactions per customer: variance/me
 declines = dict(con.sql(f"SELECT channel = 'card_present', 1 - avg(is_approved::INT) FROM ({purchases}) GROUP BY 1").fetchall())
 check("declines", declines[True] < declines[False], f"card-present {declines[True]:.1%}, card-not-present {declines[False]:.1%}")
 
-# Customers that change: the history's intervals, the change feed, the moves.
+# Customers and cards that change: the history's intervals, the change feed.
 start = one("SELECT min(valid_from) FROM customers_history")[0]
-customers, versions, changes = (one(f"SELECT count(*) FROM {t}")[0] for t in ["customers", "customers_history", "customers_changes"])
-check("history covers customers", versions == customers + changes, f"{versions} versions = {customers} customers + {changes} changes")
-broken = one("""
-    SELECT count(*) FROM (
-      SELECT *, lead(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from) AS next,
-                row_number() OVER (PARTITION BY customer_id ORDER BY valid_from) AS version
-      FROM customers_history)
-    WHERE next IS DISTINCT FROM valid_to OR is_current <> (valid_to IS NULL)
-       OR (version = 1) <> (valid_from = (SELECT min(valid_from) FROM customers_history))
-""")[0]
-check("SCD2 intervals", broken == 0, f"{broken} versions that do not meet the next, or start the history elsewhere than its first day")
+DIMENSIONS = {
+    "customers": ("customer_id", "customer_id, name, segment, income_band, region_code, work_region_code, activity_rate"),
+    "cards": ("card_id", "card_id, customer_id, issuer, brand, card_kind, product, bin, pan_masked, pan_last4, "
+              "issued_at, expires_at, credit_limit, is_main_card, replaces_card_id, status"),
+}
+for table, (key, columns) in DIMENSIONS.items():
+    rows, versions = (one(f"SELECT count(*) FROM {t}")[0] for t in [table, f"{table}_history"])
+    updates = one(f"SELECT count(*) FROM {table}_changes WHERE op = 'update'")[0]
+    check(f"{table} history", versions == rows + updates, f"{versions} versions = {rows} rows + {updates} updates")
+    broken = one(f"""
+        SELECT count(*) FROM (
+          SELECT *, lead(valid_from) OVER (PARTITION BY {key} ORDER BY valid_from) AS next FROM {table}_history)
+        WHERE next IS DISTINCT FROM valid_to OR is_current <> (valid_to IS NULL) OR valid_from < TIMESTAMPTZ '{start}'
+    """)[0]
+    check(f"{table} SCD2 intervals", broken == 0, f"{broken} versions that do not meet the next, or start before the dataset")
+    current_differs = one(f"""
+        SELECT count(*) FROM ((SELECT {columns} FROM {table}_history WHERE is_current EXCEPT SELECT {columns} FROM {table})
+                              UNION ALL (SELECT {columns} FROM {table} EXCEPT SELECT {columns} FROM {table}_history WHERE is_current))
+    """)[0]
+    check(f"{table} current versions", current_differs == 0, f"{current_differs} rows differ between the current versions and {table}")
+    # The feed merged into the rows of the first day gives the rows of the last.
+    names = [c.strip() for c in columns.split(",")]
+    con.sql(f"CREATE TABLE dim_{table} AS SELECT {columns} FROM {table}_history WHERE valid_from = TIMESTAMPTZ '{start}'")
+    con.sql(f"""
+        MERGE INTO dim_{table} AS d USING (
+          SELECT * FROM {table}_changes QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY change_ts DESC) = 1
+        ) AS c ON d.{key} = c.{key}
+        WHEN MATCHED AND c.op = 'delete' THEN DELETE
+        WHEN MATCHED THEN UPDATE SET {", ".join(f"{n} = c.{n}" for n in names[1:])}
+        WHEN NOT MATCHED AND c.op <> 'delete' THEN INSERT ({columns}) VALUES ({", ".join("c." + n for n in names)})
+    """)
+    merged_differs = one(f"""
+        SELECT count(*) FROM ((SELECT {columns} FROM dim_{table} EXCEPT SELECT {columns} FROM {table})
+                              UNION ALL (SELECT {columns} FROM {table} EXCEPT SELECT {columns} FROM dim_{table}))
+    """)[0]
+    check(f"{table} merge of the feed", merged_differs == 0,
+          f"{merged_differs} rows differ between the first day's {table} merged with the feed and {table}")
 in_versions = one(f"SELECT count(*) FROM ({as_of})")[0]
 purchase_count = one(f"SELECT count(*) FROM ({purchases})")[0]
 check("purchases in versions", in_versions == purchase_count, f"{in_versions} of {purchase_count} purchases fall in exactly one version of their customer")
-columns = "customer_id, name, segment, income_band, region_code, work_region_code, activity_rate"
-current_differs = one(f"""
-    SELECT count(*) FROM ((SELECT {columns} FROM customers_history WHERE is_current EXCEPT SELECT {columns} FROM customers)
-                          UNION ALL (SELECT {columns} FROM customers EXCEPT SELECT {columns} FROM customers_history WHERE is_current))
-""")[0]
-check("current versions", current_differs == 0, f"{current_differs} rows differ between the current versions and customers")
-# The feed merged into the customers of the first day gives the customers of the last.
-con.sql(f"CREATE TABLE dim AS SELECT {columns} FROM customers_history WHERE valid_from = TIMESTAMPTZ '{start}'")
-con.sql(f"""
-    MERGE INTO dim USING (
-      SELECT * FROM customers_changes QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY change_ts DESC) = 1
-    ) AS c ON dim.customer_id = c.customer_id
-    WHEN MATCHED AND c.op = 'delete' THEN DELETE
-    WHEN MATCHED THEN UPDATE SET segment = c.segment, income_band = c.income_band,
-      region_code = c.region_code, work_region_code = c.work_region_code
-    WHEN NOT MATCHED AND c.op <> 'delete' THEN INSERT ({columns}) VALUES ({", ".join("c." + x.strip() for x in columns.split(","))})
+outside, approved = one("""
+    SELECT count(*) FILTER (WHERE h.status IS DISTINCT FROM 'active'), count(*)
+    FROM transactions t LEFT JOIN cards_history h
+      ON h.card_id = t.card_id AND t.event_ts >= h.valid_from AND (h.valid_to IS NULL OR t.event_ts < h.valid_to)
+    WHERE t.is_approved
 """)
-merged_differs = one(f"""
-    SELECT count(*) FROM ((SELECT {columns} FROM dim EXCEPT SELECT {columns} FROM customers)
-                          UNION ALL (SELECT {columns} FROM customers EXCEPT SELECT {columns} FROM dim))
-""")[0]
-check("merge of the feed", merged_differs == 0, f"{merged_differs} rows differ between the first day's customers merged with the feed and customers")
+check("cards active", outside == 0, f"{outside} of {approved} approved transactions on a card outside its active versions")
 # Movers: the share of card-present purchases in the home region of the time,
 # before and after the move, and in the old home after it.
 moves = con.sql(f"""

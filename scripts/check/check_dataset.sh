@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Generates a fixed-seed dataset (2M transactions over a year, all seven
+# Generates a fixed-seed dataset (2M transactions over a year, all nine
 # tables) and checks it with DuckDB from PyPI: the fact table's joins to
 # customers, cards and merchants, the behavioural model against the default
-# profile, and the customers' history and change feed (SCD2 intervals, a MERGE
+# profile, and the customers' and cards' histories and change feeds (SCD2, a MERGE
 # of the feed, purchases that follow a move) (scripts/check/check_dataset.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -169,9 +169,10 @@ pub struct GenerateArgs {
     /// Number of transactions, e.g. 10M, 1e8, 100_000_000 [default: 10M].
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub rows: Option<String>,
-    /// Output: a `.parquet` file (transactions only) or a directory (all seven
+    /// Output: a `.parquet` file (transactions only) or a directory (all nine
     /// tables: transactions, customers, cards, merchants, fraud_cases,
-    /// customers_history, customers_changes); missing directories are created. A URL (s3://bucket/prefix/, gs://…, az://…)
+    /// customers_history, customers_changes, cards_history, cards_changes);
+    /// missing directories are created. A URL (s3://bucket/prefix/, gs://…, az://…)
     /// writes to object storage in a build with `--features cloud`, with
     /// credentials and endpoint from the usual environment variables
     /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,

@@ -14,8 +14,9 @@
 //! - [`row_clock`]: the time of any one row of `transactions`.
 //! - [`permutation`]: keyed bijections of `0..n`, with their inverse.
 //! - [`customers`]: customers and their activity as functions of the id.
-//! - [`changes`]: customers' moves and other changes over time, and the
-//!   `customers_history` and `customers_changes` tables that list them.
+//! - [`changes`]: customers' moves and other changes, and cards' limits and
+//!   blocks, over time; the `*_history` and `*_changes` tables that list them.
+//! - [`card_columns`]: a card's columns, shared by the card tables.
 //! - [`merchants`]: merchants and their popularity as functions of the id.
 //! - [`population`]: population sizes and cards.
 //! - [`world`]: one dataset's population and shared lookup tables.
@@ -27,6 +28,7 @@
 //! - [`transactions`]: the `transactions` fact table.
 
 pub mod arrays;
+pub mod card_columns;
 pub mod changes;
 pub mod customers;
 pub mod date_range;

@@ -55,6 +55,8 @@ pub enum Domain {
     LateEvent = 0x4c61_7465,
     /// A customer's moves and other changes, indexed by customer.
     CustomerChange = 0x4368_6e67,
+    /// A card's limit changes, indexed by card.
+    CardChange = 0x4363_6867,
 }
 
 /// SplitMix64's output function: a fast bijection on `u64` with full avalanche.

@@ -1,4 +1,4 @@
-//! Writes a small dataset (seven tables) to a directory and prints what it wrote.
+//! Writes a small dataset (nine tables) to a directory and prints what it wrote.
 //!
 //! ```sh
 //! cargo run --release -p cardgen --example quickstart -- OUT_DIR

@@ -9,10 +9,12 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
+use cardgen_core::changes::card_tables::{CardChangesGenerator, CardsHistoryGenerator};
+use cardgen_core::changes::cards::CardHistory;
 use cardgen_core::changes::tables::{CustomerChangesGenerator, CustomersHistoryGenerator};
 use cardgen_core::dimensions::{CardsGenerator, CustomersGenerator, MerchantsGenerator};
 use cardgen_core::fraud::table::FraudCasesGenerator;
@@ -38,6 +40,8 @@ pub const DEFAULT_BATCH_ROWS: u64 = 250_000;
 pub struct Dataset {
     spec: DatasetSpec,
     fraud: Arc<WorldWithFraud>,
+    /// The rows of the card change tables, counted on first use.
+    card_history: Arc<OnceLock<Arc<CardHistory>>>,
 }
 
 /// How to stream a table.
@@ -147,7 +151,11 @@ impl Dataset {
             .map(|a| (a.range(), a.rows))
             .collect();
         let fraud = Arc::new(WorldWithFraud::with_appended(world, &appended)?);
-        Ok(Self { spec, fraud })
+        Ok(Self {
+            spec,
+            fraud,
+            card_history: Arc::default(),
+        })
     }
 
     /// The same dataset with other card-number options, sharing the world.
@@ -159,6 +167,7 @@ impl Dataset {
                 .with_emit_pan(emit_pan)
                 .with_pan_mask(pan_mask),
             fraud: Arc::clone(&self.fraud),
+            card_history: Arc::clone(&self.card_history),
         }
     }
 
@@ -233,6 +242,8 @@ impl Dataset {
             Table::FraudCases => self.fraud.plan().cases(),
             Table::CustomersHistory => self.fraud.customer_history().history_rows(),
             Table::CustomersChanges => self.fraud.customer_history().feed_rows(),
+            Table::CardsHistory => self.card_history().history_rows(),
+            Table::CardsChanges => self.card_history().feed_rows(),
         }
     }
 
@@ -267,6 +278,8 @@ impl Dataset {
             Table::FraudCases => self.fraud.plan().ranges()[range].case_ids(),
             Table::CustomersHistory => population(self.rows(table)),
             Table::CustomersChanges => self.fraud.customer_history().feed_rows_of_range(range),
+            Table::CardsHistory => population(self.rows(table)),
+            Table::CardsChanges => self.card_history().feed_rows_of_range(range),
         }
     }
 
@@ -274,6 +287,14 @@ impl Dataset {
     /// ranges were appended.
     pub fn last_range_rows(&self, table: Table) -> Range<u64> {
         self.range_rows(table, self.ranges() - 1)
+    }
+
+    /// The versions of every card and their changes, counted on first use.
+    fn card_history(&self) -> Arc<CardHistory> {
+        Arc::clone(
+            self.card_history
+                .get_or_init(|| Arc::new(CardHistory::build(&self.fraud))),
+        )
     }
 
     /// The Arrow schema of `table`.
@@ -297,6 +318,18 @@ impl Dataset {
             Table::FraudCases => Box::new(FraudCasesGenerator::new(fraud)),
             Table::CustomersHistory => Box::new(CustomersHistoryGenerator::new(fraud)),
             Table::CustomersChanges => Box::new(CustomerChangesGenerator::new(fraud)),
+            Table::CardsHistory => Box::new(CardsHistoryGenerator::new(
+                fraud,
+                self.card_history(),
+                self.spec.emit_pan(),
+                self.spec.pan_mask(),
+            )),
+            Table::CardsChanges => Box::new(CardChangesGenerator::new(
+                fraud,
+                self.card_history(),
+                self.spec.emit_pan(),
+                self.spec.pan_mask(),
+            )),
         };
         Ok(Arc::new(DescribedTable {
             metadata: table_metadata(&self.spec, self.sizes(), inner.metadata()),

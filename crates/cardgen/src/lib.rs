@@ -1,10 +1,11 @@
 //! cardgen: realistic synthetic card-transaction datasets, reproducible from
 //! a seed, as Arrow record batches or Parquet files.
 //!
-//! A dataset is seven tables: the `transactions` fact table, the
+//! A dataset is nine tables: the `transactions` fact table, the
 //! `customers`, `cards` and `merchants` it points to, the `fraud_cases`
-//! behind its fraud labels, and the customers' changes over time
-//! (`customers_history`, SCD Type 2, and the `customers_changes` feed).
+//! behind its fraud labels, and the customers' and cards' changes over time
+//! (`customers_history` and `cards_history`, SCD Type 2, and the
+//! `customers_changes` and `cards_changes` feeds).
 //! Everything in it is a
 //! pure function of a [`DatasetSpec`] — seed, rows, date range, population,
 //! scenario — so the same specification gives the same bytes on any machine
@@ -40,7 +41,7 @@
 //! options.set("rows", "20k")?.set("days", "30")?;
 //! let options = options.with_out(dir.path().to_string_lossy());
 //! let written = generate(&options, &NoProgress)?;
-//! assert_eq!(written.files.len(), 7);
+//! assert_eq!(written.files.len(), 9);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -24,11 +24,15 @@ pub enum Table {
     CustomersHistory,
     /// The customers' change feed: one row per change with the new values.
     CustomersChanges,
+    /// Every version of every card (SCD Type 2): limits and blocks.
+    CardsHistory,
+    /// The cards' change feed: cards issued and changed, with the new values.
+    CardsChanges,
 }
 
 impl Table {
     /// Every table, in the order a dataset is written.
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 9] = [
         Table::Transactions,
         Table::Customers,
         Table::Cards,
@@ -36,6 +40,8 @@ impl Table {
         Table::FraudCases,
         Table::CustomersHistory,
         Table::CustomersChanges,
+        Table::CardsHistory,
+        Table::CardsChanges,
     ];
 
     /// The table's name, as in file names and metadata: `transactions`, …
@@ -48,6 +54,8 @@ impl Table {
             Table::FraudCases => "fraud_cases",
             Table::CustomersHistory => "customers_history",
             Table::CustomersChanges => "customers_changes",
+            Table::CardsHistory => "cards_history",
+            Table::CardsChanges => "cards_changes",
         }
     }
 
@@ -74,7 +82,7 @@ impl FromStr for Table {
                 setting: Setting::Table,
                 value: name.to_string(),
                 reason:
-                    "not a table; accepted: transactions, customers, cards, merchants, fraud_cases, customers_history, customers_changes"
+                    "not a table; accepted: transactions, customers, cards, merchants, fraud_cases, customers_history, customers_changes, cards_history, cards_changes"
                         .into(),
             })
     }

@@ -1,25 +1,49 @@
-//! Customers that change: `customers_history` holds every version of every
-//! customer with intervals that meet, its current versions are `customers`,
-//! `customers_changes` applied to the first day's customers gives
-//! `customers`, each range of an appended dataset carries its own changes,
-//! and every table is the same whatever the batch size or thread count.
+//! Customers and cards that change: `*_history` holds every version of every
+//! customer (card) with intervals that meet, its current versions are the
+//! dimension table, the feed applied to the first day's rows gives the
+//! dimension table, an approved purchase falls in an active version of its
+//! card, each range of an appended dataset carries its own changes, and
+//! every table is the same whatever the batch size or thread count.
 
 use std::collections::BTreeMap;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::types::{Int64Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch};
 use cardgen::{AppendedRange, Dataset, DatasetSpec, ReadOptions, Table};
 
-/// The columns of `customers`, as text, by customer id.
-type Customer = Vec<String>;
+/// A row of a dimension (its columns as text), keyed by its id.
+type Image = Vec<String>;
 
-/// A row of `customers_history`: the customer, `valid_from`, `valid_to`, `is_current`.
-type Version = (Customer, i64, Option<i64>, bool);
+/// A row of a history table: the image, `valid_from`, `valid_to`, `is_current`.
+type Version = (Image, i64, Option<i64>, bool);
+
+/// A dimension, its history and its feed, and how many columns the
+/// dimension has (the history and the feed begin with them).
+struct Dimension {
+    table: Table,
+    history: Table,
+    feed: Table,
+    columns: usize,
+}
+
+const CUSTOMERS: Dimension = Dimension {
+    table: Table::Customers,
+    history: Table::CustomersHistory,
+    feed: Table::CustomersChanges,
+    columns: 7,
+};
+
+const CARDS: Dimension = Dimension {
+    table: Table::Cards,
+    history: Table::CardsHistory,
+    feed: Table::CardsChanges,
+    columns: 15,
+};
 
 fn dataset() -> Dataset {
-    // Two years, so that customers change more than once.
-    DatasetSpec::new(40_000)
+    // Two years, so that customers and cards change more than once.
+    DatasetSpec::new(60_000)
         .with_seed(5)
         .with_start("2024-01-01".parse().unwrap())
         .with_days(700)
@@ -41,22 +65,15 @@ fn read(dataset: &Dataset, table: Table, batch_rows: u64, threads: usize) -> Vec
         .collect()
 }
 
-/// The customer columns of `batch`'s row `row` (the first seven columns).
-fn customer(batch: &RecordBatch, row: usize) -> Customer {
-    (0..7)
-        .map(|c| {
-            let column = batch.column(c);
-            match column.data_type() {
-                arrow_schema::DataType::Int64 => {
-                    column.as_primitive::<Int64Type>().value(row).to_string()
-                }
-                arrow_schema::DataType::Float32 => {
-                    column.as_primitive::<Float32Type>().value(row).to_string()
-                }
-                _ => arrow_cast::display::array_value_to_string(column, row).unwrap(),
-            }
-        })
+/// The first `columns` columns of `batch`'s row `row`, as text.
+fn image(batch: &RecordBatch, row: usize, columns: usize) -> Image {
+    (0..columns)
+        .map(|c| arrow_cast::display::array_value_to_string(batch.column(c), row).unwrap())
         .collect()
+}
+
+fn id_of(image: &Image) -> i64 {
+    image[0].parse().unwrap()
 }
 
 fn timestamp(batch: &RecordBatch, name: &str, row: usize) -> Option<i64> {
@@ -67,101 +84,112 @@ fn timestamp(batch: &RecordBatch, name: &str, row: usize) -> Option<i64> {
     column.is_valid(row).then(|| column.value(row))
 }
 
-fn customers(dataset: &Dataset) -> BTreeMap<i64, Customer> {
+fn end_state(dataset: &Dataset, d: &Dimension) -> BTreeMap<i64, Image> {
     let mut all = BTreeMap::new();
-    for batch in read(dataset, Table::Customers, 4096, 2) {
+    for batch in read(dataset, d.table, 4096, 2) {
         for row in 0..batch.num_rows() {
-            let c = customer(&batch, row);
-            all.insert(c[0].parse().unwrap(), c);
+            let c = image(&batch, row, d.columns);
+            all.insert(id_of(&c), c);
         }
     }
     all
 }
 
+fn history(dataset: &Dataset, d: &Dimension) -> BTreeMap<i64, Vec<Version>> {
+    let mut versions: BTreeMap<i64, Vec<Version>> = BTreeMap::new();
+    for batch in read(dataset, d.history, 3_000, 2) {
+        let current = batch.column_by_name("is_current").unwrap().as_boolean();
+        for row in 0..batch.num_rows() {
+            let c = image(&batch, row, d.columns);
+            let from = timestamp(&batch, "valid_from", row).unwrap();
+            let to = timestamp(&batch, "valid_to", row);
+            versions
+                .entry(id_of(&c))
+                .or_default()
+                .push((c, from, to, current.value(row)));
+        }
+    }
+    versions
+}
+
 #[test]
 fn the_change_tables_are_the_same_whatever_the_batch_size_or_thread_count() {
     let dataset = dataset();
-    for table in [Table::CustomersHistory, Table::CustomersChanges] {
-        let one = read(&dataset, table, 1_000_000, 1);
-        let small = read(&dataset, table, 7, 2);
-        let concat = |batches: &[RecordBatch]| {
-            arrow_select::concat::concat_batches(&batches[0].schema(), batches).unwrap()
-        };
-        assert_eq!(concat(&one), concat(&small), "{table}");
-        assert_eq!(concat(&one).num_rows() as u64, dataset.rows(table));
+    for d in [CUSTOMERS, CARDS] {
+        for table in [d.history, d.feed] {
+            let one = read(&dataset, table, 1_000_000, 1);
+            let small = read(&dataset, table, 7, 2);
+            let concat = |batches: &[RecordBatch]| {
+                arrow_select::concat::concat_batches(&batches[0].schema(), batches).unwrap()
+            };
+            assert_eq!(concat(&one), concat(&small), "{table}");
+            assert_eq!(concat(&one).num_rows() as u64, dataset.rows(table));
+        }
     }
 }
 
 #[test]
-fn every_customers_versions_meet_and_the_last_is_the_customer_of_the_end() {
+fn every_versions_meet_and_the_last_is_the_row_of_the_end() {
     let dataset = dataset();
-    let end_state = customers(&dataset);
     let (start, _) = dataset.utc_range();
-    let mut versions: BTreeMap<i64, Vec<Version>> = BTreeMap::new();
-    for batch in read(&dataset, Table::CustomersHistory, 3_000, 2) {
-        let current = batch.column_by_name("is_current").unwrap().as_boolean();
-        for row in 0..batch.num_rows() {
-            let c = customer(&batch, row);
-            let from = timestamp(&batch, "valid_from", row).unwrap();
-            let to = timestamp(&batch, "valid_to", row);
-            versions.entry(c[0].parse().unwrap()).or_default().push((
-                c,
-                from,
-                to,
-                current.value(row),
-            ));
-        }
-    }
-    assert_eq!(
-        versions.len(),
-        end_state.len(),
-        "every customer has a history"
-    );
-    let mut changed = 0;
-    for (id, list) in &versions {
-        assert_eq!(list[0].1, start, "customer {id} starts on the first day");
-        for pair in list.windows(2) {
-            assert_eq!(
-                pair[0].2,
-                Some(pair[1].1),
-                "customer {id}: a gap or overlap"
-            );
-            assert!(pair[0].1 < pair[1].1 && !pair[0].3);
-            assert_ne!(
-                pair[0].0, pair[1].0,
-                "customer {id}: a version that changes nothing"
-            );
-        }
-        let last = list.last().unwrap();
-        assert!(
-            last.3 && last.2.is_none(),
-            "customer {id}: the last is current"
+    for d in [CUSTOMERS, CARDS] {
+        let table = d.table;
+        let end = end_state(&dataset, &d);
+        let versions = history(&dataset, &d);
+        assert_eq!(
+            versions.len(),
+            end.len(),
+            "{table}: every row has a history"
         );
-        assert_eq!(last.0, end_state[id], "customer {id}: current version");
-        changed += usize::from(list.len() > 1);
+        let mut changed = 0;
+        for (id, list) in &versions {
+            assert!(list[0].1 >= start, "{table} {id} starts before the dataset");
+            if table == Table::Customers {
+                assert_eq!(list[0].1, start, "customer {id} starts on the first day");
+            }
+            for pair in list.windows(2) {
+                assert_eq!(pair[0].2, Some(pair[1].1), "{table} {id}: a gap or overlap");
+                assert!(pair[0].1 < pair[1].1 && !pair[0].3);
+                assert_ne!(
+                    pair[0].0, pair[1].0,
+                    "{table} {id}: a version that changes nothing"
+                );
+            }
+            let last = list.last().unwrap();
+            assert!(
+                last.3 && last.2.is_none(),
+                "{table} {id}: the last is current"
+            );
+            assert_eq!(last.0, end[id], "{table} {id}: current version");
+            changed += usize::from(list.len() > 1);
+        }
+        // Over two years: customers move, change income or segment; credit
+        // cards' limits change and some cards are blocked.
+        let share = changed as f64 / versions.len() as f64;
+        assert!((0.15..0.45).contains(&share), "{table}: {share} changed");
     }
-    // Moves, income and segment changes over two years: roughly a third.
-    let share = changed as f64 / versions.len() as f64;
-    assert!((0.2..0.45).contains(&share), "{share} of customers changed");
 }
 
-/// The first versions (the customers of the first day) with every change
-/// of the feed applied in order: insert or update the image, or delete.
-fn merge_feed(dataset: &Dataset, mut state: BTreeMap<i64, Customer>) -> BTreeMap<i64, Customer> {
+/// The rows of `state` with every change of the feed applied in order:
+/// insert or update the image, or delete.
+fn merge_feed(
+    dataset: &Dataset,
+    d: &Dimension,
+    mut state: BTreeMap<i64, Image>,
+) -> BTreeMap<i64, Image> {
     let mut last_ts = BTreeMap::new();
-    for batch in read(dataset, Table::CustomersChanges, 2_000, 2) {
+    for batch in read(dataset, d.feed, 2_000, 2) {
         let op = batch.column_by_name("op").unwrap();
         for row in 0..batch.num_rows() {
-            let c = customer(&batch, row);
-            let id: i64 = c[0].parse().unwrap();
+            let c = image(&batch, row, d.columns);
+            let id = id_of(&c);
             let ts = timestamp(&batch, "change_ts", row).unwrap();
             assert!(last_ts.insert(id, ts).is_none_or(|before| before < ts));
-            match arrow_cast::display::array_value_to_string(op, row)
-                .unwrap()
-                .as_str()
-            {
-                "update" | "insert" => state.insert(id, c),
-                "delete" => state.remove(&id),
+            let op = arrow_cast::display::array_value_to_string(op, row).unwrap();
+            match op.as_str() {
+                "insert" => assert!(state.insert(id, c).is_none(), "{id} inserted twice"),
+                "update" => assert!(state.insert(id, c).is_some(), "{id} updated first"),
+                "delete" => assert!(state.remove(&id).is_some()),
                 other => panic!("op {other}"),
             };
         }
@@ -170,21 +198,55 @@ fn merge_feed(dataset: &Dataset, mut state: BTreeMap<i64, Customer>) -> BTreeMap
 }
 
 #[test]
-fn the_feed_merged_into_the_first_days_customers_gives_customers() {
+fn the_feed_merged_into_the_first_days_rows_gives_the_table() {
     let dataset = dataset();
-    let mut first_day = BTreeMap::new();
-    for batch in read(&dataset, Table::CustomersHistory, 4096, 2) {
-        let (start, _) = dataset.utc_range();
+    let (start, _) = dataset.utc_range();
+    for d in [CUSTOMERS, CARDS] {
+        let first_day: BTreeMap<i64, Image> = history(&dataset, &d)
+            .into_iter()
+            .filter(|(_, list)| list[0].1 == start)
+            .map(|(id, list)| (id, list[0].0.clone()))
+            .collect();
+        let end = end_state(&dataset, &d);
+        assert_ne!(first_day, end, "{}: rows changed", d.table);
+        assert_eq!(merge_feed(&dataset, &d, first_day), end, "{}", d.table);
+    }
+}
+
+#[test]
+fn no_approved_transaction_falls_outside_an_active_version_of_its_card() {
+    let dataset = dataset();
+    let versions = history(&dataset, &CARDS);
+    let status = CARDS.columns - 1;
+    let (mut approved, mut on_blocked) = (0, 0);
+    for batch in read(&dataset, Table::Transactions, 8_192, 2) {
+        let cards = batch
+            .column_by_name("card_id")
+            .unwrap()
+            .as_primitive::<Int64Type>();
+        let ts = batch
+            .column_by_name("event_ts")
+            .unwrap()
+            .as_primitive::<TimestampMicrosecondType>();
+        let ok = batch.column_by_name("is_approved").unwrap().as_boolean();
         for row in 0..batch.num_rows() {
-            if timestamp(&batch, "valid_from", row) == Some(start) {
-                let c = customer(&batch, row);
-                first_day.insert(c[0].parse().unwrap(), c);
+            let (card, at) = (cards.value(row), ts.value(row));
+            let version = versions[&card]
+                .iter()
+                .find(|v| v.1 <= at && v.2.is_none_or(|to| at < to))
+                .unwrap_or_else(|| panic!("card {card} at {at}: before its first version"));
+            if ok.value(row) {
+                approved += 1;
+                assert_eq!(version.0[status], "active", "card {card} at {at}");
+            } else {
+                on_blocked += usize::from(version.0[status] == "blocked");
             }
         }
     }
-    let end_state = customers(&dataset);
-    assert_ne!(first_day, end_state, "customers changed");
-    assert_eq!(merge_feed(&dataset, first_day), end_state);
+    assert!(
+        approved > 50_000 && on_blocked > 0,
+        "{approved} approved, {on_blocked} declined on blocked cards"
+    );
 }
 
 #[test]
@@ -204,33 +266,43 @@ fn an_appended_range_adds_the_changes_after_the_range_before() {
         .build()
         .unwrap();
     let first = first.build().unwrap();
-    let table = Table::CustomersChanges;
-    // The first range's feed is the same; the append adds the changes after
-    // its last day (the gap's too) through the new range's last.
-    assert_eq!(appended.range_rows(table, 0), 0..first.rows(table));
-    let added = appended.range_rows(table, 1);
-    assert!(added.start == first.rows(table) && added.end > added.start);
-    let batches = read(&appended, table, 4096, 1);
     let (_, first_end) = first.utc_range();
     let offset = appended.world().profile.utc_offset_seconds;
     let appended_end_day = 20_332 + 120; // 2025-09-01 + 120 days, in days since 1970
     let appended_end = (appended_end_day * 86_400 - offset) * 1_000_000;
-    let mut row = 0u64;
-    for batch in &batches {
-        for r in 0..batch.num_rows() {
-            let ts = timestamp(batch, "change_ts", r).unwrap();
-            if added.contains(&row) {
-                assert!(ts >= first_end, "row {row}: a change of the first range");
-            } else {
-                assert!(ts < first_end);
+    for d in [CUSTOMERS, CARDS] {
+        let table = d.feed;
+        // The first range's feed is the same; the append adds the changes
+        // after its last day (the gap's too) through the new range's last.
+        assert_eq!(
+            appended.range_rows(table, 0),
+            0..first.rows(table),
+            "{table}"
+        );
+        let added = appended.range_rows(table, 1);
+        assert!(
+            added.start == first.rows(table) && added.end > added.start,
+            "{table}"
+        );
+        let mut row = 0u64;
+        for batch in &read(&appended, table, 4096, 1) {
+            for r in 0..batch.num_rows() {
+                let ts = timestamp(batch, "change_ts", r).unwrap();
+                // A card's block may come after its range ends, with the
+                // late label of the case behind it; customers' changes may not.
+                let late = d.table == Table::Cards;
+                if added.contains(&row) {
+                    assert!(ts >= first_end, "{table} row {row}: of the first range");
+                    assert!(late || ts < appended_end, "{table} row {row}: too late");
+                } else {
+                    assert!(late || ts < first_end, "{table} row {row}: too late");
+                }
+                row += 1;
             }
-            assert!(ts < appended_end, "row {row}: after the appended range");
-            row += 1;
         }
-    }
-    // History and customers stay those of the first range.
-    for table in [Table::Customers, Table::CustomersHistory] {
-        assert_eq!(appended.rows(table), first.rows(table), "{table}");
-        assert!(appended.range_rows(table, 1).is_empty(), "{table}");
+        // The history and the table stay those of the first range (cards
+        // gain the new range's replacements).
+        assert_eq!(appended.rows(d.history), first.rows(d.history), "{table}");
+        assert!(appended.range_rows(d.history, 1).is_empty(), "{table}");
     }
 }

@@ -27,7 +27,7 @@ pub struct ChangeIndex {
 
 impl ChangeIndex {
     /// Counts the rows of entities `0..entities`, `rows_of(id)` each.
-    pub fn build(entities: u64, rows_of: impl Fn(u64) -> u64) -> Self {
+    pub fn build(entities: u64, mut rows_of: impl FnMut(u64) -> u64) -> Self {
         let mut rows_before = Vec::with_capacity((entities / CHECKPOINT + 2) as usize);
         let mut total = 0;
         for id in 0..entities {
@@ -50,7 +50,7 @@ impl ChangeIndex {
 
     /// The entity that row `row` belongs to and the number of its first row
     /// (`rows_of` as given to [`Self::build`]). `row` must be below [`Self::rows`].
-    pub fn locate(&self, row: u64, rows_of: impl Fn(u64) -> u64) -> (u64, u64) {
+    pub fn locate(&self, row: u64, mut rows_of: impl FnMut(u64) -> u64) -> (u64, u64) {
         assert!(row < self.rows(), "row {row} of {}", self.rows());
         // The last checkpoint at or before `row` (the total is not one).
         let checkpoints = &self.rows_before[..self.rows_before.len() - 1];

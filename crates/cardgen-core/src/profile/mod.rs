@@ -253,9 +253,10 @@ pub struct Locality {
     pub work_share: f64,
 }
 
-/// How often a customer's traits change, per customer and year: each year
-/// from the start of the dataset a customer may move (another home region),
-/// change income band, and change segment, each at most once.
+/// How often customers and cards change, per entity and year: each year from
+/// the start of the dataset a customer may move (another home region),
+/// change income band, and change segment, and a credit card's limit may
+/// change, each at most once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeModel {
@@ -267,6 +268,10 @@ pub struct ChangeModel {
     pub income_up_share: f64,
     /// Probability of changing segment (persona) in a year.
     pub segment_change_rate: f64,
+    /// Probability that a credit card's limit changes in a year.
+    pub limit_change_rate: f64,
+    /// Share of limit changes that raise it (by half; a cut takes 30% off).
+    pub limit_up_share: f64,
 }
 
 impl Default for ChangeModel {

@@ -266,6 +266,8 @@ impl Profile {
                 "changes.segment_change_rate",
                 self.changes.segment_change_rate,
             ),
+            ("changes.limit_change_rate", self.changes.limit_change_rate),
+            ("changes.limit_up_share", self.changes.limit_up_share),
         ] {
             unit_interval(key, value)?;
         }

@@ -1,0 +1,326 @@
+//! Cards that change: credit limits raised or cut, cards issued during the
+//! range, cards blocked after fraud and their replacements.
+//!
+//! A card's versions are a pure function of (seed, card id) and the fraud
+//! plan the transactions already follow: the first starts when the card is
+//! issued (or at the dataset's start, for a card issued before it); each
+//! year from the dataset's first day a credit card's limit may change once,
+//! on a day of its own; a block ends the card's active life with a version
+//! of status `blocked`, from the instant the owner's purchases move to the
+//! replacement. A replacement starts at that instant with the limit the
+//! replaced card had. Versions start at local midnight, except a block and a
+//! replacement, which start at the block's instant.
+//!
+//! [`CardHistory`] numbers the rows of `cards_history` and `cards_changes`
+//! with a [`ChangeIndex`] per table and range, as the customer tables do.
+
+use std::ops::Range;
+
+use super::index::ChangeIndex;
+use crate::card_columns::{CardStatus, card_row};
+use crate::fraud::WorldWithFraud;
+use crate::seed::{Domain, EntityHash, Salt, mix64, reduce, unit_f64};
+
+/// Microseconds in a day.
+pub const DAY_MICROS: i64 = 86_400_000_000;
+
+const YEAR_DAYS: i64 = super::YEAR_DAYS;
+
+/// A card from an instant on (local microseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardVersion {
+    pub at: i64,
+    pub credit_limit: Option<i64>,
+    pub status: CardStatus,
+    /// The date range the version belongs to: the one its instant falls in,
+    /// or for a block (and the replacement it issues) the range of the fraud
+    /// case behind it, whose label may come after that range ends.
+    pub range: usize,
+}
+
+/// The limit changes of one dataset; see the module docs.
+#[derive(Debug, Clone)]
+pub struct CardChanges {
+    salt: Salt,
+    first_day: i64,
+    /// `[range]`: the instant after the range's last day (local).
+    ends: Vec<i64>,
+    /// The year's probability of a limit change × 2^16.
+    threshold: u64,
+    up_share: f64,
+}
+
+impl CardChanges {
+    /// The changes of `fraud`'s dataset.
+    pub fn of(fraud: &WorldWithFraud) -> Self {
+        let world = fraud.world();
+        let profile = &world.profile;
+        Self {
+            salt: Salt::new(world.seed(), Domain::CardChange),
+            first_day: world.range().start_epoch_day(),
+            ends: fraud
+                .ranges()
+                .iter()
+                .map(|r| (r.range.start_epoch_day() + i64::from(r.range.days)) * DAY_MICROS)
+                .collect(),
+            threshold: (profile.changes.limit_change_rate * 65_536.0).round() as u64,
+            up_share: profile.changes.limit_up_share,
+        }
+    }
+
+    /// The dataset's first instant, local: versions at it are the start state.
+    pub fn start(&self) -> i64 {
+        self.first_day * DAY_MICROS
+    }
+
+    /// The range instant `at` falls in (the last, past the end).
+    fn range_at(&self, at: i64) -> usize {
+        self.ends
+            .partition_point(|&end| end <= at)
+            .min(self.ends.len() - 1)
+    }
+
+    /// Card `id`'s versions of ranges `0..=through`, in order, into `out`
+    /// (cleared first); none if the card is issued in a later range.
+    pub fn versions(
+        &self,
+        fraud: &WorldWithFraud,
+        id: u64,
+        through: usize,
+        out: &mut Vec<CardVersion>,
+    ) {
+        out.clear();
+        let world = fraud.world();
+        let plan = fraud.plan();
+        let blocks = plan.blocks();
+        let population = world.sizes.cards;
+        // The range of the case behind the block that made replacement `card`.
+        let block_range = |card: u64| {
+            let k = card - population;
+            (0..self.ends.len())
+                .find(|&r| plan.replacements_of_range(r).contains(&k))
+                .expect("a replacement of some range")
+        };
+        let (facts, original) = card_row(fraud, id);
+        let (issued, issue_range) = match original {
+            Some(o) => {
+                let at = blocks.get(o).expect("a replaced card is blocked").at.0;
+                (at, block_range(id))
+            }
+            None => {
+                let at = (facts.owner.issued_day * DAY_MICROS).max(self.start());
+                (at, self.range_at(at))
+            }
+        };
+        if issue_range > through {
+            return;
+        }
+        let mut limit = facts.owner.is_credit.then(|| match original {
+            Some(o) => self.limit_before(fraud, o, issued),
+            None => world.profile.cards.products[usize::from(facts.product)].credit_limit,
+        });
+        out.push(CardVersion {
+            at: issued,
+            credit_limit: limit,
+            status: CardStatus::Active,
+            range: issue_range,
+        });
+        let block = blocks.get(id).map(|b| (b.at.0, block_range(b.replacement)));
+        // Limits change until the card is blocked, and not after the range
+        // of its block ends (the block's range holds the block itself).
+        let mut stop = self.ends[through];
+        if let Some((at, range)) = block {
+            stop = stop.min(at).min(self.ends[range]);
+        }
+        if let Some(current) = limit.as_mut() {
+            let hash = EntityHash::salted(self.salt, id);
+            for year in 0.. {
+                let year_start = (self.first_day + year * YEAR_DAYS) * DAY_MICROS;
+                if year_start >= stop {
+                    break;
+                }
+                let h = hash.bits(year as u64);
+                if h & 0xffff >= self.threshold {
+                    continue;
+                }
+                let day = self.first_day + year * YEAR_DAYS + 1 + reduce(mix64(h ^ 1), 365) as i64;
+                let at = day * DAY_MICROS;
+                if at <= issued || at >= stop {
+                    continue;
+                }
+                let up = unit_f64(mix64(h ^ 2)) < self.up_share;
+                *current = two_figures(*current as f64 * if up { 1.5 } else { 0.7 });
+                out.push(CardVersion {
+                    at,
+                    credit_limit: Some(*current),
+                    status: CardStatus::Active,
+                    range: self.range_at(at),
+                });
+            }
+        }
+        if let Some((at, range)) = block.filter(|&(_, range)| range <= through) {
+            out.push(CardVersion {
+                at,
+                credit_limit: out.last().expect("issued").credit_limit,
+                status: CardStatus::Blocked,
+                range,
+            });
+        }
+    }
+
+    /// Card `id`'s limit just before `at` (a population card's, whose
+    /// versions are in order of time).
+    fn limit_before(&self, fraud: &WorldWithFraud, id: u64, at: i64) -> i64 {
+        let mut versions = Vec::new();
+        self.versions(fraud, id, self.ends.len() - 1, &mut versions);
+        versions
+            .iter()
+            .take_while(|v| v.at < at)
+            .last()
+            .and_then(|v| v.credit_limit)
+            .expect("a credit card has a limit")
+    }
+
+    /// The version of card `id` a row of `cards` shows: its last of the
+    /// first range, or for a later range's replacement, its first.
+    pub fn row_version(
+        &self,
+        fraud: &WorldWithFraud,
+        id: u64,
+        buffer: &mut Vec<CardVersion>,
+    ) -> CardVersion {
+        self.versions(fraud, id, 0, buffer);
+        if let Some(last) = buffer.last() {
+            return *last;
+        }
+        self.versions(fraud, id, self.ends.len() - 1, buffer);
+        buffer[0]
+    }
+}
+
+/// `x` rounded to two significant figures, as limits are (4,500,000; 680,000).
+fn two_figures(x: f64) -> i64 {
+    if x < 1.0 {
+        return 0;
+    }
+    let unit = 10f64.powi(x.log10().floor() as i32 - 1);
+    ((x / unit).round() * unit) as i64
+}
+
+/// The rows of `cards_history` and `cards_changes` for one dataset.
+///
+/// The history holds the first range's versions of every card issued in it
+/// (see [`CardVersion::range`]). The feed lists the versions of each range
+/// in turn: cards issued (`insert`) or changed (`update`) in it, after the
+/// dataset's first instant.
+#[derive(Debug, Clone)]
+pub struct CardHistory {
+    changes: CardChanges,
+    history: ChangeIndex,
+    feeds: Vec<CardWindow>,
+}
+
+/// One range's part of the card feed, over cards `0..cards`.
+#[derive(Debug, Clone)]
+pub struct CardWindow {
+    pub range: usize,
+    pub cards: u64,
+    pub first_row: u64,
+    index: ChangeIndex,
+}
+
+impl CardWindow {
+    /// Whether `version` is one of the window's rows.
+    pub fn holds(&self, version: &CardVersion, start: i64) -> bool {
+        version.range == self.range && version.at > start
+    }
+}
+
+impl CardHistory {
+    pub fn build(fraud: &WorldWithFraud) -> Self {
+        let changes = CardChanges::of(fraud);
+        let population = fraud.world().sizes.cards;
+        let plan = fraud.plan();
+        let mut versions = Vec::new();
+        let history = ChangeIndex::build(population + plan.replacements_of_range(0).end, |id| {
+            changes.versions(fraud, id, 0, &mut versions);
+            versions.len() as u64
+        });
+        let mut feeds: Vec<CardWindow> = Vec::with_capacity(fraud.ranges().len());
+        for range in 0..fraud.ranges().len() {
+            let mut window = CardWindow {
+                range,
+                cards: population + plan.replacements_of_range(range).end,
+                first_row: feeds.last().map_or(0, |w| w.first_row + w.index.rows()),
+                index: ChangeIndex::build(0, |_| 0),
+            };
+            window.index = ChangeIndex::build(window.cards, |id| {
+                changes.versions(fraud, id, range, &mut versions);
+                let held = versions.iter().filter(|v| window.holds(v, changes.start()));
+                held.count() as u64
+            });
+            feeds.push(window);
+        }
+        Self {
+            history,
+            changes,
+            feeds,
+        }
+    }
+
+    pub fn changes(&self) -> &CardChanges {
+        &self.changes
+    }
+
+    pub fn history_rows(&self) -> u64 {
+        self.history.rows()
+    }
+
+    pub fn feed_rows(&self) -> u64 {
+        self.feeds
+            .last()
+            .map_or(0, |w| w.first_row + w.index.rows())
+    }
+
+    /// The rows of `cards_changes` that range `range` adds.
+    pub fn feed_rows_of_range(&self, range: usize) -> Range<u64> {
+        let w = &self.feeds[range];
+        w.first_row..w.first_row + w.index.rows()
+    }
+
+    /// The card of history row `row` and the row of its first version.
+    pub fn locate_history(&self, fraud: &WorldWithFraud, row: u64) -> (u64, u64) {
+        let mut versions = Vec::new();
+        self.history.locate(row, |id| {
+            self.changes.versions(fraud, id, 0, &mut versions);
+            versions.len() as u64
+        })
+    }
+
+    /// The window of feed row `row`, its card, and the feed row of the
+    /// card's first change in the window.
+    pub fn locate_feed(&self, fraud: &WorldWithFraud, row: u64) -> (&CardWindow, u64, u64) {
+        assert!(row < self.feed_rows(), "row {row} of {}", self.feed_rows());
+        let w = &self.feeds[self.feeds.partition_point(|w| w.first_row <= row) - 1];
+        let mut versions = Vec::new();
+        let start = self.changes.start();
+        let (id, first) = w.index.locate(row - w.first_row, |id| {
+            self.changes.versions(fraud, id, w.range, &mut versions);
+            versions.iter().filter(|v| w.holds(v, start)).count() as u64
+        });
+        (w, id, w.first_row + first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::two_figures;
+
+    #[test]
+    fn limits_keep_two_significant_figures() {
+        assert_eq!(two_figures(4_500_000.0), 4_500_000);
+        assert_eq!(two_figures(6_750_000.0), 6_800_000);
+        assert_eq!(two_figures(2_100_000.0 * 0.7), 1_500_000);
+        assert_eq!(two_figures(987.0), 990);
+    }
+}
