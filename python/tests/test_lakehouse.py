@@ -24,13 +24,20 @@ from deltalake import DeltaTable
 
 from conftest import assert_same_rows, cli_binary, run_cli
 
-TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases"]
+TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases",
+          "customers_history", "customers_changes", "cards_history", "cards_changes"]
+# What orders each table's rows: its key (histories and feeds: the entity's
+# id, then the start of the version or change).
 KEYS = {
     "transactions": "txn_id",
     "customers": "customer_id",
     "cards": "card_id",
     "merchants": "merchant_id",
     "fraud_cases": "case_id",
+    "customers_history": [("customer_id", "ascending"), ("valid_from", "ascending")],
+    "customers_changes": [("customer_id", "ascending"), ("change_ts", "ascending")],
+    "cards_history": [("card_id", "ascending"), ("valid_from", "ascending")],
+    "cards_changes": [("card_id", "ascending"), ("change_ts", "ascending")],
 }
 DATASET = ["--rows", "60k", "--days", "21", "--seed", "11", "--batch-rows", "8k", "--threads", "2"]
 LAYOUT = ["--parts", "4", "--partition-by", "day"]
@@ -284,6 +291,29 @@ def test_every_appended_fraud_row_has_its_case_and_every_card_its_row(delta_appe
     ).fetchall()[0]
     assert orphans == (0, 0)
     assert fraud_cases.num_rows == len(set(fraud_cases["case_id"].to_pylist()))
+
+
+def test_an_appends_card_feed_inserts_the_cards_it_adds_and_its_changes_follow_the_first_range(
+        delta_appended, plain):
+    def versions(table):
+        path = str(delta_appended / table)
+        return DeltaTable(path, version=0).to_pyarrow_table(), DeltaTable(path).to_pyarrow_table()
+
+    cards_0, cards_1 = versions("cards")
+    feed_0, feed_1 = versions("cards_changes")
+    customers_feed_0, customers_feed_1 = versions("customers_changes")
+    assert DeltaTable(str(delta_appended / "cards_changes")).version() == 1
+    added = duckdb.sql("select * from cards_1 except select * from cards_0").to_arrow_table()
+    assert added.num_rows > 0, "the append's fraud cases replace cards"
+    columns = ", ".join(cards_0.column_names)
+    inserted = duckdb.sql(f"select {columns} from (select * from feed_1 except select * from feed_0) "
+                          "where op = 'insert'").to_arrow_table()
+    assert_same_rows(sort(inserted, "cards"), sort(added, "cards"), "cards inserted by the append")
+    # The customers' changes the append adds start after the first range ends.
+    first_end = plain["transactions"]["event_ts"].to_pylist()[-1]
+    new_changes = duckdb.sql("select min(change_ts) from (select * from customers_feed_1 "
+                             "except select * from customers_feed_0)").fetchall()[0][0]
+    assert new_changes is not None and new_changes > first_end
 
 
 @pytest.fixture(scope="module")
