@@ -23,10 +23,13 @@ pub enum CardStatus {
     Active = 0,
     /// Blocked by the issuer after a fraud case; its owner pays with its replacement.
     Blocked = 1,
+    /// Past its printed expiry and not renewed (an extra card; a main card is
+    /// renewed): its owner pays with the main card.
+    Expired = 2,
 }
 
-/// The status dictionary: `active` and `blocked` are produced.
-pub const CARD_STATUSES: [&str; 2] = ["active", "blocked"];
+/// The status dictionary, in [`CardStatus`] order.
+pub const CARD_STATUSES: [&str; 3] = ["active", "blocked", "expired"];
 
 /// Card `id`'s facts and, for a replacement of a card blocked after fraud,
 /// the card it replaces (its facts are the replaced card's, issued at the block).

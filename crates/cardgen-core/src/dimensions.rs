@@ -136,8 +136,9 @@ impl TableGenerator for CardsGenerator {
         let mut columns = CardColumns::with_capacity(&self.vocabulary, batch.rows as usize);
         let mut versions = Vec::new();
         for id in batch.first_row..batch.first_row + batch.rows {
-            let (facts, replaces) = card_row(fraud, id);
+            let (mut facts, replaces) = card_row(fraud, id);
             let last = self.changes.row_version(fraud, id, &mut versions);
+            facts.expires_day = last.expires_day;
             columns.push(
                 world,
                 &CardImage {

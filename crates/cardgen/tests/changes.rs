@@ -306,3 +306,113 @@ fn an_appended_range_adds_the_changes_after_the_range_before() {
         assert!(appended.range_rows(d.history, 1).is_empty(), "{table}");
     }
 }
+
+/// Column `name` of `batch`'s row `row`, as text.
+fn text(batch: &RecordBatch, name: &str, row: usize) -> String {
+    let column = batch.column_by_name(name).unwrap();
+    arrow_cast::display::array_value_to_string(column, row).unwrap()
+}
+
+#[test]
+fn a_range_appended_years_later_renews_main_cards_and_expires_extra_ones() {
+    // Every card of January 2025 has reached its printed expiry by July 2030.
+    let dataset = DatasetSpec::new(20_000)
+        .with_seed(7)
+        .with_customers(Some(2_000))
+        .with_start("2025-01-01".parse().unwrap())
+        .with_days(31)
+        .with_appended(vec![AppendedRange {
+            start: "2030-07-01".parse().unwrap(),
+            days: 60,
+            rows: 20_000,
+        }])
+        .build()
+        .unwrap();
+    let options = ReadOptions {
+        batch_rows: 4096,
+        threads: 2,
+        max_in_flight: None,
+    };
+    let rows_of = |table: Table, range: usize| -> Vec<RecordBatch> {
+        let rows = dataset.range_rows(table, range);
+        dataset
+            .batches(table, rows, &options)
+            .unwrap()
+            .map(|b| b.unwrap())
+            .collect()
+    };
+    // Each card's versions in the appended range: the `cards` row (the end
+    // of the first range), then the range's feed rows in order.
+    let mut versions: BTreeMap<i64, Vec<(i64, RecordBatch, usize)>> = BTreeMap::new();
+    for table in [Table::Cards, Table::CardsChanges] {
+        for batch in rows_of(table, if table == Table::Cards { 0 } else { 1 }) {
+            for row in 0..batch.num_rows() {
+                let at = match table {
+                    Table::Cards => i64::MIN,
+                    _ => timestamp(&batch, "change_ts", row).unwrap(),
+                };
+                let id = text(&batch, "card_id", row).parse().unwrap();
+                versions
+                    .entry(id)
+                    .or_default()
+                    .push((at, batch.clone(), row));
+            }
+        }
+    }
+    // An approved purchase of the new range is on a card active and not
+    // past its printed expiry on its day.
+    let mut approved = 0;
+    for batch in rows_of(Table::Transactions, 1) {
+        let ts = batch
+            .column_by_name("event_ts")
+            .unwrap()
+            .as_primitive::<TimestampMicrosecondType>();
+        for row in 0..batch.num_rows() {
+            if text(&batch, "is_approved", row) != "true" {
+                continue;
+            }
+            approved += 1;
+            let card: i64 = text(&batch, "card_id", row).parse().unwrap();
+            let (_, version, v) = versions[&card]
+                .iter()
+                .rfind(|(at, _, _)| *at <= ts.value(row))
+                .unwrap();
+            let day = text(&batch, "event_date", row);
+            assert_eq!(
+                text(version, "status", *v),
+                "active",
+                "card {card} on {day}"
+            );
+            assert!(
+                text(version, "expires_at", *v) >= day,
+                "card {card} on {day}"
+            );
+        }
+    }
+    // At the end of the range, every main card not blocked is renewed past
+    // it, and every other card of the first range has expired.
+    let (mut renewed, mut expired) = (0, 0);
+    for (card, list) in &versions {
+        let (_, first, f) = &list[0];
+        let (_, last, l) = list.last().unwrap();
+        let status = text(last, "status", *l);
+        if status == "blocked" {
+            continue; // replaced: its replacement lives on
+        }
+        if text(first, "is_main_card", *f) == "true" {
+            assert!(
+                text(last, "expires_at", *l).as_str() >= "2030-08-29",
+                "card {card}"
+            );
+            assert_ne!(status, "expired", "main card {card}");
+            renewed += 1;
+        } else if text(first, "replaces_card_id", *f).is_empty() {
+            assert_eq!(status, "expired", "card {card}");
+            expired += usize::from(status == "expired");
+        }
+    }
+    assert!(
+        approved > 15_000 && renewed > 1_500 && expired > 500,
+        "{approved} approved, {renewed} main cards, {expired} expired"
+    );
+}

@@ -25,7 +25,8 @@ const UPDATE: i8 = 1;
 
 /// Card `id`'s row as of `version`.
 fn image(fraud: &WorldWithFraud, id: u64, version: &CardVersion) -> CardImage {
-    let (facts, replaces) = card_row(fraud, id);
+    let (mut facts, replaces) = card_row(fraud, id);
+    facts.expires_day = version.expires_day;
     CardImage {
         id,
         facts,

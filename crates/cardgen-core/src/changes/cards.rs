@@ -1,5 +1,7 @@
 //! Cards that change: credit limits raised or cut, cards issued during the
-//! range, cards blocked after fraud and their replacements.
+//! range, cards blocked after fraud and their replacements, and, in ranges
+//! appended past a card's printed expiry, main cards renewed and extra
+//! cards expired.
 //!
 //! A card's versions are a pure function of (seed, card id) and the fraud
 //! plan the transactions already follow: the first starts when the card is
@@ -8,8 +10,12 @@
 //! on a day of its own; a block ends the card's active life with a version
 //! of status `blocked`, from the instant the owner's purchases move to the
 //! replacement. A replacement starts at that instant with the limit the
-//! replaced card had. Versions start at local midnight, except a block and a
-//! replacement, which start at the block's instant.
+//! replaced card had. The day after a card's expiry (never inside a
+//! dataset's first range, which cards outlast), a main card is renewed under
+//! the same id with a new expiry, while an extra card expires and its owner
+//! pays with the main card, as the transactions do. Versions start at local
+//! midnight, except a block and a replacement, which start at the block's
+//! instant.
 //!
 //! [`CardHistory`] numbers the rows of `cards_history` and `cards_changes`
 //! with a [`ChangeIndex`] per table and range, as the customer tables do.
@@ -19,6 +25,7 @@ use std::ops::Range;
 use super::index::ChangeIndex;
 use crate::card_columns::{CardStatus, card_row};
 use crate::fraud::WorldWithFraud;
+use crate::population::expires_day;
 use crate::seed::{Domain, EntityHash, Salt, mix64, reduce, unit_f64};
 
 /// Microseconds in a day.
@@ -32,6 +39,8 @@ pub struct CardVersion {
     pub at: i64,
     pub credit_limit: Option<i64>,
     pub status: CardStatus,
+    /// The printed expiry (days since 1970-01-01): a renewal moves it on.
+    pub expires_day: i64,
     /// The date range the version belongs to: the one its instant falls in,
     /// or for a block (and the replacement it issues) the range of the fraud
     /// case behind it, whose label may come after that range ends.
@@ -48,6 +57,7 @@ pub struct CardChanges {
     /// The year's probability of a limit change × 2^16.
     threshold: u64,
     up_share: f64,
+    validity_years: u32,
 }
 
 impl CardChanges {
@@ -65,6 +75,7 @@ impl CardChanges {
                 .collect(),
             threshold: (profile.changes.limit_change_rate * 65_536.0).round() as u64,
             up_share: profile.changes.limit_up_share,
+            validity_years: profile.cards.validity_years,
         }
     }
 
@@ -123,49 +134,93 @@ impl CardChanges {
             at: issued,
             credit_limit: limit,
             status: CardStatus::Active,
+            expires_day: facts.expires_day,
             range: issue_range,
         });
         let block = blocks.get(id).map(|b| (b.at.0, block_range(b.replacement)));
-        // Limits change until the card is blocked, and not after the range
-        // of its block ends (the block's range holds the block itself).
+        // Limits change and expiries come until the card is blocked, and not
+        // after the range of its block ends (the block's range holds the
+        // block itself).
         let mut stop = self.ends[through];
         if let Some((at, range)) = block {
             stop = stop.min(at).min(self.ends[range]);
         }
-        if let Some(current) = limit.as_mut() {
-            let hash = EntityHash::salted(self.salt, id);
-            for year in 0.. {
-                let year_start = (self.first_day + year * YEAR_DAYS) * DAY_MICROS;
-                if year_start >= stop {
-                    break;
-                }
-                let h = hash.bits(year as u64);
-                if h & 0xffff >= self.threshold {
-                    continue;
-                }
-                let day = self.first_day + year * YEAR_DAYS + 1 + reduce(mix64(h ^ 1), 365) as i64;
-                let at = day * DAY_MICROS;
-                if at <= issued || at >= stop {
-                    continue;
-                }
-                let up = unit_f64(mix64(h ^ 2)) < self.up_share;
-                *current = two_figures(*current as f64 * if up { 1.5 } else { 0.7 });
-                out.push(CardVersion {
-                    at,
-                    credit_limit: Some(*current),
-                    status: CardStatus::Active,
-                    range: self.range_at(at),
-                });
+        let mut expiry = Expiry {
+            renews: original.unwrap_or(id) < world.sizes.customers,
+            at: (facts.expires_day + 1) * DAY_MICROS,
+        };
+        let hash = EntityHash::salted(self.salt, id);
+        // A debit card has no limit to change.
+        let years = if limit.is_some() { i64::MAX } else { 0 };
+        for year in 0..years {
+            let year_start = (self.first_day + year * YEAR_DAYS) * DAY_MICROS;
+            if year_start >= stop || expiry.ended() {
+                break;
             }
-        }
-        if let Some((at, range)) = block.filter(|&(_, range)| range <= through) {
+            let h = hash.bits(year as u64);
+            if h & 0xffff >= self.threshold {
+                continue;
+            }
+            let day = self.first_day + year * YEAR_DAYS + 1 + reduce(mix64(h ^ 1), 365) as i64;
+            let at = day * DAY_MICROS;
+            if at <= issued || at >= stop {
+                continue;
+            }
+            if !self.expire_before(&mut expiry, at, out) {
+                break;
+            }
+            let up = unit_f64(mix64(h ^ 2)) < self.up_share;
+            let current = limit.as_mut().expect("a credit card");
+            *current = two_figures(*current as f64 * if up { 1.5 } else { 0.7 });
             out.push(CardVersion {
                 at,
-                credit_limit: out.last().expect("issued").credit_limit,
-                status: CardStatus::Blocked,
-                range,
+                credit_limit: limit,
+                status: CardStatus::Active,
+                expires_day: out.last().expect("issued").expires_day,
+                range: self.range_at(at),
             });
         }
+        self.expire_before(&mut expiry, stop, out);
+        if let Some((at, range)) = block.filter(|&(_, range)| range <= through) {
+            let last = *out.last().expect("issued");
+            out.push(CardVersion {
+                at,
+                status: CardStatus::Blocked,
+                range,
+                ..last
+            });
+        }
+    }
+
+    /// The renewals (of a main card) or the expiry (of an extra card) that
+    /// come before `until`, pushed onto `out`; false once the card has expired.
+    fn expire_before(&self, expiry: &mut Expiry, until: i64, out: &mut Vec<CardVersion>) -> bool {
+        while !expiry.ended() && expiry.at < until {
+            let last = *out.last().expect("issued");
+            let day = expiry.at / DAY_MICROS;
+            let version = if expiry.renews {
+                CardVersion {
+                    at: expiry.at,
+                    expires_day: expires_day(day, self.validity_years),
+                    range: self.range_at(expiry.at),
+                    ..last
+                }
+            } else {
+                CardVersion {
+                    at: expiry.at,
+                    status: CardStatus::Expired,
+                    range: self.range_at(expiry.at),
+                    ..last
+                }
+            };
+            expiry.at = if expiry.renews {
+                (version.expires_day + 1) * DAY_MICROS
+            } else {
+                i64::MAX
+            };
+            out.push(version);
+        }
+        !expiry.ended()
     }
 
     /// Card `id`'s limit just before `at` (a population card's, whose
@@ -195,6 +250,20 @@ impl CardChanges {
         }
         self.versions(fraud, id, self.ends.len() - 1, buffer);
         buffer[0]
+    }
+}
+
+/// When a card next reaches the end of its validity, and what happens then.
+struct Expiry {
+    /// A main card is renewed; an extra card expires for good.
+    renews: bool,
+    /// The instant after the printed expiry; `i64::MAX` once expired.
+    at: i64,
+}
+
+impl Expiry {
+    fn ended(&self) -> bool {
+        self.at == i64::MAX
     }
 }
 
