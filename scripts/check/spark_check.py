@@ -9,10 +9,10 @@ Hive directories under transactions/ (`event_date=YYYY-MM-DD` by day, the
 column then living only in the directory names; `event_month=YYYY-MM` by
 month, event_date kept in the files), OUT/_cardgen/ and OUT/_SUCCESS. FLAT
 is `cardgen generate --out FLAT/` with the same rows and seed:
-FLAT/{transactions,customers,cards,merchants,fraud_cases}.parquet.
+FLAT/<table>.parquet for each table of the dataset.
 
 Checks, each printed as `ok` or `FAIL`; exits 1 if any failed:
-  - layout: _SUCCESS, the five table directories, partition directory names;
+  - layout: _SUCCESS, the nine table directories, partition directory names;
   - schema: every flat column is in the lake with the same Spark type
     (event_date a DateType, also when it comes from directory names;
     event_ts a TimestampType), and no other column but the partition key;
@@ -40,7 +40,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases"]
+# Every table of a dataset, in cardgen's order (`Table::ALL`).
+TABLES = [
+    "transactions",
+    "customers",
+    "cards",
+    "merchants",
+    "fraud_cases",
+    "customers_history",
+    "customers_changes",
+    "cards_history",
+    "cards_changes",
+]
 KEYS = {"customers": "customer_id", "cards": "card_id", "merchants": "merchant_id", "fraud_cases": "case_id"}
 PARTITION_DIR = {
     "day": re.compile(r"^event_date=\d{4}-\d{2}-\d{2}$"),

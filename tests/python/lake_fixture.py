@@ -11,7 +11,7 @@ writes (docs/scale-out.md):
     OUT/transactions/event_date=YYYY-MM-DD/part-0000K-0000.parquet  (day: no event_date in the files)
     OUT/transactions/event_month=YYYY-MM/part-0000K-0000.parquet    (month: event_date kept)
     OUT/transactions/part-0000K-0000.parquet                        (none)
-    OUT/{customers,cards,merchants,fraud_cases}/part-0000K-0000.parquet
+    OUT/{customers,cards,merchants,fraud_cases,customers_history,...}/part-0000K-0000.parquet
 
 Part K holds the K-th contiguous slice of every table's rows (rows × K / N up
 to rows × (K+1) / N), so every table is split, none is copied into each part.
@@ -30,7 +30,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-TABLES = ["transactions", "customers", "cards", "merchants", "fraud_cases"]
+# Every table of a dataset, in cardgen's order (`Table::ALL`).
+TABLES = [
+    "transactions",
+    "customers",
+    "cards",
+    "merchants",
+    "fraud_cases",
+    "customers_history",
+    "customers_changes",
+    "cards_history",
+    "cards_changes",
+]
 FORMAT = "cardgen-lake/1"
 
 

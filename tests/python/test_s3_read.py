@@ -28,7 +28,19 @@ BIN = Path(os.environ.get("CARDGEN_BIN", "target/release/cardgen"))
 if not BIN.is_absolute():
     BIN = ROOT / BIN
 ARGS = ["--rows", "400k", "--seed", "11", "--days", "45", "--parts", "3", "--partition-by", "day", "-q"]
-KEYS = {"transactions": "txn_id", "customers": "customer_id", "cards": "card_id", "merchants": "merchant_id", "fraud_cases": "case_id"}
+# What orders each table's rows: its key, and for a history or a change feed
+# the entity and the start of the version.
+KEYS = {
+    "transactions": ["txn_id"],
+    "customers": ["customer_id"],
+    "cards": ["card_id"],
+    "merchants": ["merchant_id"],
+    "fraud_cases": ["case_id"],
+    "customers_history": ["customer_id", "valid_from"],
+    "customers_changes": ["customer_id", "change_ts"],
+    "cards_history": ["card_id", "valid_from"],
+    "cards_changes": ["card_id", "change_ts"],
+}
 
 
 def cardgen(env, *args):
@@ -43,7 +55,7 @@ def read(table, source, filesystem=None):
         partitioning = ds.partitioning(pa.schema([("event_date", pa.date32())]), flavor="hive")
     dataset = ds.dataset(source, format="parquet", partitioning=partitioning, filesystem=filesystem)
     rows = dataset.to_table()
-    return rows.sort_by(KEYS[table])
+    return rows.sort_by([(key, "ascending") for key in KEYS[table]])
 
 
 def test_a_dataset_in_parts_on_s3_reads_back_as_the_local_run(s3, tmp_path):
