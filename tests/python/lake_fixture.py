@@ -23,6 +23,7 @@ fall is this script's choice, not necessarily the CLI's.
 
 import argparse
 import json
+import sys
 import zlib
 from pathlib import Path
 
@@ -30,18 +31,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-# Every table of a dataset, in cardgen's order (`Table::ALL`).
-TABLES = [
-    "transactions",
-    "customers",
-    "cards",
-    "merchants",
-    "fraud_cases",
-    "customers_history",
-    "customers_changes",
-    "cards_history",
-    "cards_changes",
-]
+# The dataset's tables, as the Spark checks list them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "check"))
+from spark_check import TABLES  # noqa: E402
+
 FORMAT = "cardgen-lake/1"
 
 

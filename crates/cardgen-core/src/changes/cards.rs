@@ -22,7 +22,7 @@
 
 use std::ops::Range;
 
-use super::index::ChangeIndex;
+use super::index::{ChangeIndex, FeedWindows};
 use crate::card_columns::{CardStatus, card_row};
 use crate::fraud::WorldWithFraud;
 use crate::population::expires_day;
@@ -286,7 +286,7 @@ fn two_figures(x: f64) -> i64 {
 pub struct CardHistory {
     changes: CardChanges,
     history: ChangeIndex,
-    feeds: Vec<CardWindow>,
+    feeds: FeedWindows<CardWindow>,
 }
 
 /// One range's part of the card feed, over cards `0..cards`.
@@ -294,8 +294,6 @@ pub struct CardHistory {
 pub struct CardWindow {
     pub range: usize,
     pub cards: u64,
-    pub first_row: u64,
-    index: ChangeIndex,
 }
 
 impl CardWindow {
@@ -315,20 +313,18 @@ impl CardHistory {
             changes.versions(fraud, id, 0, &mut versions);
             versions.len() as u64
         });
-        let mut feeds: Vec<CardWindow> = Vec::with_capacity(fraud.ranges().len());
+        let mut feeds = FeedWindows::with_capacity(fraud.ranges().len());
         for range in 0..fraud.ranges().len() {
-            let mut window = CardWindow {
+            let window = CardWindow {
                 range,
                 cards: population + plan.replacements_of_range(range).end,
-                first_row: feeds.last().map_or(0, |w| w.first_row + w.index.rows()),
-                index: ChangeIndex::build(0, |_| 0),
             };
-            window.index = ChangeIndex::build(window.cards, |id| {
+            let index = ChangeIndex::build(window.cards, |id| {
                 changes.versions(fraud, id, range, &mut versions);
                 let held = versions.iter().filter(|v| window.holds(v, changes.start()));
                 held.count() as u64
             });
-            feeds.push(window);
+            feeds.push(window, index);
         }
         Self {
             history,
@@ -346,15 +342,12 @@ impl CardHistory {
     }
 
     pub fn feed_rows(&self) -> u64 {
-        self.feeds
-            .last()
-            .map_or(0, |w| w.first_row + w.index.rows())
+        self.feeds.rows()
     }
 
     /// The rows of `cards_changes` that range `range` adds.
     pub fn feed_rows_of_range(&self, range: usize) -> Range<u64> {
-        let w = &self.feeds[range];
-        w.first_row..w.first_row + w.index.rows()
+        self.feeds.rows_of_range(range)
     }
 
     /// The card of history row `row` and the row of its first version.
@@ -369,15 +362,12 @@ impl CardHistory {
     /// The window of feed row `row`, its card, and the feed row of the
     /// card's first change in the window.
     pub fn locate_feed(&self, fraud: &WorldWithFraud, row: u64) -> (&CardWindow, u64, u64) {
-        assert!(row < self.feed_rows(), "row {row} of {}", self.feed_rows());
-        let w = &self.feeds[self.feeds.partition_point(|w| w.first_row <= row) - 1];
         let mut versions = Vec::new();
         let start = self.changes.start();
-        let (id, first) = w.index.locate(row - w.first_row, |id| {
+        self.feeds.locate(row, |w, id| {
             self.changes.versions(fraud, id, w.range, &mut versions);
             versions.iter().filter(|v| w.holds(v, start)).count() as u64
-        });
-        (w, id, w.first_row + first)
+        })
     }
 }
 

@@ -6,8 +6,10 @@
 //! index keeps the rows before every [`CHECKPOINT`]-th customer: finding
 //! row `a` is a binary search and a walk of at most that many customers.
 //! It holds one number per 4,096 customers (2 KB per million), built once
-//! by counting every customer's rows. [`CustomerHistory`] holds the
-//! indexes of the customer tables of one dataset.
+//! by counting every customer's rows. A change feed has one index per date
+//! range, its rows numbered on from the range before ([`FeedWindows`]).
+//! [`CustomerHistory`] holds the indexes of the customer tables of one
+//! dataset.
 
 use std::ops::Range;
 
@@ -69,6 +71,50 @@ impl ChangeIndex {
     }
 }
 
+/// A change feed's windows, one per date range: each window's rows are
+/// numbered on from the previous window's, and counted by an index of its own.
+#[derive(Debug, Clone)]
+pub struct FeedWindows<W> {
+    windows: Vec<(W, u64, ChangeIndex)>,
+}
+
+impl<W> FeedWindows<W> {
+    pub fn with_capacity(ranges: usize) -> Self {
+        Self {
+            windows: Vec::with_capacity(ranges),
+        }
+    }
+
+    /// Rows of the feed, over every window.
+    pub fn rows(&self) -> u64 {
+        self.windows
+            .last()
+            .map_or(0, |(_, first, index)| first + index.rows())
+    }
+
+    /// Adds the next range's window, whose rows `index` counts.
+    pub fn push(&mut self, window: W, index: ChangeIndex) {
+        let first = self.rows();
+        self.windows.push((window, first, index));
+    }
+
+    /// The feed rows of range `range`'s window.
+    pub fn rows_of_range(&self, range: usize) -> Range<u64> {
+        let (_, first, index) = &self.windows[range];
+        *first..first + index.rows()
+    }
+
+    /// The window of feed row `row`, its entity, and the feed row of the
+    /// entity's first row in the window (`rows_of(window, id)` as counted).
+    pub fn locate(&self, row: u64, mut rows_of: impl FnMut(&W, u64) -> u64) -> (&W, u64, u64) {
+        assert!(row < self.rows(), "row {row} of {}", self.rows());
+        let k = self.windows.partition_point(|(_, first, _)| *first <= row) - 1;
+        let (window, first, index) = &self.windows[k];
+        let (id, entity_first) = index.locate(row - first, |id| rows_of(window, id));
+        (window, id, first + entity_first)
+    }
+}
+
 /// The rows of `customers_history` and `customers_changes` for one dataset.
 ///
 /// The history holds every customer's versions through the end of the
@@ -81,7 +127,7 @@ pub struct CustomerHistory {
     customers: u64,
     history_through: i64,
     history: ChangeIndex,
-    feeds: Vec<FeedWindow>,
+    feeds: FeedWindows<FeedWindow>,
 }
 
 /// One range's part of the change feed.
@@ -91,9 +137,6 @@ pub struct FeedWindow {
     pub after: i64,
     /// … through this one.
     pub through: i64,
-    /// The feed's row number of the window's first row.
-    pub first_row: u64,
-    index: ChangeIndex,
 }
 
 impl CustomerHistory {
@@ -105,19 +148,13 @@ impl CustomerHistory {
         let history = ChangeIndex::build(customers, |id| {
             1 + changes.count_versions(id, first_day, history_through)
         });
-        let mut feeds: Vec<FeedWindow> = Vec::with_capacity(ranges.len());
+        let mut feeds = FeedWindows::with_capacity(ranges.len());
         let mut after = first_day;
         for range in ranges {
             let through = last_day(range);
             let index =
                 ChangeIndex::build(customers, |id| changes.count_versions(id, after, through));
-            let first_row = feeds.last().map_or(0, |w| w.first_row + w.index.rows());
-            feeds.push(FeedWindow {
-                after,
-                through,
-                first_row,
-                index,
-            });
+            feeds.push(FeedWindow { after, through }, index);
             after = through;
         }
         Self {
@@ -140,15 +177,12 @@ impl CustomerHistory {
 
     /// Rows of `customers_changes`, over every range.
     pub fn feed_rows(&self) -> u64 {
-        self.feeds
-            .last()
-            .map_or(0, |w| w.first_row + w.index.rows())
+        self.feeds.rows()
     }
 
     /// The rows of `customers_changes` that range `range` adds.
     pub fn feed_rows_of_range(&self, range: usize) -> Range<u64> {
-        let w = &self.feeds[range];
-        w.first_row..w.first_row + w.index.rows()
+        self.feeds.rows_of_range(range)
     }
 
     /// The customer of history row `row`, and the row of its first version.
@@ -162,12 +196,8 @@ impl CustomerHistory {
     /// The window of feed row `row`, its customer and the feed row of the
     /// customer's first change in the window.
     pub fn locate_feed(&self, row: u64, changes: &CustomerChanges) -> (&FeedWindow, u64, u64) {
-        assert!(row < self.feed_rows(), "row {row} of {}", self.feed_rows());
-        let w = &self.feeds[self.feeds.partition_point(|w| w.first_row <= row) - 1];
-        let (id, first) = w.index.locate(row - w.first_row, |id| {
-            changes.count_versions(id, w.after, w.through)
-        });
-        (w, id, w.first_row + first)
+        self.feeds
+            .locate(row, |w, id| changes.count_versions(id, w.after, w.through))
     }
 
     pub fn customers(&self) -> u64 {
@@ -198,5 +228,28 @@ mod tests {
             }
             assert_eq!(index.rows(), row);
         }
+    }
+
+    #[test]
+    fn a_feeds_windows_number_their_rows_on_from_each_other() {
+        // Window `w` counts `rows_of(id + w)` rows for each of 3,000 entities.
+        let mut feed = FeedWindows::with_capacity(3);
+        for w in 0..3u64 {
+            feed.push(w, ChangeIndex::build(3_000, |id| rows_of(id + w)));
+        }
+        let mut row = 0;
+        for w in 0..3u64 {
+            assert_eq!(feed.rows_of_range(w as usize).start, row);
+            for id in 0..3_000 {
+                let first = row;
+                for _ in 0..rows_of(id + w) {
+                    let found = feed.locate(row, |&w, id| rows_of(id + w));
+                    assert_eq!(found, (&w, id, first), "row {row}");
+                    row += 1;
+                }
+            }
+            assert_eq!(feed.rows_of_range(w as usize).end, row);
+        }
+        assert_eq!(feed.rows(), row);
     }
 }
