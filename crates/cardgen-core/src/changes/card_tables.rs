@@ -6,12 +6,12 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, RecordBatch, TimestampMicrosecondArray};
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_array::{ArrayRef, BooleanArray, RecordBatch};
+use arrow_schema::{Schema, SchemaRef};
 
 use super::cards::{CardHistory, CardVersion};
-use super::tables::OPERATIONS;
-use crate::arrays::{dictionary_column, dictionary_type, string_values};
+use super::tables::{self, INSERT, OPERATIONS, UPDATE};
+use crate::arrays::{dictionary_column, string_values};
 use crate::card_columns::{CardColumns, CardImage, CardVocabulary, card_row};
 use crate::error::CoreError;
 use crate::fraud::WorldWithFraud;
@@ -19,9 +19,6 @@ use crate::pan::PanMask;
 use crate::plan::BatchSpec;
 use crate::table::TableGenerator;
 use crate::world::World;
-
-const INSERT: i8 = 0;
-const UPDATE: i8 = 1;
 
 /// Card `id`'s row as of `version`.
 fn image(fraud: &WorldWithFraud, id: u64, version: &CardVersion) -> CardImage {
@@ -37,38 +34,18 @@ fn image(fraud: &WorldWithFraud, id: u64, version: &CardVersion) -> CardImage {
     }
 }
 
-fn timestamp_type(world: &World) -> DataType {
-    DataType::Timestamp(
-        TimeUnit::Microsecond,
-        Some(world.profile.timezone.as_str().into()),
-    )
-}
-
 /// Local microseconds as UTC instants.
 fn timestamps(world: &World, local: Vec<Option<i64>>) -> ArrayRef {
     let offset = world.profile.utc_offset_seconds * 1_000_000;
-    Arc::new(
-        TimestampMicrosecondArray::from(
-            local
-                .into_iter()
-                .map(|t| t.map(|t| t - offset))
-                .collect::<Vec<_>>(),
-        )
-        .with_timezone_opt(Some(world.profile.timezone.as_str())),
-    )
+    let utc = local.into_iter().map(|t| t.map(|t| t - offset)).collect();
+    tables::timestamps(world, utc)
 }
 
 fn metadata(table: &str, rows: u64, vocabulary: &CardVocabulary) -> Vec<(String, String)> {
-    vec![
-        ("table".into(), table.into()),
-        (
-            "schema_version".into(),
-            super::tables::CHANGES_SCHEMA_VERSION.to_string(),
-        ),
-        ("rows".into(), rows.to_string()),
-        ("emit_pan".into(), vocabulary.emit_pan().to_string()),
-        ("pan_mask".into(), vocabulary.mask().name().into()),
-    ]
+    let mut m = tables::metadata(table, rows);
+    m.push(("emit_pan".into(), vocabulary.emit_pan().to_string()));
+    m.push(("pan_mask".into(), vocabulary.mask().name().into()));
+    m
 }
 
 /// `cards_history`: the versions of every card issued by the end of the
@@ -90,11 +67,7 @@ impl CardsHistoryGenerator {
         let world = fraud.world();
         let vocabulary = CardVocabulary::new(world, emit_pan, mask);
         let mut fields = vocabulary.fields();
-        fields.extend([
-            Field::new("valid_from", timestamp_type(world), false),
-            Field::new("valid_to", timestamp_type(world), true),
-            Field::new("is_current", DataType::Boolean, false),
-        ]);
+        fields.extend(tables::history_fields(world));
         Self {
             schema: Arc::new(Schema::new(fields)),
             vocabulary,
@@ -178,10 +151,7 @@ impl CardChangesGenerator {
         let world = fraud.world();
         let vocabulary = CardVocabulary::new(world, emit_pan, mask);
         let mut fields = vocabulary.fields();
-        fields.extend([
-            Field::new("op", dictionary_type(), false),
-            Field::new("change_ts", timestamp_type(world), false),
-        ]);
+        fields.extend(tables::feed_fields(world));
         Self {
             schema: Arc::new(Schema::new(fields)),
             vocabulary,

@@ -33,7 +33,9 @@ pub const CHANGES_SCHEMA_VERSION: u32 = 1;
 /// added or removed once the dataset starts, so their feed holds updates;
 /// the vocabulary is the one a `MERGE` pipeline expects.
 pub const OPERATIONS: [&str; 3] = ["insert", "update", "delete"];
-const UPDATE: i8 = 1;
+/// Dictionary codes of [`OPERATIONS`].
+pub(super) const INSERT: i8 = 0;
+pub(super) const UPDATE: i8 = 1;
 
 /// The dictionaries of a customer's columns.
 #[derive(Debug, Clone)]
@@ -128,7 +130,8 @@ impl CustomerColumns {
     }
 }
 
-fn metadata(table: &str, rows: u64) -> Vec<(String, String)> {
+/// The key-value metadata of a change table.
+pub(super) fn metadata(table: &str, rows: u64) -> Vec<(String, String)> {
     vec![
         ("table".into(), table.into()),
         ("schema_version".into(), CHANGES_SCHEMA_VERSION.to_string()),
@@ -148,7 +151,25 @@ fn timestamp_type(world: &World) -> DataType {
     )
 }
 
-fn timestamps(world: &World, values: Vec<Option<i64>>) -> ArrayRef {
+/// The columns a history adds to its dimension's: SCD Type 2 intervals.
+pub(super) fn history_fields(world: &World) -> [Field; 3] {
+    [
+        Field::new("valid_from", timestamp_type(world), false),
+        Field::new("valid_to", timestamp_type(world), true),
+        Field::new("is_current", DataType::Boolean, false),
+    ]
+}
+
+/// The columns a change feed adds to its dimension's.
+pub(super) fn feed_fields(world: &World) -> [Field; 2] {
+    [
+        Field::new("op", dictionary_type(), false),
+        Field::new("change_ts", timestamp_type(world), false),
+    ]
+}
+
+/// UTC instants (microseconds) as a column in the dataset's time zone.
+pub(super) fn timestamps(world: &World, values: Vec<Option<i64>>) -> ArrayRef {
     Arc::new(
         TimestampMicrosecondArray::from(values)
             .with_timezone_opt(Some(world.profile.timezone.as_str())),
@@ -167,11 +188,7 @@ impl CustomersHistoryGenerator {
     pub fn new(fraud: Arc<WorldWithFraud>) -> Self {
         let world = fraud.world();
         let mut fields = CustomerVocabulary::fields();
-        fields.extend([
-            Field::new("valid_from", timestamp_type(world), false),
-            Field::new("valid_to", timestamp_type(world), true),
-            Field::new("is_current", DataType::Boolean, false),
-        ]);
+        fields.extend(history_fields(world));
         Self {
             schema: Arc::new(Schema::new(fields)),
             vocabulary: CustomerVocabulary::new(&world.profile),
@@ -262,10 +279,7 @@ impl CustomerChangesGenerator {
     pub fn new(fraud: Arc<WorldWithFraud>) -> Self {
         let world = fraud.world();
         let mut fields = CustomerVocabulary::fields();
-        fields.extend([
-            Field::new("op", dictionary_type(), false),
-            Field::new("change_ts", timestamp_type(world), false),
-        ]);
+        fields.extend(feed_fields(world));
         Self {
             schema: Arc::new(Schema::new(fields)),
             vocabulary: CustomerVocabulary::new(&world.profile),
