@@ -2,8 +2,9 @@
 behavioural model against the profile (effect sizes, not p-values), and the
 customers' and cards' histories and change feeds: SCD2 intervals that meet,
 a MERGE of each feed into the first day's rows that gives the dimension table,
-purchases that follow a customer's move, and approved transactions only on
-cards active at the time.
+purchases that follow a customer's move, approved transactions only on
+cards active at the time, and cards that end as their cases and the
+profile say (lost or blocked, closed).
 
 usage: check_dataset.py DATASET_DIR PROFILE_TOML
 """
@@ -181,6 +182,31 @@ outside, approved = one("""
     WHERE t.is_approved
 """)
 check("cards active", outside == 0, f"{outside} of {approved} approved transactions on a card outside its active versions")
+# How cards end: a block is `lost` exactly when the card's earliest blocking
+# case is a lost or stolen card; holders close extra cards at the profile's
+# yearly rate (those open on the first day, over the first year).
+wrong_cause, blocks = one("""
+    WITH first_block AS (
+      SELECT victim_card_id AS card_id, arg_min(fraud_type, block_ts) AS kind
+      FROM fraud_cases WHERE block_ts IS NOT NULL GROUP BY 1)
+    SELECT count(*) FILTER (WHERE (h.status = 'lost') <> (b.kind = 'lost_stolen')), count(*)
+    FROM cards_history h JOIN first_block b USING (card_id)
+    WHERE h.status IN ('blocked', 'lost')
+""")
+check("lost or blocked", wrong_cause == 0 and blocks > 0, f"{wrong_cause} of {blocks} blocks with a status other than their case's")
+closed, extra_open = one("""
+    WITH start AS (SELECT min(valid_from) AS t FROM cards_history),
+    opened AS (SELECT card_id FROM cards_history, start
+               WHERE valid_from = start.t AND NOT is_main_card AND replaces_card_id IS NULL)
+    SELECT count(*) FILTER (WHERE h.card_id IS NOT NULL), count(*)
+    FROM opened o LEFT JOIN (SELECT card_id FROM cards_history, start
+                             WHERE status = 'closed' AND valid_from < start.t + INTERVAL 365 DAY) h USING (card_id)
+""")
+close_rate = profile["changes"]["extra_card_close_rate"]
+days = one("SELECT max(event_date) - min(event_date) + 1 FROM transactions")[0]
+closed_share = closed / extra_open * 365 / days
+check("closed extra cards", abs(closed_share - close_rate) <= 0.25 * close_rate,
+      f"{closed_share:.1%} a year of {extra_open} extra cards open on the first day closed (profile {close_rate:.0%})")
 # Movers: the share of card-present purchases in the home region of the time,
 # before and after the move, and in the old home after it.
 moves = con.sql(f"""

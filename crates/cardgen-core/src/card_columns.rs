@@ -26,10 +26,15 @@ pub enum CardStatus {
     /// Past its printed expiry and not renewed (an extra card; a main card is
     /// renewed): its owner pays with the main card.
     Expired = 2,
+    /// Reported lost or stolen by its holder (a lost-or-stolen fraud case):
+    /// blocked, and its owner pays with its replacement.
+    Lost = 3,
+    /// Closed by its holder (an extra card): its owner pays with the main card.
+    Closed = 4,
 }
 
 /// The status dictionary, in [`CardStatus`] order.
-pub const CARD_STATUSES: [&str; 3] = ["active", "blocked", "expired"];
+pub const CARD_STATUSES: [&str; 5] = ["active", "blocked", "expired", "lost", "closed"];
 
 /// Card `id`'s facts and, for a replacement of a card blocked after fraud,
 /// the card it replaces (its facts are the replaced card's, issued at the block).

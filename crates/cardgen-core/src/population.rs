@@ -76,15 +76,20 @@ pub struct CardOwner {
     pub is_credit: bool,
     /// Days since 1970-01-01.
     pub issued_day: i64,
+    /// The day an extra card's holder closes it, from which it is no longer
+    /// used (`i64::MAX` for a card never closed; a main card never is).
+    pub closes_day: i64,
     validity_years: u32,
 }
 
 impl CardOwner {
-    /// Whether the card may be used on `epoch_day`. The exact expiry is a
-    /// calendar computation, needed only near the end of the validity period.
+    /// Whether the card may be used on `epoch_day`: issued, not closed, not
+    /// expired. The exact expiry is a calendar computation, needed only near
+    /// the end of the validity period.
     #[inline]
     pub fn valid_on(&self, epoch_day: i64) -> bool {
         epoch_day >= self.issued_day
+            && epoch_day < self.closes_day
             && (epoch_day < self.issued_day + 365 * i64::from(self.validity_years)
                 || epoch_day <= expires_day(self.issued_day, self.validity_years))
     }
@@ -115,17 +120,52 @@ fn from_epoch_day(day: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid") + chrono::Duration::days(day)
 }
 
+/// When extra cards are closed by their holders: at most once in a card's
+/// life, on a day drawn uniformly from the day after the card is issued or
+/// the dataset starts (whichever is later) over `365 / rate` days, so that
+/// an open card closes within a year with the profile's yearly rate (a
+/// little more often as it ages); a day past the card's expiry means it
+/// expires first. One hash decides it, so the row path can ask of every
+/// card it picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardClosure {
+    /// The days the closing day is drawn over; `None` when cards never close.
+    span_days: Option<u64>,
+}
+
+impl CardClosure {
+    pub fn of(profile: &Profile) -> Self {
+        let rate = profile.changes.extra_card_close_rate;
+        Self {
+            span_days: (rate > 0.0).then(|| (365.0 / rate).round().max(1.0) as u64),
+        }
+    }
+
+    /// The day an extra card whose hash is `h` closes, counted from `base`
+    /// (the later of its issue and the dataset's first day) on, or `i64::MAX`.
+    #[inline]
+    fn closes_day(&self, h: EntityHash, base: i64) -> i64 {
+        match self.span_days {
+            // Never on `base` itself: a card is open for at least its first day.
+            Some(span) => base + 1 + reduce(h.bits(7), span) as i64,
+            None => i64::MAX,
+        }
+    }
+}
+
 /// Issue date, kind and validity of card `card_id`, owned by `customer_id`
 /// (see [`crate::customers::CustomerModel::owner_of_card`]); `salt` is the
 /// card domain's. Cards issued before the range stay valid through it (the
-/// range may not be longer than the validity period); the profile's share of
-/// the extra cards are new, issued during the range.
+/// range may not be longer than the validity period), unless their holders
+/// close them (`closure`; extra cards only); the profile's share of the extra
+/// cards are new, issued during the range.
 #[inline]
 pub fn card_owned_by(
     salt: Salt,
     profile: &Profile,
     sizes: &PopulationSizes,
     range: &DateRange,
+    closure: &CardClosure,
     card_id: u64,
     customer_id: u64,
 ) -> CardOwner {
@@ -147,10 +187,16 @@ pub fn card_owned_by(
         let earliest = (end - 365 * i64::from(cards.validity_years) + 1).min(start);
         earliest + reduce(when, (start - earliest + 1) as u64) as i64
     };
+    let closes_day = if card_id >= sizes.customers {
+        closure.closes_day(h, issued_day.max(start))
+    } else {
+        i64::MAX
+    };
     CardOwner {
         customer_id,
         is_credit,
         issued_day,
+        closes_day,
         validity_years: cards.validity_years,
     }
 }
@@ -205,7 +251,8 @@ mod tests {
     /// say and test (it imports this module, so this one does not import it).
     fn card_at(p: &Profile, s: &PopulationSizes, r: &DateRange, id: u64) -> CardFacts {
         let customer = id % s.customers;
-        let owner = card_owned_by(Salt::new(7, Domain::Card), p, s, r, id, customer);
+        let closure = CardClosure::of(p);
+        let owner = card_owned_by(Salt::new(7, Domain::Card), p, s, r, &closure, id, customer);
         card_facts(7, p, owner, id)
     }
 
@@ -262,9 +309,49 @@ mod tests {
                 a.expires_day,
                 a.expires_day + 1,
             ] {
-                let inside = (a.owner.issued_day..=a.expires_day).contains(&day);
+                let inside =
+                    (a.owner.issued_day..=a.expires_day).contains(&day) && day < a.owner.closes_day;
                 assert_eq!(a.owner.valid_on(day), inside, "card {card} day {day}");
             }
         }
+    }
+
+    #[test]
+    fn only_extra_cards_close_at_the_profiles_rate_and_never_on_their_first_day() {
+        let p = Profile::korean_default();
+        let s = PopulationSizes::derive(&p, 10_000_000, 365, None, None);
+        let r = range();
+        let start = r.start_epoch_day();
+        let rate = p.changes.extra_card_close_rate;
+        let (mut extra, mut closed_first_year) = (0u32, 0u32);
+        for card in 0..s.cards.min(200_000) {
+            let facts = card_at(&p, &s, &r, card);
+            let a = facts.owner;
+            if card < s.customers {
+                assert_eq!(a.closes_day, i64::MAX, "main card {card} closes");
+                continue;
+            }
+            extra += 1;
+            if a.closes_day != i64::MAX {
+                assert!(a.closes_day > a.issued_day.max(start), "card {card}");
+                // Open the day before, unless it expired first.
+                let before = a.closes_day - 1;
+                assert_eq!(
+                    a.valid_on(before),
+                    before <= facts.expires_day,
+                    "card {card}"
+                );
+                assert!(!a.valid_on(a.closes_day), "card {card}");
+            }
+            // Cards open on the first day, closed within the year after it.
+            if a.issued_day <= start && a.closes_day <= start + 365 {
+                closed_first_year += 1;
+            }
+        }
+        let share = f64::from(closed_first_year) / f64::from(extra);
+        assert!(
+            (share - rate).abs() < rate * 0.25,
+            "{share:.4} of {extra} extra cards closed in the first year; the rate is {rate}"
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::date_range::DateRange;
 use crate::error::CoreError;
 use crate::merchants::{MerchantModel, MerchantRef};
 use crate::population::{
-    CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owned_by,
+    CardClosure, CardFacts, CardOwner, MerchantFacts, PopulationSizes, card_facts, card_owned_by,
 };
 use crate::profile::Profile;
 use crate::sampling::Categorical;
@@ -54,6 +54,7 @@ pub struct World {
     /// `[persona × 24 + hour]`: category chooser.
     categories: Vec<Categorical>,
     card_salt: Salt,
+    card_closure: CardClosure,
     regulars_salt: Salt,
 }
 
@@ -90,6 +91,7 @@ impl World {
 
         let merchants = MerchantModel::new(seed, &profile, sizes.merchants)?;
         let categories = category_tables(&profile)?;
+        let card_closure = CardClosure::of(&profile);
         Ok(Self {
             options,
             profile,
@@ -99,6 +101,7 @@ impl World {
             merchants,
             categories,
             card_salt: Salt::new(seed, Domain::Card),
+            card_closure,
             regulars_salt: Salt::new(seed, Domain::Regulars),
         })
     }
@@ -159,6 +162,7 @@ impl World {
             &self.profile,
             &self.sizes,
             &self.options.range,
+            &self.card_closure,
             id,
             self.customers.owner_of_card(id),
         )
@@ -175,10 +179,10 @@ impl World {
     }
 
     /// A card chosen in proportion to its owner's activity, valid on `day`,
-    /// with its owner's traits on that day: an extra card not yet issued (or expired) on that day
-    /// gives way to its owner's main card, which is valid through the
-    /// world's range and, in a range appended after it, renewed under the
-    /// same id when it expires.
+    /// with its owner's traits on that day: an extra card not yet issued,
+    /// closed or expired on that day gives way to its owner's main card,
+    /// which is valid through the world's range and, in a range appended
+    /// after it, renewed under the same id when it expires.
     #[inline]
     pub fn active_card(&self, day: i64, rng: &mut StreamRng) -> ActiveCard {
         let (id, owner, customer) = self.customers.card_by_activity(rng);
@@ -187,6 +191,7 @@ impl World {
             &self.profile,
             &self.sizes,
             &self.options.range,
+            &self.card_closure,
             id,
             owner,
         );

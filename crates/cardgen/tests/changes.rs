@@ -5,7 +5,7 @@
 //! card, each range of an appended dataset carries its own changes, and
 //! every table is the same whatever the batch size or thread count.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, TimestampMicrosecondType};
@@ -239,13 +239,26 @@ fn no_approved_transaction_falls_outside_an_active_version_of_its_card() {
                 approved += 1;
                 assert_eq!(version.0[status], "active", "card {card} at {at}");
             } else {
-                on_blocked += usize::from(version.0[status] == "blocked");
+                on_blocked +=
+                    usize::from(["blocked", "lost"].contains(&version.0[status].as_str()));
             }
         }
     }
     assert!(
         approved > 50_000 && on_blocked > 0,
-        "{approved} approved, {on_blocked} declined on blocked cards"
+        "{approved} approved, {on_blocked} declined on blocked or lost cards"
+    );
+    // Cards end every way the status knows but expiry, which needs a range
+    // appended past it (see below).
+    let ends: BTreeSet<&str> = versions
+        .values()
+        .flatten()
+        .map(|v| v.0[status].as_str())
+        .collect();
+    assert_eq!(
+        ends,
+        BTreeSet::from(["active", "blocked", "lost", "closed"]),
+        "card statuses in the history"
     );
 }
 
@@ -314,7 +327,7 @@ fn text(batch: &RecordBatch, name: &str, row: usize) -> String {
 }
 
 #[test]
-fn a_range_appended_years_later_renews_main_cards_and_expires_extra_ones() {
+fn a_range_appended_years_later_renews_main_cards_and_ends_extra_ones() {
     // Every card of January 2025 has reached its printed expiry by July 2030.
     let dataset = DatasetSpec::new(20_000)
         .with_seed(7)
@@ -390,13 +403,14 @@ fn a_range_appended_years_later_renews_main_cards_and_expires_extra_ones() {
         }
     }
     // At the end of the range, every main card not blocked is renewed past
-    // it, and every other card of the first range has expired.
-    let (mut renewed, mut expired) = (0, 0);
+    // it, and every other card of the first range has been closed or has
+    // expired.
+    let (mut renewed, mut expired, mut closed) = (0, 0, 0);
     for (card, list) in &versions {
         let (_, first, f) = &list[0];
         let (_, last, l) = list.last().unwrap();
         let status = text(last, "status", *l);
-        if status == "blocked" {
+        if status == "blocked" || status == "lost" {
             continue; // replaced: its replacement lives on
         }
         if text(first, "is_main_card", *f) == "true" {
@@ -407,12 +421,17 @@ fn a_range_appended_years_later_renews_main_cards_and_expires_extra_ones() {
             assert_ne!(status, "expired", "main card {card}");
             renewed += 1;
         } else if text(first, "replaces_card_id", *f).is_empty() {
-            assert_eq!(status, "expired", "card {card}");
+            // An extra card: closed by its holder before it could expire, or expired.
+            assert!(
+                ["expired", "closed"].contains(&status.as_str()),
+                "card {card}: {status}"
+            );
             expired += usize::from(status == "expired");
+            closed += usize::from(status == "closed");
         }
     }
     assert!(
-        approved > 15_000 && renewed > 1_500 && expired > 500,
-        "{approved} approved, {renewed} main cards, {expired} expired"
+        approved > 15_000 && renewed > 1_500 && expired > 500 && closed > 100,
+        "{approved} approved, {renewed} main cards, {expired} expired, {closed} closed"
     );
 }

@@ -1,21 +1,23 @@
 //! Cards that change: credit limits raised or cut, cards issued during the
-//! range, cards blocked after fraud and their replacements, and, in ranges
-//! appended past a card's printed expiry, main cards renewed and extra
-//! cards expired.
+//! range, cards blocked after fraud or reported lost and their replacements,
+//! extra cards closed by their holders, and, in ranges appended past a
+//! card's printed expiry, main cards renewed and extra cards expired.
 //!
 //! A card's versions are a pure function of (seed, card id) and the fraud
 //! plan the transactions already follow: the first starts when the card is
 //! issued (or at the dataset's start, for a card issued before it); each
 //! year from the dataset's first day a credit card's limit may change once,
 //! on a day of its own; a block ends the card's active life with a version
-//! of status `blocked`, from the instant the owner's purchases move to the
-//! replacement. A replacement starts at that instant with the limit the
-//! replaced card had. The day after a card's expiry (never inside a
-//! dataset's first range, which cards outlast), a main card is renewed under
-//! the same id with a new expiry, while an extra card expires and its owner
-//! pays with the main card, as the transactions do. Versions start at local
-//! midnight, except a block and a replacement, which start at the block's
-//! instant.
+//! of status `blocked` (`lost` when the holder reported it lost or stolen),
+//! from the instant the owner's purchases move to the replacement. A
+//! replacement starts at that instant with the limit the replaced card had.
+//! An extra card may be closed by its holder (see
+//! [`crate::population::CardClosure`]); from that day its owner pays with
+//! the main card. The day after a card's expiry (never inside a dataset's
+//! first range, which cards outlast), a main card is renewed under the same
+//! id with a new expiry, while an extra card expires and its owner pays with
+//! the main card, as the transactions do. Versions start at local midnight,
+//! except a block and a replacement, which start at the block's instant.
 //!
 //! [`CardHistory`] numbers the rows of `cards_history` and `cards_changes`
 //! with a [`ChangeIndex`] per table and range, as the customer tables do.
@@ -137,18 +139,26 @@ impl CardChanges {
             expires_day: facts.expires_day,
             range: issue_range,
         });
-        let block = blocks.get(id).map(|b| (b.at.0, block_range(b.replacement)));
+        let block = blocks.get(id).map(|b| {
+            let status = if blocks.reported_lost(b.replacement - population) {
+                CardStatus::Lost
+            } else {
+                CardStatus::Blocked
+            };
+            (b.at.0, block_range(b.replacement), status)
+        });
         // Limits change and expiries come until the card is blocked, and not
         // after the range of its block ends (the block's range holds the
         // block itself).
         let mut stop = self.ends[through];
-        if let Some((at, range)) = block {
+        if let Some((at, range, _)) = block {
             stop = stop.min(at).min(self.ends[range]);
         }
-        let mut expiry = Expiry {
-            renews: original.unwrap_or(id) < world.sizes.customers,
-            at: (facts.expires_day + 1) * DAY_MICROS,
-        };
+        let mut expiry = Expiry::of(
+            original.unwrap_or(id) < world.sizes.customers,
+            facts.expires_day,
+            facts.owner.closes_day,
+        );
         let hash = EntityHash::salted(self.salt, id);
         // A debit card has no limit to change.
         let years = if limit.is_some() { i64::MAX } else { 0 };
@@ -181,19 +191,20 @@ impl CardChanges {
             });
         }
         self.expire_before(&mut expiry, stop, out);
-        if let Some((at, range)) = block.filter(|&(_, range)| range <= through) {
+        if let Some((at, range, status)) = block.filter(|&(_, range, _)| range <= through) {
             let last = *out.last().expect("issued");
             out.push(CardVersion {
                 at,
-                status: CardStatus::Blocked,
+                status,
                 range,
                 ..last
             });
         }
     }
 
-    /// The renewals (of a main card) or the expiry (of an extra card) that
-    /// come before `until`, pushed onto `out`; false once the card has expired.
+    /// The renewals (of a main card) or the end (of an extra card: closed or
+    /// expired) that come before `until`, pushed onto `out`; false once the
+    /// card has ended.
     fn expire_before(&self, expiry: &mut Expiry, until: i64, out: &mut Vec<CardVersion>) -> bool {
         while !expiry.ended() && expiry.at < until {
             let last = *out.last().expect("issued");
@@ -208,7 +219,7 @@ impl CardChanges {
             } else {
                 CardVersion {
                     at: expiry.at,
-                    status: CardStatus::Expired,
+                    status: expiry.end,
                     range: self.range_at(expiry.at),
                     ..last
                 }
@@ -255,13 +266,34 @@ impl CardChanges {
 
 /// When a card next reaches the end of its validity, and what happens then.
 struct Expiry {
-    /// A main card is renewed; an extra card expires for good.
+    /// A main card is renewed; an extra card ends for good.
     renews: bool,
-    /// The instant after the printed expiry; `i64::MAX` once expired.
+    /// The instant after the printed expiry, or an extra card's closing
+    /// (whichever comes first); `i64::MAX` once ended.
     at: i64,
+    /// What an extra card becomes at `at`: closed, or expired.
+    end: CardStatus,
 }
 
 impl Expiry {
+    /// The first end of a card printed to expire on `expires_day`: a main
+    /// card (`renews`) is never closed.
+    fn of(renews: bool, expires_day: i64, closes_day: i64) -> Self {
+        let expires = (expires_day + 1) * DAY_MICROS;
+        match closes_day.checked_mul(DAY_MICROS) {
+            Some(closes) if !renews && closes < expires => Self {
+                renews,
+                at: closes,
+                end: CardStatus::Closed,
+            },
+            _ => Self {
+                renews,
+                at: expires,
+                end: CardStatus::Expired,
+            },
+        }
+    }
+
     fn ended(&self) -> bool {
         self.at == i64::MAX
     }

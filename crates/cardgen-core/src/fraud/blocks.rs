@@ -3,7 +3,9 @@
 //! When the issuer learns of a case that compromised a card, it blocks the
 //! card: later attempts on it are declined, and its owner's purchases move
 //! to a replacement card (a new row of `cards`, numbered after the
-//! population's cards, in the order the blocks were first derived).
+//! population's cards, in the order the blocks were first derived). A card
+//! its holder reported lost or stolen is blocked the same way, and the index
+//! remembers which blocks were reports, for the card's status.
 //! Genuine rows ask [`BlockIndex::replacement`] about every card, so a small
 //! bit filter answers "never blocked" without touching the map.
 
@@ -37,6 +39,16 @@ impl Hasher for CardIdHasher {
 type CardMap<V> = HashMap<u64, V, BuildHasherDefault<CardIdHasher>>;
 use crate::timeline::LocalMicros;
 
+/// A case's request to block a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockRequest {
+    pub card: u64,
+    pub at: LocalMicros,
+    /// Whether the holder reported the card lost or stolen (else the issuer
+    /// found the fraud).
+    pub lost: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Block {
     pub at: LocalMicros,
@@ -51,17 +63,30 @@ pub struct BlockIndex {
     blocks: CardMap<Block>,
     /// Per replacement, in id order: the card it replaces.
     replaced: Vec<u64>,
+    /// Per replacement, in id order: whether its block was a loss report.
+    lost: Vec<bool>,
 }
 
 impl BlockIndex {
-    /// Blocks `(card, at)` in order; a card blocked twice keeps the earlier
-    /// time and its first replacement. Replacement ids start at `first_id`.
-    pub fn new(requests: impl IntoIterator<Item = (u64, LocalMicros)>, first_id: u64) -> Self {
+    /// Blocks in request order; a card blocked twice keeps the earlier
+    /// time (and its cause) and its first replacement. Replacement ids start
+    /// at `first_id`.
+    pub fn new(requests: impl IntoIterator<Item = BlockRequest>, first_id: u64) -> Self {
         let mut blocks: CardMap<Block> = CardMap::default();
         let mut replaced = Vec::new();
-        for (card, at) in requests {
+        let mut lost = Vec::new();
+        for BlockRequest {
+            card,
+            at,
+            lost: reported,
+        } in requests
+        {
             match blocks.get_mut(&card) {
-                Some(block) => block.at = block.at.min(at),
+                Some(block) if at < block.at => {
+                    block.at = at;
+                    lost[(block.replacement - first_id) as usize] = reported;
+                }
+                Some(_) => {}
                 None => {
                     blocks.insert(
                         card,
@@ -71,6 +96,7 @@ impl BlockIndex {
                         },
                     );
                     replaced.push(card);
+                    lost.push(reported);
                 }
             }
         }
@@ -86,6 +112,7 @@ impl BlockIndex {
             mask,
             blocks,
             replaced,
+            lost,
         }
     }
 
@@ -115,19 +142,34 @@ impl BlockIndex {
     pub fn replaced(&self) -> &[u64] {
         &self.replaced
     }
+
+    /// Whether the block that made replacement number `index` (counted from
+    /// the first) was the holder's report of a lost or stolen card.
+    pub fn reported_lost(&self, index: u64) -> bool {
+        self.lost[index as usize]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn request(card: u64, at: i64, lost: bool) -> BlockRequest {
+        BlockRequest {
+            card,
+            at: LocalMicros(at),
+            lost,
+        }
+    }
+
     #[test]
     fn a_card_is_replaced_from_its_block_on_and_keeps_its_earliest_block() {
         let index = BlockIndex::new(
             [
-                (7, LocalMicros(100)),
-                (3, LocalMicros(50)),
-                (7, LocalMicros(80)),
+                request(7, 100, false),
+                request(3, 50, true),
+                request(7, 80, true),
+                request(3, 90, false),
             ],
             1000,
         );
@@ -136,5 +178,7 @@ mod tests {
         assert_eq!(index.replacement(3, LocalMicros(60)), Some(1001));
         assert_eq!(index.replacement(4, LocalMicros(1 << 40)), None);
         assert_eq!(index.replaced(), &[7, 3]);
+        // The earliest block's cause is the one that counts.
+        assert!(index.reported_lost(0) && index.reported_lost(1));
     }
 }

@@ -9,6 +9,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1, Poisson};
 
+use super::blocks::BlockRequest;
 use super::devices::{self, Devices};
 use super::schedule::CaseSchedule;
 use crate::error::CoreError;
@@ -61,12 +62,28 @@ pub struct Case {
 }
 
 impl Case {
-    /// When the case blocks its victim's card, and which card.
-    pub fn block(&self) -> Option<(u64, LocalMicros)> {
-        match (self.blocks_card, self.victim, self.report) {
-            (true, Some(victim), Some(report)) => Some((victim.id, report)),
+    /// When the issuer learns of a case that ends with a block: its report.
+    fn block_at(&self) -> Option<LocalMicros> {
+        match (self.blocks_card, self.victim) {
+            (true, Some(_)) => self.report,
             _ => None,
         }
+    }
+
+    /// The block of the victim's card the case requests, if any: none for a
+    /// card its holder closed (or that expired) before the report, which the
+    /// issuer has no reason to block or replace.
+    pub fn block(&self) -> Option<BlockRequest> {
+        let at = self.block_at()?;
+        let victim = self.victim?;
+        victim
+            .card
+            .valid_on(at.epoch_day())
+            .then_some(BlockRequest {
+                card: victim.id,
+                at,
+                lost: self.kind == FraudType::LostStolen,
+            })
     }
 }
 
@@ -403,7 +420,7 @@ impl CaseContext<'_> {
 /// A fraudster gives up on a card once it is declined as blocked: one
 /// attempt after the block stays, the later ones are dropped.
 fn stop_after_block(case: &mut Case) {
-    if let Some((_, block)) = case.block()
+    if let Some(block) = case.block_at()
         && let Some(first_after) = case.events.iter().position(|e| e.at >= block)
     {
         case.events.truncate(first_after + 1);

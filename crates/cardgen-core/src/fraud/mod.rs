@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use self::blocks::BlockIndex;
+use self::blocks::{BlockIndex, BlockRequest};
 use self::cases::{Case, CaseContext, ChildOf, FraudKinds};
 use self::schedule::CaseSchedule;
 use crate::changes::index::CustomerHistory;
@@ -204,7 +204,7 @@ impl RangeCases {
 #[derive(Default)]
 struct Assigned {
     claims: Vec<Claim>,
-    block_requests: Vec<(u64, LocalMicros)>,
+    block_requests: Vec<BlockRequest>,
 }
 
 /// Every case of a dataset, the rows they claim and the cards they block.
@@ -246,9 +246,9 @@ impl FraudPlan {
             if !blocked.is_empty() {
                 assigned
                     .block_requests
-                    .retain(|(card, _)| !blocked.contains(card));
+                    .retain(|request| !blocked.contains(&request.card));
             }
-            blocked.extend(assigned.block_requests.iter().map(|(card, _)| *card));
+            blocked.extend(assigned.block_requests.iter().map(|request| request.card));
             block_requests.extend(assigned.block_requests);
             plan.claims.extend(assigned.claims);
             first_case = cases.case_ids().end;

@@ -121,7 +121,7 @@ impl TableGenerator for FraudCasesGenerator {
             });
             starts.push(start);
             ends.push(end);
-            blocks.push(case.block().map(|(_, at)| utc(at)));
+            blocks.push(case.block().map(|block| utc(block.at)));
             reports.push(case.report.map(utc));
             sources.push(case.label_source.map(|s| s as i8));
         }

@@ -256,7 +256,7 @@ pub struct Locality {
 /// How often customers and cards change, per entity and year: each year from
 /// the start of the dataset a customer may move (another home region),
 /// change income band, and change segment, and a credit card's limit may
-/// change, each at most once.
+/// change, each at most once; an extra card may be closed once in its life.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeModel {
@@ -272,6 +272,9 @@ pub struct ChangeModel {
     pub limit_change_rate: f64,
     /// Share of limit changes that raise it (by half; a cut takes 30% off).
     pub limit_up_share: f64,
+    /// Probability that a holder closes an extra card in a year (a main
+    /// card stays open: its owner pays with it once the extra card closes).
+    pub extra_card_close_rate: f64,
 }
 
 impl Default for ChangeModel {

@@ -268,6 +268,10 @@ impl Profile {
             ),
             ("changes.limit_change_rate", self.changes.limit_change_rate),
             ("changes.limit_up_share", self.changes.limit_up_share),
+            (
+                "changes.extra_card_close_rate",
+                self.changes.extra_card_close_rate,
+            ),
         ] {
             unit_interval(key, value)?;
         }

@@ -71,8 +71,16 @@ impl TransactionGenerator {
             Some(approved) => !approved,
             None => rng.random::<f64>() < plan.kinds().scenario(case.kind).decline_rate,
         };
+        let day = local.epoch_day();
+        // An extra card its holder closed, or that expired, while the case
+        // went on (a main card is renewed under its id, so it stays valid).
+        let ended = card.id != card.card.customer_id && !card.card.valid_on(day);
         out.response_code = if plan.is_blocked(card.id, local) {
             self.model.blocked_card_code
+        } else if ended && day >= card.card.closes_day {
+            self.model.closed_card_code
+        } else if ended {
+            self.model.expired_card_code
         } else if declined {
             self.model
                 .declines(out.channel != Channel::CardPresent as i8)

@@ -168,8 +168,7 @@ impl TransactionGenerator {
             let card = original.card_id as u64;
             if original.response_code != 0
                 || self.fraud.plan().is_blocked(card, local)
-                || (card < self.world.sizes.cards
-                    && !self.world.card(card).valid_on(local.epoch_day()))
+                || self.card_ended(card, local.epoch_day())
             {
                 continue;
             }
@@ -183,6 +182,18 @@ impl TransactionGenerator {
             });
         }
         None
+    }
+
+    /// Whether card `card` can no longer be used on `day`: closed by its
+    /// holder or expired; a replacement closes with the card it replaced (see
+    /// `cards_history`) and otherwise lasts.
+    fn card_ended(&self, card: u64, day: i64) -> bool {
+        let population = self.world.sizes.cards;
+        if card < population {
+            return !self.world.card(card).valid_on(day);
+        }
+        let replaced = self.fraud.plan().blocks().replaced()[(card - population) as usize];
+        day >= self.world.card(replaced).closes_day
     }
 
     /// A genuine purchase: a card chosen by its owner's activity (moved to

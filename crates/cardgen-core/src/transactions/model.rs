@@ -99,11 +99,19 @@ pub struct TransactionModel {
     /// The response to an attempt on a blocked card: `41` (lost card) when
     /// the profile has it, else its first decline code.
     pub blocked_card_code: i8,
+    /// The response to an attempt on a card its holder closed: `14`
+    /// (invalid card number) when the profile has it, else as a blocked card.
+    pub closed_card_code: i8,
+    /// The response to an attempt on an expired card: `54` when the profile
+    /// has it, else as a blocked card.
+    pub expired_card_code: i8,
 }
 
 impl TransactionModel {
     pub fn compile(profile: &Profile) -> Result<Self, CoreError> {
         let codes = response_codes(profile);
+        let code_of = |code: &str| codes.iter().position(|c| c == code).map(|i| i as i8);
+        let blocked_card_code = code_of("41").unwrap_or(1);
         let reasons = |what: &str, list: &std::collections::BTreeMap<String, f64>| {
             WeightedChoice::new(
                 what,
@@ -173,7 +181,9 @@ impl TransactionModel {
                     .map(|m| (m.months, m.weight)),
             )?,
             foreign: Conversion::new(&profile.home_currency, &profile.foreign_currency),
-            blocked_card_code: codes.iter().position(|c| c == "41").unwrap_or(1) as i8,
+            blocked_card_code,
+            closed_card_code: code_of("14").unwrap_or(blocked_card_code),
+            expired_card_code: code_of("54").unwrap_or(blocked_card_code),
         })
     }
 
