@@ -13,8 +13,8 @@ use std::sync::{Arc, OnceLock};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
+use cardgen_core::changes::card_history::CardHistory;
 use cardgen_core::changes::card_tables::{CardChangesGenerator, CardsHistoryGenerator};
-use cardgen_core::changes::cards::CardHistory;
 use cardgen_core::changes::tables::{CustomerChangesGenerator, CustomersHistoryGenerator};
 use cardgen_core::dimensions::{CardsGenerator, CustomersGenerator, MerchantsGenerator};
 use cardgen_core::fraud::table::FraudCasesGenerator;

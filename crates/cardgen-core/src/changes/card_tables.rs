@@ -9,7 +9,8 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{Schema, SchemaRef};
 
-use super::cards::{CardHistory, CardVersion};
+use super::card_history::CardHistory;
+use super::cards::CardVersion;
 use super::tables::{self, INSERT, OPERATIONS, UPDATE};
 use crate::arrays::{dictionary_column, string_values};
 use crate::card_columns::{CardColumns, CardImage, CardVocabulary, card_row};

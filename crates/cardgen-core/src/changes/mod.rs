@@ -20,6 +20,7 @@
 //! The tables that list the changes ([`tables`]) number their rows through
 //! [`index::ChangeIndex`]: rows per customer, summed at checkpoints.
 
+pub mod card_history;
 pub mod card_tables;
 pub mod cards;
 pub mod index;
