@@ -11,6 +11,7 @@ import re
 import sys
 
 CATEGORIES = [
+    ("kernel (page faults, mapping)", r"^(exc_|unmap_|_raw_spin|clear_page|do_|handle_mm|asm_)"),
     ("Snappy compression", r"snap::"),
     ("dictionary interning (hashing values into keys)", r"Interner|DictEncoder|intern|hash_one|ahash|hashbrown|Hasher|dictionary"),
     ("RLE / bit-packing", r"Rle|rle|BitWriter|bit_pack|bit_util|put_aligned|put_value"),
@@ -20,7 +21,8 @@ CATEGORIES = [
     ("memory copies and allocation", r"memcpy|memmove|memset|malloc|free|realloc|alloc::|RawVec|MutableBuffer|reserve"),
     ("arrow arrays (building the batch)", r"arrow_array|arrow_buffer|arrow_data|arrow_select|arrow_cast"),
     ("generating rows (cardgen)", r"cardgen"),
-    ("random numbers", r"rand|xoshiro|Xoshiro"),
+    ("random numbers (drawing and seeding)", r"rand|xoshiro|Xoshiro"),
+    ("libm (exp, log, round) for the row model", r"ieee754|^exp|^log|^round|^pow"),
 ]
 
 LINE = re.compile(r"^\s*([0-9.]+)%\s+(?:\S+\s+)?\[[.k]\]\s+(.*)$")
@@ -50,6 +52,8 @@ def main():
 
 def shorten(symbol):
     """The symbol without its hash, at most 90 characters, safe in a table."""
+    symbol = re.sub(r"(\s+-)+\s*$", "", symbol)
+    symbol = re.sub(r"\s+", " ", symbol).strip()
     symbol = re.sub(r"::h[0-9a-f]{16}$", "", symbol).replace("|", "/")
     return symbol if len(symbol) <= 90 else symbol[:87] + "..."
 
