@@ -9,7 +9,8 @@
 //!
 //! - [`runner`]: the producers, the channel and the writer.
 //! - [`credits`]: the memory bound.
-//! - [`encode`]: batch → Parquet row group, on the worker.
+//! - [`encode`]: batch → Parquet row group, on the worker; low-cardinality
+//!   strings are written from their dictionary codes (`coded_chunk`).
 //! - [`output`]: a Parquet file written atomically through a storage upload.
 //! - [`files`]: a run's output as files rolled at a size, per Hive partition.
 //! - [`partition`]: splitting batches into Hive partitions by a date column.
@@ -21,10 +22,12 @@
 pub mod budget;
 pub mod checksum;
 pub mod codec;
+mod coded_chunk;
 pub mod credits;
 pub mod encode;
 pub mod error;
 pub mod files;
+mod hybrid_rle;
 pub mod output;
 pub mod partition;
 pub mod progress;
