@@ -68,10 +68,13 @@ fn best(mut f: impl FnMut()) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-fn encode_all(encoder: &RowGroupEncoder, batches: &[RecordBatch]) {
+/// Encodes every batch; returns the compressed bytes.
+fn encode_all(encoder: &RowGroupEncoder, batches: &[RecordBatch]) -> u64 {
+    let mut bytes = 0;
     for (i, batch) in batches.iter().enumerate() {
-        std::hint::black_box(encoder.encode(i as u64, batch).unwrap());
+        bytes += std::hint::black_box(encoder.encode(i as u64, batch).unwrap()).bytes;
     }
+    bytes
 }
 
 fn profile(name: &str, generator: &dyn TableGenerator) {
@@ -89,7 +92,9 @@ fn profile(name: &str, generator: &dyn TableGenerator) {
     let uncompressed = writer_properties(generator, Codec::None, &[]);
     let no_statistics = strip_statistics(&uncompressed, &schema);
     let whole = RowGroupEncoder::discarding(schema.clone(), as_written.clone()).unwrap();
-    let whole_seconds = best(|| encode_all(&whole, &batches));
+    let whole_seconds = best(|| {
+        encode_all(&whole, &batches);
+    });
     let per_m = |seconds: f64| seconds / rows * 1e9; // ms per 1M rows
     println!("\n## {name}: {rows} rows in {BATCHES} batches, 1 thread, best of {REPS}\n");
     println!(
@@ -98,9 +103,9 @@ fn profile(name: &str, generator: &dyn TableGenerator) {
         per_m(whole_seconds)
     );
     println!(
-        "| column | type | as written (ms/1M rows) | share | compression | statistics | encoding | dictionary |"
+        "| column | type | as written (ms/1M rows) | share | compression | statistics | encoding | dictionary | bytes/row |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let mut lines = Vec::new();
     let mut total = 0.0;
     for (i, field) in schema.fields().iter().enumerate() {
@@ -109,8 +114,12 @@ fn profile(name: &str, generator: &dyn TableGenerator) {
         let one = projected[0].schema();
         let time = |properties: &WriterProperties| {
             let encoder = RowGroupEncoder::discarding(one.clone(), properties.clone()).unwrap();
-            best(|| encode_all(&encoder, &projected))
+            best(|| {
+                encode_all(&encoder, &projected);
+            })
         };
+        let whole_encoder = RowGroupEncoder::discarding(one.clone(), as_written.clone()).unwrap();
+        let bytes_per_row = encode_all(&whole_encoder, &projected) as f64 / rows;
         let (written, plain, bare) = (time(&as_written), time(&uncompressed), time(&no_statistics));
         total += written;
         let path = parquet::schema::types::ColumnPath::from(field.name().as_str());
@@ -122,11 +131,12 @@ fn profile(name: &str, generator: &dyn TableGenerator) {
             plain - bare,
             bare,
             dictionary,
+            bytes_per_row,
         ));
     }
-    for (field, written, compression, statistics, bare, dictionary) in lines {
+    for (field, written, compression, statistics, bare, dictionary, bytes_per_row) in lines {
         println!(
-            "| {} | {} | {:.1} | {:.0}% | {:.1} | {:.1} | {:.1} | {} |",
+            "| {} | {} | {:.1} | {:.0}% | {:.1} | {:.1} | {:.1} | {} | {:.2} |",
             field.name(),
             field.data_type(),
             per_m(written),
@@ -135,6 +145,7 @@ fn profile(name: &str, generator: &dyn TableGenerator) {
             per_m(statistics),
             per_m(bare),
             if dictionary { "yes" } else { "no" },
+            bytes_per_row,
         );
     }
     println!(

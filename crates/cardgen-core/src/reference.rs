@@ -159,13 +159,11 @@ impl TableGenerator for ReferenceGenerator {
     }
 
     fn high_cardinality_columns(&self) -> &[&str] {
-        &[
-            "transaction_id",
-            "ts",
-            "card_number",
-            "customer_id",
-            "amount",
-        ]
+        &["ts", "card_number", "customer_id", "merchant_id", "amount"]
+    }
+
+    fn sorted_columns(&self) -> &[&str] {
+        &["transaction_id"]
     }
 }
 

@@ -21,7 +21,8 @@ pub trait TableGenerator: Send + Sync {
     /// records the dataset's specification beside it.
     fn metadata(&self) -> Vec<(String, String)>;
     /// Columns whose values are nearly all distinct, where dictionary
-    /// encoding would cost time and save nothing.
+    /// encoding would cost time and save nothing (the writer delta-encodes
+    /// such integers and strings' lengths instead).
     fn high_cardinality_columns(&self) -> &[&str] {
         &[]
     }

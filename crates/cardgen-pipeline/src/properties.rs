@@ -6,6 +6,14 @@
 //! Parquet's dictionary encoding. Together with the statistics rule below this
 //! made the default file 2.6x smaller and encoding about a quarter faster than
 //! writer defaults (measured with `cardgen bench`, see docs/benchmarks.md).
+//!
+//! Near-unique integers (card and customer ids drawn at random) are
+//! delta-encoded too: their deltas need as many bits as the id range, which is
+//! still half of what Snappy made of eight plain bytes, and Snappy then finds
+//! nothing to do quickly instead of slowly. Near-unique strings store their
+//! lengths as deltas and their bytes back to back, so that Snappy does not
+//! stumble on a 4-byte length before every value. Both were measured per
+//! column with `benches/columns.rs` (issue 20 in docs/benchmarks.md).
 
 use arrow_schema::DataType;
 use cardgen_core::TableGenerator;
@@ -48,8 +56,22 @@ pub fn writer_properties(
     let mut builder = WriterProperties::builder()
         .set_compression(codec.to_parquet())
         .set_key_value_metadata(Some(metadata));
+    let schema = generator.schema();
     for column in generator.high_cardinality_columns() {
-        builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+        let path = ColumnPath::from(*column);
+        builder = builder.set_column_dictionary_enabled(path.clone(), false);
+        let data_type = schema
+            .field_with_name(column)
+            .map(|f| f.data_type().clone());
+        match data_type {
+            Ok(DataType::Int32 | DataType::Int64) => {
+                builder = builder.set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
+            }
+            Ok(DataType::Utf8) => {
+                builder = builder.set_column_encoding(path, Encoding::DELTA_LENGTH_BYTE_ARRAY);
+            }
+            _ => {}
+        }
     }
     for column in generator.sorted_columns() {
         builder = builder
