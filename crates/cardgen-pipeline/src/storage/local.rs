@@ -4,6 +4,15 @@
 //! and renamed when complete. The leading dot hides it from Spark, pyarrow,
 //! DuckDB globs and Polars, which skip names starting with `.` or `_`, so a
 //! killed run's leftover never reads as data.
+//!
+//! The sync before the rename waits for every byte still only in the page
+//! cache. Left alone, the kernel starts writing a fresh file out only when
+//! its dirty pages pass a tenth of memory, so a file of a few GB was all
+//! written out at the end, by an fsync during which no core generated rows
+//! (0.29 s of a 2.5 s run of 700 MB). Every [`WRITE_BACK_BYTES`] the upload
+//! asks the kernel to start writing what it has, and to drop what it has
+//! already written, so the final sync finds little left to do and a long run
+//! does not fill the page cache with a file nobody is reading yet.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Seek, Write};
@@ -14,6 +23,8 @@ use super::{Storage, StorageError, Upload};
 /// The suffix of a file being written.
 pub const TEMP_SUFFIX: &str = ".inprogress";
 const WRITE_BUFFER_BYTES: usize = 4 << 20;
+/// How much is written between two requests to start writing back.
+const WRITE_BACK_BYTES: u64 = 64 << 20;
 
 /// The temporary name `path` is written under: `.NAME.inprogress`.
 pub fn temp_path(path: &Path) -> PathBuf {
@@ -71,6 +82,8 @@ impl LocalStorage {
             final_path: path.to_path_buf(),
             temp_path: temp,
             writer: Some(BufWriter::with_capacity(WRITE_BUFFER_BYTES, file)),
+            written: 0,
+            write_back_marks: [0, 0],
         })
     }
 }
@@ -229,6 +242,10 @@ pub struct LocalUpload {
     final_path: PathBuf,
     temp_path: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// Bytes accepted so far, buffered or not.
+    written: u64,
+    /// Where the last two write-back requests ended.
+    write_back_marks: [u64; 2],
 }
 
 impl LocalUpload {
@@ -249,7 +266,18 @@ impl LocalUpload {
 
 impl Write for LocalUpload {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.writer.as_mut().expect("open until commit").write(buf)
+        let writer = self.writer.as_mut().expect("open until commit");
+        let n = writer.write(buf)?;
+        self.written += n as u64;
+        let in_file = self.written - writer.buffer().len() as u64;
+        let [older, last] = self.write_back_marks;
+        if in_file - last >= WRITE_BACK_BYTES {
+            // From the mark before last: that range's write-back has had a
+            // whole interval to finish, so its pages can now be dropped.
+            start_write_back(writer.get_ref(), older, in_file);
+            self.write_back_marks = [last, in_file];
+        }
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -279,6 +307,20 @@ impl Upload for LocalUpload {
     }
 }
 
+/// Asks the kernel to start writing bytes `from..to` of `file` to disk
+/// without waiting, and to drop those of its pages that are already written.
+/// Linux does both for `POSIX_FADV_DONTNEED`. Only a hint: a failure changes
+/// nothing but timing, since the final sync still waits for every byte.
+#[cfg(target_os = "linux")]
+fn start_write_back(file: &File, from: u64, to: u64) {
+    if let Some(len) = std::num::NonZeroU64::new(to.saturating_sub(from)) {
+        let _ = rustix::fs::fadvise(file, from, Some(len), rustix::fs::Advice::DontNeed);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_write_back(_file: &File, _from: u64, _to: u64) {}
+
 impl Drop for LocalUpload {
     fn drop(&mut self) {
         if !self.temp_path.as_os_str().is_empty() {
@@ -304,6 +346,25 @@ mod tests {
         assert_eq!(upload.commit().unwrap(), 4);
         assert_eq!(storage.get("t/part-0.parquet").unwrap().unwrap(), b"rows");
         assert_eq!(storage.list("").unwrap(), vec!["t/part-0.parquet"]);
+    }
+
+    #[test]
+    fn a_file_past_several_write_backs_keeps_every_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = LocalStorage::new(dir.path());
+        let mut upload = storage.create("big.bin").unwrap();
+        // Odd-sized writes, so write-back ranges fall mid-buffer.
+        let chunk: Vec<u8> = (0..3_000_017u32).map(|i| (i % 251) as u8).collect();
+        let count = (2 * WRITE_BACK_BYTES + WRITE_BACK_BYTES / 2) / chunk.len() as u64 + 1;
+        let mut expected = crc32fast::Hasher::new();
+        for _ in 0..count {
+            upload.write_all(&chunk).unwrap();
+            expected.update(&chunk);
+        }
+        let bytes = upload.commit().unwrap();
+        assert_eq!(bytes, count * chunk.len() as u64);
+        let read = std::fs::read(dir.path().join("big.bin")).unwrap();
+        assert_eq!(crc32fast::hash(&read), expected.finalize());
     }
 
     #[test]
