@@ -80,7 +80,13 @@ pub fn writer_properties(
     }
     // String min/max prunes nothing here (category names, random card
     // numbers) and costs a string comparison per row: about an eighth of all
-    // encoding time. Numeric and temporal columns keep their statistics.
+    // encoding time. Numeric and temporal columns keep their statistics per
+    // column chunk, which the footer, Delta and Iceberg carry; per page (the
+    // column index) only where values rise, since elsewhere each page of
+    // 20k random values spans nearly the whole range and prunes nothing,
+    // while the index costs the writer memory for every page until the
+    // footer (about 16 MB per 1,200 row groups, issue 20).
+    let sorted = generator.sorted_columns();
     for field in generator.schema().fields() {
         let is_string = match field.data_type() {
             DataType::Utf8 | DataType::LargeUtf8 => true,
@@ -89,12 +95,15 @@ pub fn writer_properties(
             }
             _ => false,
         };
-        if is_string {
-            builder = builder.set_column_statistics_enabled(
-                ColumnPath::from(field.name().as_str()),
-                EnabledStatistics::None,
-            );
-        }
+        let statistics = if is_string {
+            EnabledStatistics::None
+        } else if sorted.contains(&field.name().as_str()) {
+            EnabledStatistics::Page
+        } else {
+            EnabledStatistics::Chunk
+        };
+        builder = builder
+            .set_column_statistics_enabled(ColumnPath::from(field.name().as_str()), statistics);
     }
     builder.build()
 }
