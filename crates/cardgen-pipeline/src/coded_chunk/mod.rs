@@ -61,7 +61,10 @@ impl<'a> CodedColumn<'a> {
         let is_coded_string = matches!(column.data_type(),
             DataType::Dictionary(key, value)
                 if **key == DataType::Int8 && **value == DataType::Utf8);
-        if !is_coded_string || descr.max_rep_level() > 0 {
+        // Nested leaves, and nulls in a column the schema says has none, are
+        // the Arrow writer's to sort out.
+        let stray_nulls = descr.max_def_level() == 0 && column.null_count() > 0;
+        if !is_coded_string || descr.max_rep_level() > 0 || stray_nulls {
             return None;
         }
         let path = descr.path();
@@ -82,10 +85,15 @@ impl<'a> CodedColumn<'a> {
         }
         let array = column.as_dictionary::<Int8Type>();
         let values = array.values().as_string::<i32>();
-        // A dictionary past its page limit makes the Arrow writer fall back
-        // to plain pages; leave that case to it.
+        // Left to the Arrow writer: null values (it writes their rows as
+        // null), a dictionary longer than `Int8` keys can index (readers
+        // refuse to read it back as `Dictionary(Int8, _)`), and one past its
+        // page limit (the Arrow writer falls back to plain pages).
         let dictionary_bytes = values.value_data().len() + 4 * values.len();
-        if dictionary_bytes > properties.dictionary_page_size_limit() {
+        if values.null_count() > 0
+            || values.len() > i8::MAX as usize
+            || dictionary_bytes > properties.column_dictionary_page_size_limit(path)
+        {
             return None;
         }
         Some(Self {
@@ -98,10 +106,10 @@ impl<'a> CodedColumn<'a> {
     /// Encodes and compresses the chunk.
     pub fn encode(&self) -> Result<CodedChunk, ParquetError> {
         let path = self.descr.path();
-        let compression = self.properties.compression(path);
-        let compress = |buffer: Vec<u8>| -> Result<(Bytes, usize), ParquetError> {
+        let mut codec = PageCodec::new(self.properties.compression(path))?;
+        let mut compress = |buffer: Vec<u8>| -> Result<(Bytes, usize), ParquetError> {
             let uncompressed = buffer.len();
-            Ok((compress(compression, buffer)?, uncompressed))
+            Ok((codec.compress(buffer)?, uncompressed))
         };
 
         let mut sink = TrackedWrite::new(Vec::new());
@@ -158,7 +166,7 @@ impl<'a> CodedColumn<'a> {
 
         let encodings = [Encoding::PLAIN, Encoding::RLE, Encoding::RLE_DICTIONARY];
         let metadata = ColumnChunkMetaData::builder(self.descr.clone())
-            .set_compression(compression)
+            .set_compression(self.properties.compression(path))
             .set_encodings_mask(EncodingMask::new_from_encodings(encodings.iter()))
             .set_page_encoding_stats(vec![
                 PageEncodingStats {
@@ -213,9 +221,11 @@ impl<'a> CodedColumn<'a> {
     /// Rows per data page: the properties' row limit, or fewer when the
     /// codes would pass the page byte limit first.
     fn rows_per_page(&self, bit_width: u8) -> usize {
-        let by_bytes = self.properties.data_page_size_limit() * 8 / usize::from(bit_width.max(1));
+        let path = self.descr.path();
+        let by_bytes =
+            self.properties.column_data_page_size_limit(path) * 8 / usize::from(bit_width.max(1));
         self.properties
-            .data_page_row_count_limit()
+            .column_data_page_row_count_limit(path)
             .min(by_bytes)
             .max(1)
     }
@@ -226,22 +236,22 @@ impl<'a> CodedColumn<'a> {
     fn data_page_body(&self, start: usize, len: usize, bit_width: u8) -> Vec<u8> {
         let keys = self.array.keys().slice(start, len);
         let mut body = Vec::with_capacity(len * usize::from(bit_width) / 8 + 64);
-        let codes: Vec<u8> = match keys.nulls() {
-            Some(nulls) => {
-                body.extend_from_slice(&[0; 4]);
-                let levels: Vec<u8> = nulls.iter().map(u8::from).collect();
-                hybrid_rle::encode(&levels, 1, &mut body);
-                keys.iter().flatten().map(|code| code as u8).collect()
-            }
-            None => {
-                if self.descr.max_def_level() > 0 {
-                    body.extend_from_slice(&[0; 4]);
-                    hybrid_rle::repeated(1, len, 1, &mut body);
-                }
-                keys.values().iter().map(|&code| code as u8).collect()
-            }
+        // A null buffer without nulls (what slicing or filtering can leave)
+        // writes like no buffer at all.
+        let nulls = keys.nulls().filter(|nulls| nulls.null_count() > 0);
+        let codes: Vec<u8> = match nulls {
+            Some(_) => keys.iter().flatten().map(|code| code as u8).collect(),
+            None => keys.values().iter().map(|&code| code as u8).collect(),
         };
         if self.descr.max_def_level() > 0 {
+            body.extend_from_slice(&[0; 4]);
+            match nulls {
+                Some(nulls) => {
+                    let levels: Vec<u8> = nulls.iter().map(u8::from).collect();
+                    hybrid_rle::encode(&levels, 1, &mut body);
+                }
+                None => hybrid_rle::repeated(1, len, 1, &mut body),
+            }
             let level_bytes = (body.len() - 4) as u32;
             body[..4].copy_from_slice(&level_bytes.to_le_bytes());
         }
@@ -251,23 +261,44 @@ impl<'a> CodedColumn<'a> {
     }
 }
 
-/// Compresses a page with the codec parquet would use for `compression`
-/// (one of those [`CodedColumn::applies`] accepts).
-fn compress(compression: Compression, page: Vec<u8>) -> Result<Bytes, ParquetError> {
-    let compressed = match compression {
-        Compression::UNCOMPRESSED => page,
-        Compression::SNAPPY => snap::raw::Encoder::new()
-            .compress_vec(&page)
-            .map_err(|e| ParquetError::External(Box::new(e)))?,
-        Compression::LZ4_RAW => lz4_flex::block::compress(&page),
-        Compression::ZSTD(level) => zstd::bulk::compress(&page, level.compression_level())?,
-        other => {
-            return Err(ParquetError::NYI(format!(
-                "{other} for a dictionary column written from its codes"
-            )));
-        }
-    };
-    Ok(Bytes::from(compressed))
+/// The codec of one column chunk's pages, as parquet itself compresses them
+/// (one of the codecs [`CodedColumn::applies`] accepts); a zstd context is
+/// made once per chunk rather than per page.
+enum PageCodec {
+    Uncompressed,
+    Snappy(Box<snap::raw::Encoder>),
+    Lz4Raw,
+    Zstd(zstd::bulk::Compressor<'static>),
+}
+
+impl PageCodec {
+    fn new(compression: Compression) -> Result<Self, ParquetError> {
+        Ok(match compression {
+            Compression::UNCOMPRESSED => Self::Uncompressed,
+            Compression::SNAPPY => Self::Snappy(Box::new(snap::raw::Encoder::new())),
+            Compression::LZ4_RAW => Self::Lz4Raw,
+            Compression::ZSTD(level) => {
+                Self::Zstd(zstd::bulk::Compressor::new(level.compression_level())?)
+            }
+            other => {
+                return Err(ParquetError::NYI(format!(
+                    "{other} for a dictionary column written from its codes"
+                )));
+            }
+        })
+    }
+
+    fn compress(&mut self, page: Vec<u8>) -> Result<Bytes, ParquetError> {
+        let compressed = match self {
+            Self::Uncompressed => page,
+            Self::Snappy(encoder) => encoder
+                .compress_vec(&page)
+                .map_err(|e| ParquetError::External(Box::new(e)))?,
+            Self::Lz4Raw => lz4_flex::block::compress(&page),
+            Self::Zstd(compressor) => compressor.compress(&page)?,
+        };
+        Ok(Bytes::from(compressed))
+    }
 }
 
 #[cfg(test)]

@@ -33,13 +33,21 @@ fn strings(array: &dyn Array) -> Vec<Option<String>> {
     dictionary
         .keys()
         .iter()
-        .map(|key| key.map(|k| values.value(k as usize).to_string()))
+        .map(|key| {
+            key.map(|k| k as usize)
+                .filter(|&k| values.is_valid(k))
+                .map(|k| values.value(k).to_string())
+        })
         .collect()
 }
 
 /// Encodes `column` as a one-column file; says whether it went the coded way.
 fn write(column: ArrayRef, properties: WriterProperties) -> (Bytes, bool) {
-    let field = Field::new("c", column.data_type().clone(), column.null_count() > 0);
+    let field = Field::new(
+        "c",
+        column.data_type().clone(),
+        column.logical_null_count() > 0,
+    );
     let schema = Arc::new(Schema::new(vec![field]));
     let batch = RecordBatch::try_new(Arc::clone(&schema), vec![column]).unwrap();
     let encoder = RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone()).unwrap();
@@ -154,4 +162,35 @@ fn columns_asking_for_statistics_go_through_the_arrow_writer() {
     let (file, coded) = write(Arc::clone(&column), properties);
     assert!(!coded, "statistics are the Arrow writer's job");
     assert_eq!(read(file), strings(column.as_ref()));
+}
+
+#[test]
+fn a_null_buffer_without_nulls_writes_as_no_buffer() {
+    // Rows 1..10_000 of a column whose rows 0 and 10_000 are null: slicing
+    // keeps a null buffer that marks nothing.
+    let sliced = column(10_001, Some(10_000)).slice(1, 9_999);
+    assert!(sliced.nulls().is_some() && sliced.null_count() == 0);
+    let (file, coded) = write(Arc::clone(&sliced), no_string_statistics().build());
+    assert!(coded);
+    assert_eq!(read(file), strings(sliced.as_ref()));
+}
+
+#[test]
+fn null_values_and_dictionaries_too_long_for_int8_go_through_the_arrow_writer() {
+    let values = Arc::new(StringArray::from(vec![Some("a"), None, Some("c")]));
+    let keys = Int8Array::from(vec![0i8, 1, 2, 1]);
+    let with_null_value: ArrayRef =
+        Arc::new(DictionaryArray::<Int8Type>::try_new(keys, values).unwrap());
+    let (file, coded) = write(Arc::clone(&with_null_value), no_string_statistics().build());
+    assert!(!coded);
+    assert_eq!(read(file), [Some("a".into()), None, Some("c".into()), None]);
+
+    let values = Arc::new(StringArray::from_iter_values(
+        (0..128).map(|i| format!("v{i}")),
+    ));
+    let keys = Int8Array::from_iter_values((0..1_000).map(|i| (i % 127) as i8));
+    let long: ArrayRef = Arc::new(DictionaryArray::<Int8Type>::try_new(keys, values).unwrap());
+    let (file, coded) = write(Arc::clone(&long), no_string_statistics().build());
+    assert!(!coded);
+    assert_eq!(read(file), strings(long.as_ref()));
 }
