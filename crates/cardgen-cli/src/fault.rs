@@ -77,4 +77,8 @@ impl TableGenerator for Faulty {
     fn sorted_columns(&self) -> &[&str] {
         self.inner.sorted_columns()
     }
+
+    fn generates_in_slices(&self) -> bool {
+        self.inner.generates_in_slices()
+    }
 }

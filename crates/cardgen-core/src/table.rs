@@ -31,4 +31,12 @@ pub trait TableGenerator: Send + Sync {
     fn sorted_columns(&self) -> &[&str] {
         &[]
     }
+    /// Whether generating a batch as consecutive slices (the same
+    /// `index`, each slice's own `first_row` and `rows`) yields exactly the
+    /// rows of the whole batch: true where a row depends on its position
+    /// alone. The pipeline then generates and encodes a row group slice by
+    /// slice and holds a slice of Arrow arrays in memory, not a batch.
+    fn generates_in_slices(&self) -> bool {
+        false
+    }
 }

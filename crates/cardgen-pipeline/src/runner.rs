@@ -9,6 +9,11 @@
 //!  └──────────────────────────────────┘          └──────────────────────────┘
 //! ```
 //!
+//! A table whose rows depend on their position alone is generated and
+//! encoded in slices of one row group (see
+//! [`crate::encode::RowGroupEncoder::slice_rows`]), which bounds a producer's Arrow arrays
+//! by the slice rather than the batch.
+//!
 //! Any failure — a generator or encoder error, a panic, a write error, a
 //! cancellation — sets one stop flag. Producers check it before each batch and
 //! while waiting for credits; the writer returns, dropping its channel ends so
@@ -21,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use cardgen_core::{BatchPlan, TableGenerator};
+use cardgen_core::{BatchPlan, BatchSpec, TableGenerator};
 use crossbeam_channel::{Sender, bounded};
 
 use crate::codec::Codec;
@@ -283,14 +288,38 @@ impl Producers<'_> {
 
     fn produce(&self, produced: &mut Produced) -> Result<Vec<Piece>, PipelineError> {
         let batch = self.plan.batch(produced.index);
+        let generate_error = |source| PipelineError::Generate {
+            batch: batch.index,
+            source,
+        };
+        let encode_error = |source| PipelineError::Encode {
+            batch: batch.index,
+            source,
+        };
+        if let Some(encoder) = self.encoder
+            && self.partitioner.is_none()
+            && self.generator.generates_in_slices()
+        {
+            // One row group, generated and encoded a slice at a time.
+            let mut group = encoder.start(batch.index).map_err(encode_error)?;
+            for slice in slices(batch, encoder.slice_rows()) {
+                let started = Instant::now();
+                let records = self.generator.generate(&slice).map_err(generate_error)?;
+                produced.generate += started.elapsed();
+                let started = Instant::now();
+                group.write(&records).map_err(encode_error)?;
+                produced.encode += started.elapsed();
+            }
+            let started = Instant::now();
+            let group = group.finish().map_err(encode_error)?;
+            produced.encode += started.elapsed();
+            return Ok(vec![Piece {
+                key: String::new(),
+                group,
+            }]);
+        }
         let started = Instant::now();
-        let records =
-            self.generator
-                .generate(&batch)
-                .map_err(|source| PipelineError::Generate {
-                    batch: batch.index,
-                    source,
-                })?;
+        let records = self.generator.generate(&batch).map_err(generate_error)?;
         produced.generate = started.elapsed();
         let Some(encoder) = self.encoder else {
             return Ok(vec![Piece {
@@ -299,10 +328,6 @@ impl Producers<'_> {
             }]);
         };
         let started = Instant::now();
-        let encode_error = |source| PipelineError::Encode {
-            batch: batch.index,
-            source,
-        };
         let runs = match self.partitioner {
             None => vec![(String::new(), records)],
             Some(partitioner) => partitioner
@@ -319,6 +344,20 @@ impl Producers<'_> {
         produced.encode = started.elapsed();
         Ok(pieces)
     }
+}
+
+/// `batch` as consecutive slices of at most `slice_rows` rows (one empty
+/// slice for an empty batch, so its row group still gets its columns).
+fn slices(batch: BatchSpec, slice_rows: u64) -> impl Iterator<Item = BatchSpec> {
+    let count = batch.rows.div_ceil(slice_rows.max(1)).max(1);
+    (0..count).map(move |i| {
+        let first_row = batch.first_row + i * slice_rows;
+        BatchSpec {
+            index: batch.index,
+            first_row,
+            rows: slice_rows.min(batch.first_row + batch.rows - first_row),
+        }
+    })
 }
 
 pub(crate) fn panic_message(panic: &Box<dyn Any + Send>) -> String {

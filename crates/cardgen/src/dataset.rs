@@ -486,4 +486,8 @@ impl TableGenerator for DescribedTable {
     fn sorted_columns(&self) -> &[&str] {
         self.inner.sorted_columns()
     }
+
+    fn generates_in_slices(&self) -> bool {
+        self.inner.generates_in_slices()
+    }
 }

@@ -396,4 +396,10 @@ impl TableGenerator for TransactionGenerator {
     fn sorted_columns(&self) -> &[&str] {
         &SORTED_COLUMNS
     }
+
+    /// A row is a function of `(seed, row)`: its batch only places the
+    /// timeline cursor and the first claim, both looked up by position.
+    fn generates_in_slices(&self) -> bool {
+        true
+    }
 }

@@ -93,6 +93,10 @@ impl TableGenerator for UtcTimestamps {
     fn sorted_columns(&self) -> &[&str] {
         self.inner.sorted_columns()
     }
+
+    fn generates_in_slices(&self) -> bool {
+        self.inner.generates_in_slices()
+    }
 }
 
 #[cfg(test)]
