@@ -26,6 +26,7 @@
 
 pub mod blocks;
 pub mod cases;
+mod claim_index;
 pub mod devices;
 pub mod schedule;
 pub mod table;
@@ -36,6 +37,7 @@ use std::sync::{Arc, OnceLock};
 
 use self::blocks::{BlockIndex, BlockRequest};
 use self::cases::{Case, CaseContext, ChildOf, FraudKinds};
+use self::claim_index::ClaimIndex;
 use self::schedule::CaseSchedule;
 use crate::changes::index::CustomerHistory;
 use crate::date_range::{DatasetRange, DateRange};
@@ -214,6 +216,7 @@ pub struct FraudPlan {
     /// Per date range, in order.
     ranges: Vec<RangeCases>,
     claims: Vec<Claim>,
+    claim_index: ClaimIndex,
     /// Per case: the first and last row of its fraudulent events, if any.
     spans: Vec<Option<(u64, u64)>>,
     /// The row of each case's point of compromise: a counterfeit case's
@@ -230,6 +233,7 @@ impl FraudPlan {
             kinds,
             ranges: Vec::with_capacity(ranges.len()),
             claims: Vec::new(),
+            claim_index: ClaimIndex::default(),
             spans: Vec::new(),
             compromise_rows: HashMap::new(),
             blocks: BlockIndex::default(),
@@ -255,6 +259,7 @@ impl FraudPlan {
             plan.ranges.push(cases);
         }
         plan.blocks = BlockIndex::new(block_requests, world.sizes.cards);
+        plan.claim_index = ClaimIndex::new(&plan.claims, |claim| claim.row);
         plan
     }
 
@@ -411,8 +416,9 @@ impl FraudPlan {
 
     /// The claim on `row`, if any.
     pub fn claim_at(&self, row: u64) -> Option<Claim> {
-        let i = self.claims.partition_point(|c| c.row < row);
-        self.claims.get(i).filter(|c| c.row == row).copied()
+        let bucket = &self.claims[self.claim_index.bucket_of(row)];
+        let i = bucket.partition_point(|c| c.row < row);
+        bucket.get(i).filter(|c| c.row == row).copied()
     }
 
     /// The first and last row of case `id`'s fraud, if it has any.
