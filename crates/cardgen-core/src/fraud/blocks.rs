@@ -6,8 +6,13 @@
 //! population's cards, in the order the blocks were first derived). A card
 //! its holder reported lost or stolen is blocked the same way, and the index
 //! remembers which blocks were reports, for the card's status.
-//! Genuine rows ask [`BlockIndex::replacement`] about every card, so a small
-//! bit filter answers "never blocked" without touching the map.
+//! Genuine rows ask [`BlockIndex::replacement`] about every card, so a bit
+//! filter answers "never blocked" without touching the map: one bit per card
+//! id up to the largest blocked one, exact, when that is the smaller; else
+//! 16 bits per blocked card, hashed. At a billion rows the first is 385 KB
+//! where the second was 1 MB. With the bits per card, a blocked card's rank
+//! among the set bits places its block in an array, without hashing and in
+//! a third of a map's memory (4.3 MB rather than 13 MB at a billion rows).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -59,7 +64,15 @@ pub struct Block {
 #[derive(Debug, Clone, Default)]
 pub struct BlockIndex {
     filter: Vec<u64>,
+    /// Whether `filter` has a bit per card id; else a hashed bit per card.
+    dense: bool,
+    /// For a hashed filter: its bits less one.
     mask: u64,
+    /// For a dense filter: per word, the blocked cards in the words before.
+    ranks: Vec<u32>,
+    /// For a dense filter: the blocks in card order, found by rank.
+    by_rank: Vec<Block>,
+    /// For a hashed filter: the blocks by card.
     blocks: CardMap<Block>,
     /// Per replacement, in id order: the card it replaces.
     replaced: Vec<u64>,
@@ -100,16 +113,40 @@ impl BlockIndex {
                 }
             }
         }
-        let bits = (blocks.len() * 16).next_power_of_two().max(64);
-        let mut filter = vec![0u64; bits / 64];
-        let mask = bits as u64 - 1;
-        for card in blocks.keys() {
-            let bit = mix64(*card) & mask;
+        let hashed_bits = (blocks.len() as u64 * 16).next_power_of_two().max(64);
+        let dense_bits = blocks.keys().max().map_or(0, |&card| card + 1);
+        let dense = dense_bits <= hashed_bits;
+        let bits = if dense { dense_bits } else { hashed_bits };
+        let mask = hashed_bits - 1;
+        let mut filter = vec![0u64; bits.div_ceil(64) as usize];
+        for &card in blocks.keys() {
+            let bit = if dense { card } else { mix64(card) & mask };
             filter[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        let (mut ranks, mut by_rank) = (Vec::new(), Vec::new());
+        if dense {
+            // A card's rank among the blocked ones places its block without
+            // hashing, and an array of blocks is a third of the map's size.
+            let mut before = 0u32;
+            ranks = filter
+                .iter()
+                .map(|word| {
+                    let rank = before;
+                    before += word.count_ones();
+                    rank
+                })
+                .collect();
+            let mut sorted: Vec<(u64, Block)> = blocks.drain().collect();
+            sorted.sort_unstable_by_key(|&(card, _)| card);
+            by_rank = sorted.into_iter().map(|(_, block)| block).collect();
+            blocks = CardMap::default();
         }
         Self {
             filter,
+            dense,
             mask,
+            ranks,
+            by_rank,
             blocks,
             replaced,
             lost,
@@ -119,6 +156,16 @@ impl BlockIndex {
     /// The block of `card`, if it is ever blocked.
     #[inline]
     pub fn get(&self, card: u64) -> Option<&Block> {
+        if self.dense {
+            let index = usize::try_from(card / 64).ok()?;
+            let word = *self.filter.get(index)?;
+            let bit = 1u64 << (card % 64);
+            if word & bit == 0 {
+                return None;
+            }
+            let rank = self.ranks[index] + (word & (bit - 1)).count_ones();
+            return self.by_rank.get(rank as usize);
+        }
         let bit = mix64(card) & self.mask;
         if self.filter[(bit / 64) as usize] & (1 << (bit % 64)) == 0 {
             return None;
@@ -180,5 +227,30 @@ mod tests {
         assert_eq!(index.replaced(), &[7, 3]);
         // The earliest block's cause is the one that counts.
         assert!(index.reported_lost(0) && index.reported_lost(1));
+    }
+
+    #[test]
+    fn both_filters_find_every_blocked_card_and_no_other() {
+        // Small ids make a filter with a bit per card; one large id makes
+        // it cheaper to hash.
+        let small: Vec<u64> = (0..40).map(|i| i * 20 + 3).collect();
+        let with_large: Vec<u64> = small.iter().copied().chain([1 << 40]).collect();
+        for (cards, dense) in [(small, true), (with_large, false)] {
+            let requests = cards.iter().map(|&card| request(card, 10, false));
+            let index = BlockIndex::new(requests, 2000);
+            assert_eq!(index.dense, dense);
+            for card in (0..2000).chain([1 << 40, (1 << 40) + 1, u64::MAX]) {
+                // Replacements are numbered in request order.
+                let expected = cards
+                    .iter()
+                    .position(|&c| c == card)
+                    .map(|i| 2000 + i as u64);
+                assert_eq!(
+                    index.get(card).map(|block| block.replacement),
+                    expected,
+                    "card {card}"
+                );
+            }
+        }
     }
 }
