@@ -93,10 +93,7 @@ pub fn writer_properties(
         builder = builder
             .set_column_dictionary_enabled(ColumnPath::from(*column), false)
             .set_column_encoding(ColumnPath::from(*column), Encoding::DELTA_BINARY_PACKED)
-            .set_column_data_page_row_count_limit(
-                ColumnPath::from(*column),
-                SORTED_PAGE_ROW_LIMIT,
-            );
+            .set_column_data_page_row_count_limit(ColumnPath::from(*column), SORTED_PAGE_ROW_LIMIT);
     }
     // String min/max prunes nothing here (category names, random card
     // numbers) and costs a string comparison per row: about an eighth of all

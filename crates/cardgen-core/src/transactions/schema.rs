@@ -53,8 +53,13 @@ pub fn transactions_schema(profile: &Profile) -> SchemaRef {
 /// default population: a dictionary of them is no smaller than their deltas,
 /// and with millions of customers (tens of thousands of merchants per row
 /// group) it was slower to build and 11% larger over the whole file.
-pub const HIGH_CARDINALITY_COLUMNS: [&str; 5] =
-    ["card_id", "customer_id", "merchant_id", "orig_txn_id", "device_id"];
+pub const HIGH_CARDINALITY_COLUMNS: [&str; 5] = [
+    "card_id",
+    "customer_id",
+    "merchant_id",
+    "orig_txn_id",
+    "device_id",
+];
 
 /// Columns that rise through the file, best stored as deltas.
 pub const SORTED_COLUMNS: [&str; 2] = ["txn_id", "event_ts"];
