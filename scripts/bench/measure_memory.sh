@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Peak RSS of `cardgen generate` at several row counts, to show that memory
-# does not grow with --rows. Fails if the largest and smallest peaks differ by
-# more than 10%.
+# does not grow with --rows. Fails if the largest peak exceeds the smallest by
+# more than 10% and by more than 8 MB. A run that held its rows would grow by
+# about 16 bytes a row (190 MB from 4M to 16M rows); what may grow is small
+# and bounded: the footer's ~19 KB per row group, the fraud plan, and the
+# tables of a population under 65,536 customers (4M to 16M rows: 51 to 56 MB).
 #
 #   scripts/bench/measure_memory.sh                # 10M, 50M and 100M rows, default options
 #   scripts/bench/measure_memory.sh 2M 8M          # any sizes
@@ -38,9 +41,10 @@ done
 min=$(printf '%s\n' "${peaks[@]}" | sort -n | head -n1)
 max=$(printf '%s\n' "${peaks[@]}" | sort -n | tail -n1)
 spread=$(awk -v a="$min" -v b="$max" 'BEGIN { printf "%.1f", (b - a) * 100 / a }')
-echo "peak RSS MB: ${peaks[*]}  (spread ${spread}%)"
-if awk -v s="$spread" 'BEGIN { exit !(s > 10) }'; then
-  echo "FAIL: peak RSS grows with --rows (spread ${spread}% > 10%)" >&2
+growth=$((max - min))
+echo "peak RSS MB: ${peaks[*]}  (spread ${spread}%, ${growth} MB)"
+if awk -v s="$spread" -v g="$growth" 'BEGIN { exit !(s > 10 && g > 8) }'; then
+  echo "FAIL: peak RSS grows with --rows (spread ${spread}% > 10% and ${growth} MB > 8 MB)" >&2
   exit 1
 fi
-echo "OK: peak RSS within 10% across sizes"
+echo "OK: peak RSS within 10% or 8 MB across sizes"
