@@ -100,7 +100,7 @@ pub fn writer_properties(
     // encoding time. Numeric and temporal columns keep their statistics per
     // column chunk, which the footer, Delta and Iceberg carry; per page (the
     // column index) only where values rise, since elsewhere each page of
-    // 20k random values spans nearly the whole range and prunes nothing,
+    // 64 Ki random values spans nearly the whole range and prunes nothing,
     // while the index costs the writer memory for every page until the
     // footer (about 16 MB per 1,200 row groups, issue 20).
     let sorted = generator.sorted_columns();
