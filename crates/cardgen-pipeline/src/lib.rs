@@ -7,7 +7,8 @@
 //! grow with the row count. Files appear under their final name only when
 //! complete ([`output`]).
 //!
-//! - [`runner`]: the producers, the channel and the writer.
+//! - [`runner`]: a run of one or more jobs: the producers, the channel and
+//!   the writer.
 //! - [`credits`]: the memory bound.
 //! - [`encode`]: batch → Parquet row group, on the worker; low-cardinality
 //!   strings are written from their dictionary codes (`coded_chunk`).
@@ -30,6 +31,7 @@ pub mod files;
 mod hybrid_rle;
 pub mod output;
 pub mod partition;
+mod producers;
 pub mod progress;
 pub mod properties;
 pub mod runner;
@@ -43,5 +45,5 @@ pub use codec::Codec;
 pub use error::PipelineError;
 pub use files::{FileSet, WrittenFile};
 pub use progress::{BatchReport, NoObserver, Observer};
-pub use runner::{RunOptions, RunSummary, Sink, run, write_parquet};
+pub use runner::{Job, JobFinished, RunOptions, RunSummary, Sink, run, run_jobs, write_parquet};
 pub use stream::BatchStream;

@@ -9,6 +9,13 @@
 //!  └──────────────────────────────────┘          └──────────────────────────┘
 //! ```
 //!
+//! A run may hold several jobs — a dataset's tables, or the tables of each
+//! of its parts — each a generator, a plan and a sink ([`run_jobs`]). Their
+//! batches are numbered one after another through the same producers,
+//! credits and writer, so a core never idles while one job drains and the
+//! next one starts; the writer finishes each job's files after its last
+//! batch. What the producers do with a batch is in `producers`.
+//!
 //! A table whose rows depend on their position alone is generated and
 //! encoded in slices of one row group (see
 //! [`crate::encode::RowGroupEncoder::slice_rows`]), which bounds a producer's Arrow arrays
@@ -19,27 +26,27 @@
 //! while waiting for credits; the writer returns, dropping its channel ends so
 //! nothing stays blocked; the output's temporary file is removed on drop.
 
-use std::any::Any;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cardgen_core::{BatchPlan, BatchSpec, TableGenerator};
-use crossbeam_channel::{Sender, bounded};
+use arrow_schema::SchemaRef;
+use cardgen_core::{BatchPlan, TableGenerator};
+use crossbeam_channel::bounded;
+use parquet::file::properties::WriterProperties;
 
 use crate::codec::Codec;
-use crate::credits::{CreditPool, credit_pool, default_credits};
-use crate::encode::{EncodedRowGroup, RowGroupEncoder};
+use crate::credits::{credit_pool, default_credits};
+use crate::encode::RowGroupEncoder;
 use crate::error::PipelineError;
-use crate::files::{FileSet, Piece, RollingFiles, WrittenFile};
+use crate::files::{FileNamer, FileSet, RollingFiles, WrittenFile};
 use crate::output::check_destination;
-use crate::partition::Partitioner;
+use crate::producers::{JobWork, Producers, panic_message};
 use crate::progress::Observer;
 use crate::properties::writer_properties;
 use crate::storage::LocalStorage;
-use crate::writer::{Destination, Produced, write_in_order};
+use crate::writer::{Destination, Produced, Step, Written, write_in_order};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -120,87 +127,110 @@ pub fn run(
     observer: &dyn Observer,
 ) -> Result<RunSummary, PipelineError> {
     let started = Instant::now();
+    let job = Job {
+        generator,
+        plan,
+        sink,
+        observer,
+    };
+    let summary = Mutex::new(None);
+    run_jobs(&[job], options, &|_, done| {
+        *summary.lock().expect("not poisoned") = Some(done);
+        Ok(())
+    })?;
+    let mut summary = summary
+        .into_inner()
+        .expect("not poisoned")
+        .expect("a run that succeeds finishes its job");
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// One table's batches bound for one sink: a step of [`run_jobs`].
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    pub generator: &'a dyn TableGenerator,
+    pub plan: BatchPlan,
+    pub sink: Sink<'a>,
+    /// Hears of each of this job's batches as it is written.
+    pub observer: &'a dyn Observer,
+}
+
+/// Hears, on the writer thread, that job `j` is complete (its files
+/// committed); an error it returns stops the run.
+pub type JobFinished<'a> = dyn Fn(usize, RunSummary) -> Result<(), PipelineError> + Sync + 'a;
+
+/// Runs `jobs` one after another through one pool of producers and one
+/// writer: the producers start on a job's batches while the writer is still
+/// appending the previous job's last ones, so that a run of many tables or
+/// parts keeps every core busy to its end. Each job's output is exactly
+/// what [`run`] would write for it alone. `finished` hears of each job, in
+/// order, as soon as its files are committed; a job's `elapsed` is the time
+/// from the previous job's end to its own.
+///
+/// Every destination is checked before any batch is generated.
+pub fn run_jobs(
+    jobs: &[Job<'_>],
+    options: &RunOptions,
+    finished: &JobFinished<'_>,
+) -> Result<(), PipelineError> {
     if options.threads == 0 || options.credits() == 0 {
         return Err(PipelineError::InvalidOption(
             "threads and batches in flight must be at least 1".into(),
         ));
     }
+    let prepared = jobs
+        .iter()
+        .map(|job| Prepared::new(*job, options))
+        .collect::<Result<Vec<_>, _>>()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .thread_name(|i| format!("cardgen-producer-{i}"))
         .build()
         .map_err(|e| PipelineError::ThreadPool(e.to_string()))?;
-    let extra = [("batch_rows", plan.batch_rows().to_string())];
-    let properties = writer_properties(generator, options.codec, &extra);
-    // One file is a file set of one, under a fixed name in its directory.
-    let one_file = match sink {
-        Sink::File(path) => {
-            check_destination(path, options.overwrite)?;
-            let dir = path.parent().unwrap_or(Path::new(""));
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            Some((LocalStorage::new(dir), name.into_owned()))
-        }
-        _ => None,
-    };
-    let fixed_name = |_: &str, _: u32| {
-        one_file
-            .as_ref()
-            .map_or_else(String::new, |(_, n)| n.clone())
-    };
-    let file_set = match sink {
-        Sink::Files(set) => Some(set),
-        Sink::File(_) => one_file.as_ref().map(|(storage, _)| FileSet {
-            storage,
-            name: &fixed_name,
-            target_file_bytes: u64::MAX,
-            partitioner: None,
-            empty_file_if_no_rows: true,
-        }),
-        Sink::EncodeOnly | Sink::Null => None,
-    };
-    let partitioner = file_set.and_then(|set| set.partitioner);
-    let (destination, encoder) = if let Some(set) = file_set {
-        let schema = set
-            .partitioner
-            .map_or_else(|| generator.schema(), |p| p.file_schema());
-        let encoder = RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone())
-            .map_err(|source| PipelineError::Encode { batch: 0, source })?;
-        let files = RollingFiles::new(set, schema, properties);
-        (Destination::Files(Box::new(files)), Some(encoder))
-    } else if matches!(sink, Sink::EncodeOnly) {
-        let encoder = RowGroupEncoder::discarding(generator.schema(), properties)
-            .map_err(|source| PipelineError::Encode { batch: 0, source })?;
-        (Destination::Discard, Some(encoder))
-    } else {
-        (Destination::Discard, None)
-    };
 
     let credits = options.credits();
     let (credit_pool, credit_return) = credit_pool(credits);
     let (results_tx, results_rx) = bounded::<Produced>(credits);
     let stop = AtomicBool::new(false);
-    let next_batch = AtomicU64::new(0);
-    let shared = Producers {
-        generator,
-        encoder: encoder.as_ref(),
-        partitioner,
-        plan,
-        credits: &credit_pool,
-        next_batch: &next_batch,
-        stop: &stop,
-        cancel: &options.cancel,
+    let work = prepared.iter().map(Prepared::work).collect();
+    let producers = Producers::new(work, &credit_pool, &stop, &options.cancel);
+    let steps: Vec<Step> = prepared
+        .iter()
+        .map(|p| Step {
+            batches: p.job.plan.batch_count(),
+            observer: p.job.observer,
+        })
+        .collect();
+    let open = |job: usize| Ok(prepared[job].destination());
+    let mut job_started = Instant::now();
+    let mut done = |job: usize, written: Written| {
+        let plan = prepared[job].job.plan;
+        let summary = RunSummary {
+            path: match prepared[job].job.sink {
+                Sink::File(path) => Some(path.to_path_buf()),
+                _ => None,
+            },
+            rows: written.rows,
+            batches: plan.batch_count(),
+            bytes: written.bytes,
+            files: written.files,
+            elapsed: job_started.elapsed(),
+        };
+        job_started = Instant::now();
+        finished(job, summary)
     };
 
-    let written = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let writer = std::thread::Builder::new()
             .name("cardgen-writer".into())
             .spawn_scoped(scope, || {
                 let result = write_in_order(
-                    destination,
+                    &steps,
+                    &open,
+                    &mut done,
                     &results_rx,
                     credit_return,
-                    plan,
-                    observer,
                     &options.cancel,
                 );
                 if result.is_err() {
@@ -210,7 +240,7 @@ pub fn run(
                 result
             })
             .map_err(|e| PipelineError::ThreadPool(format!("could not start the writer: {e}")))?;
-        pool.broadcast(|_| shared.run(results_tx.clone()));
+        pool.broadcast(|_| producers.run(results_tx.clone()));
         drop(results_tx);
         writer.join().unwrap_or_else(|panic| {
             Err(PipelineError::ProducerPanic {
@@ -218,154 +248,99 @@ pub fn run(
                 message: format!("the writer panicked: {}", panic_message(&panic)),
             })
         })
-    })?;
-
-    Ok(RunSummary {
-        path: match sink {
-            Sink::File(path) => Some(path.to_path_buf()),
-            _ => None,
-        },
-        rows: written.rows,
-        batches: plan.batch_count(),
-        bytes: written.bytes,
-        files: written.files,
-        elapsed: started.elapsed(),
     })
 }
 
-/// Everything a producer needs, borrowed for the duration of the run.
-struct Producers<'a> {
-    generator: &'a dyn TableGenerator,
-    /// `None` for the null sink: batches are generated and dropped.
-    encoder: Option<&'a RowGroupEncoder>,
-    partitioner: Option<&'a dyn Partitioner>,
-    plan: BatchPlan,
-    credits: &'a CreditPool,
-    next_batch: &'a AtomicU64,
-    stop: &'a AtomicBool,
-    cancel: &'a AtomicBool,
+/// A job with what the producers and the writer need for it: its writer
+/// properties, its encoder and, for a single file, the file's directory.
+struct Prepared<'a> {
+    job: Job<'a>,
+    /// The schema of the files: the generator's, less a partition column.
+    schema: SchemaRef,
+    properties: WriterProperties,
+    /// `None` for the null sink.
+    encoder: Option<RowGroupEncoder>,
+    /// One file is a file set of one, under a fixed name in its directory.
+    one_file: Option<OneFile>,
 }
 
-impl Producers<'_> {
-    fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Acquire) || self.cancel.load(Ordering::Acquire)
-    }
+struct OneFile {
+    storage: LocalStorage,
+    name: Box<FileNamer<'static>>,
+}
 
-    fn run(&self, results: Sender<Produced>) {
-        loop {
-            let waiting = Instant::now();
-            if self.stopped() || self.credits.acquire(self.stop).is_none() || self.stopped() {
-                return;
-            }
-            let credit_wait = waiting.elapsed();
-            let index = self.next_batch.fetch_add(1, Ordering::AcqRel);
-            if index >= self.plan.batch_count() {
-                return;
-            }
-            let mut produced = Produced {
-                index,
-                outcome: Err(PipelineError::Cancelled),
-                generate: Duration::ZERO,
-                encode: Duration::ZERO,
-                credit_wait,
-            };
-            let outcome = catch_unwind(AssertUnwindSafe(|| self.produce(&mut produced)));
-            produced.outcome = outcome.unwrap_or_else(|panic| {
-                Err(PipelineError::ProducerPanic {
-                    batch: index,
-                    message: panic_message(&panic),
+impl<'a> Prepared<'a> {
+    fn new(job: Job<'a>, options: &RunOptions) -> Result<Self, PipelineError> {
+        let generator = job.generator;
+        let extra = [("batch_rows", job.plan.batch_rows().to_string())];
+        let properties = writer_properties(generator, options.codec, &extra);
+        let one_file = match job.sink {
+            Sink::File(path) => {
+                check_destination(path, options.overwrite)?;
+                let dir = path.parent().unwrap_or(Path::new(""));
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                let name = name.into_owned();
+                Some(OneFile {
+                    storage: LocalStorage::new(dir),
+                    name: Box::new(move |_: &str, _: u32| name.clone()),
                 })
-            });
-            let failed = produced.outcome.is_err();
-            if failed {
-                self.stop.store(true, Ordering::Release);
             }
-            if results.send(produced).is_err() || failed {
-                return;
-            }
+            _ => None,
+        };
+        let schema = match job.sink {
+            Sink::Files(FileSet {
+                partitioner: Some(partitioner),
+                ..
+            }) => partitioner.file_schema(),
+            _ => generator.schema(),
+        };
+        let encoder = match job.sink {
+            Sink::Null => None,
+            _ => Some(
+                RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone())
+                    .map_err(|source| PipelineError::Encode { batch: 0, source })?,
+            ),
+        };
+        Ok(Self {
+            job,
+            schema,
+            properties,
+            encoder,
+            one_file,
+        })
+    }
+
+    fn file_set(&self) -> Option<FileSet<'_>> {
+        match self.job.sink {
+            Sink::Files(set) => Some(set),
+            Sink::File(_) => self.one_file.as_ref().map(|one| FileSet {
+                storage: &one.storage,
+                name: one.name.as_ref(),
+                target_file_bytes: u64::MAX,
+                partitioner: None,
+                empty_file_if_no_rows: true,
+            }),
+            Sink::EncodeOnly | Sink::Null => None,
         }
     }
 
-    fn produce(&self, produced: &mut Produced) -> Result<Vec<Piece>, PipelineError> {
-        let batch = self.plan.batch(produced.index);
-        let generate_error = |source| PipelineError::Generate {
-            batch: batch.index,
-            source,
-        };
-        let encode_error = |source| PipelineError::Encode {
-            batch: batch.index,
-            source,
-        };
-        if let Some(encoder) = self.encoder
-            && self.partitioner.is_none()
-            && self.generator.generates_in_slices()
-        {
-            // One row group, generated and encoded a slice at a time.
-            let mut group = encoder.start(batch.index).map_err(encode_error)?;
-            for slice in slices(batch, encoder.slice_rows()) {
-                let started = Instant::now();
-                let records = self.generator.generate(&slice).map_err(generate_error)?;
-                produced.generate += started.elapsed();
-                let started = Instant::now();
-                group.write(&records).map_err(encode_error)?;
-                produced.encode += started.elapsed();
-            }
-            let started = Instant::now();
-            let group = group.finish().map_err(encode_error)?;
-            produced.encode += started.elapsed();
-            return Ok(vec![Piece {
-                key: String::new(),
-                group,
-            }]);
+    fn work(&self) -> JobWork<'_> {
+        JobWork {
+            generator: self.job.generator,
+            encoder: self.encoder.as_ref(),
+            partitioner: self.file_set().and_then(|set| set.partitioner),
+            plan: self.job.plan,
         }
-        let started = Instant::now();
-        let records = self.generator.generate(&batch).map_err(generate_error)?;
-        produced.generate = started.elapsed();
-        let Some(encoder) = self.encoder else {
-            return Ok(vec![Piece {
-                key: String::new(),
-                group: EncodedRowGroup::empty(batch.rows),
-            }]);
-        };
-        let started = Instant::now();
-        let runs = match self.partitioner {
-            None => vec![(String::new(), records)],
-            Some(partitioner) => partitioner
-                .split(&records)
-                .map_err(|e| encode_error(e.into()))?,
-        };
-        let pieces = runs
-            .into_iter()
-            .map(|(key, rows)| {
-                let group = encoder.encode(batch.index, &rows).map_err(encode_error)?;
-                Ok(Piece { key, group })
-            })
-            .collect::<Result<Vec<_>, PipelineError>>()?;
-        produced.encode = started.elapsed();
-        Ok(pieces)
     }
-}
 
-/// `batch` as consecutive slices of at most `slice_rows` rows (one empty
-/// slice for an empty batch, so its row group still gets its columns).
-fn slices(batch: BatchSpec, slice_rows: u64) -> impl Iterator<Item = BatchSpec> {
-    let count = batch.rows.div_ceil(slice_rows.max(1)).max(1);
-    (0..count).map(move |i| {
-        let first_row = batch.first_row + i * slice_rows;
-        BatchSpec {
-            index: batch.index,
-            first_row,
-            rows: slice_rows.min(batch.first_row + batch.rows - first_row),
+    fn destination(&self) -> Destination<'_> {
+        match self.file_set() {
+            Some(set) => Destination::Files(Box::new(RollingFiles::new(
+                set,
+                Arc::clone(&self.schema),
+                self.properties.clone(),
+            ))),
+            None => Destination::Discard,
         }
-    })
-}
-
-pub(crate) fn panic_message(panic: &Box<dyn Any + Send>) -> String {
-    if let Some(text) = panic.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else if let Some(text) = panic.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "unknown panic".to_string()
     }
 }

@@ -17,7 +17,7 @@ use cardgen_core::{BatchPlan, TableGenerator};
 use crossbeam_channel::{Receiver, bounded};
 
 use crate::error::PipelineError;
-use crate::runner::panic_message;
+use crate::producers::panic_message;
 
 type Outcome = Result<RecordBatch, PipelineError>;
 

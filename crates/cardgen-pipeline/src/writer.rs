@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use cardgen_core::BatchPlan;
 use crossbeam_channel::Receiver;
 
 use crate::credits::CreditReturn;
@@ -30,46 +29,69 @@ pub(crate) enum Destination<'a> {
     Discard,
 }
 
-/// What the writer did: bytes kept (the file's size, or the encoded bytes
-/// when discarding) and rows.
+/// What the writer did for one job: bytes kept (the files' size, or the
+/// encoded bytes when discarding) and rows.
 pub(crate) struct Written {
     pub bytes: u64,
     pub rows: u64,
     pub files: Vec<WrittenFile>,
 }
 
-/// Appends batches strictly in batch order, returning each batch's credit once
-/// it is out of memory. Any error ends the loop at once; dropping the output
-/// then removes its temporary file.
+/// One job as the writer sees it: how many batches, and who hears of them.
+pub(crate) struct Step<'a> {
+    pub batches: u64,
+    pub observer: &'a dyn Observer,
+}
+
+/// Opens the destination of job `j`.
+pub(crate) type Open<'d, 'p> = dyn Fn(usize) -> Result<Destination<'p>, PipelineError> + 'd;
+/// Hears that job `j` is complete, its files committed.
+pub(crate) type Done<'d> = dyn FnMut(usize, Written) -> Result<(), PipelineError> + 'd;
+
+/// Appends every job's batches strictly in order (the jobs one after
+/// another, the batches numbered run-wide), returning each batch's credit
+/// once it is out of memory, and finishes each job's destination after its
+/// last batch. Any error ends the loop at once; dropping an unfinished
+/// output then removes its temporary file.
 pub(crate) fn write_in_order(
-    mut destination: Destination<'_>,
+    steps: &[Step<'_>],
+    open: &Open<'_, '_>,
+    done: &mut Done<'_>,
     results: &Receiver<Produced>,
     credits: CreditReturn,
-    plan: BatchPlan,
-    observer: &dyn Observer,
     cancel: &AtomicBool,
-) -> Result<Written, PipelineError> {
-    let batches = plan.batch_count();
+) -> Result<(), PipelineError> {
     let mut parked: BTreeMap<u64, (Produced, Vec<Piece>)> = BTreeMap::new();
     let mut next = 0;
-    let mut written = Written {
-        bytes: 0,
-        rows: 0,
-        files: Vec::new(),
-    };
-    while next < batches {
-        // Producers all gone before the last batch: only a cancellation does
-        // that, since a failing producer sends its error first.
-        let Ok(mut produced) = results.recv() else {
-            return Err(PipelineError::Cancelled);
+    for (job, step) in steps.iter().enumerate() {
+        let mut destination = open(job)?;
+        let mut written = Written {
+            bytes: 0,
+            rows: 0,
+            files: Vec::new(),
         };
-        // A failure ends the run at once, whatever batch it belongs to.
-        let pieces = std::mem::replace(&mut produced.outcome, Err(PipelineError::Cancelled))?;
-        parked.insert(produced.index, (produced, pieces));
-        while let Some((produced, pieces)) = parked.remove(&next) {
+        for index in 0..step.batches {
+            let (produced, pieces) = loop {
+                if let Some(ready) = parked.remove(&next) {
+                    break ready;
+                }
+                // Producers all gone before the last batch: only a
+                // cancellation does that, since a failing producer sends its
+                // error first.
+                let Ok(mut produced) = results.recv() else {
+                    return Err(PipelineError::Cancelled);
+                };
+                // A failure ends the run at once, whatever batch it belongs to.
+                let pieces =
+                    std::mem::replace(&mut produced.outcome, Err(PipelineError::Cancelled))?;
+                parked.insert(produced.index, (produced, pieces));
+                if cancel.load(Ordering::Acquire) {
+                    return Err(PipelineError::Cancelled);
+                }
+            };
             let report = BatchReport {
-                index: next,
-                batches,
+                index,
+                batches: step.batches,
                 rows: pieces.iter().map(|p| p.group.rows).sum(),
                 encoded_bytes: pieces.iter().map(|p| p.group.bytes).sum(),
                 generate: produced.generate,
@@ -94,7 +116,7 @@ pub(crate) fn write_in_order(
                 credit_wait_ms = report.credit_wait.as_millis() as u64,
                 "batch written"
             );
-            observer.batch_written(&report);
+            step.observer.batch_written(&report);
             // Only now is the batch gone from memory, so only now may another start.
             credits.release();
             next += 1;
@@ -102,14 +124,11 @@ pub(crate) fn write_in_order(
         if cancel.load(Ordering::Acquire) {
             return Err(PipelineError::Cancelled);
         }
-    }
-    drop(credits);
-    match destination {
-        Destination::Files(files) => {
+        if let Destination::Files(files) = destination {
             written.files = files.finish()?;
             written.bytes = written.files.iter().map(|f| f.bytes).sum();
         }
-        Destination::Discard => {}
+        done(job, written)?;
     }
-    Ok(written)
+    Ok(())
 }

@@ -9,14 +9,15 @@
 //! name only when complete (the pipeline's atomic uploads), so a failed or
 //! cancelled run leaves nothing half-written behind.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cardgen_core::reference::ReferenceGenerator;
 use cardgen_core::{BatchPlan, TableGenerator};
 use cardgen_pipeline::budget::check_row_groups;
+use cardgen_pipeline::files::FileNamer;
 use cardgen_pipeline::output::temp_path;
-use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink};
+use cardgen_pipeline::{FileSet, Job as PipelineJob, PipelineError, RunOptions, Sink, run_jobs};
 
 use crate::dataset::WriteOptions;
 use crate::lake::{LakeError, LakeOptions, LakeSummary};
@@ -78,12 +79,7 @@ pub fn generate(options: &GenerateOptions, progress: &dyn Progress) -> Result<Wr
     // Only now, with nothing left to refuse, does anything appear on disk.
     destination.create_directories()?;
     progress.planned(jobs.iter().map(|job| job.plan.total_rows()).sum());
-    let mut files = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let file = write_one(&job, &destination, &write.run, progress)?;
-        progress.file_written(&file);
-        files.push(file);
-    }
+    let files = write_all(&jobs, &destination, &write.run, progress)?;
     Ok(Written {
         files,
         elapsed: started.elapsed(),
@@ -298,57 +294,91 @@ fn jobs(
         .collect()
 }
 
-/// Writes one table's file.
-fn write_one(
-    job: &Job,
+/// Writes every table's file, in order, through one pipeline (so that no
+/// core waits while one table's last batches drain), reporting each file
+/// as it is complete.
+fn write_all(
+    jobs: &[Job],
     destination: &Destination,
     run: &RunOptions,
     progress: &dyn Progress,
-) -> Result<WrittenFile, Error> {
-    let generator = job.generator.as_ref();
-    let location = destination.location(job.index);
-    tracing::debug!(target: "cardgen::generate", table = generator.name(), rows = job.plan.total_rows(), batches = job.plan.batch_count(), threads = run.threads, credits = run.credits(), "starting");
-    let observer = TableProgress {
-        table: generator.name(),
-        progress,
-    };
-    let result = match destination {
-        Destination::Local(paths) => {
-            let path = &paths[job.index].1;
-            cardgen_pipeline::write_parquet(generator, job.plan, path, run, &observer)
-        }
-        Destination::Object { storage, names } => {
-            let name = names[job.index].1.as_str();
-            let fixed = |_: &str, _: u32| name.to_string();
-            let set = FileSet {
-                storage: storage.as_ref(),
-                name: &fixed,
-                target_file_bytes: u64::MAX,
-                partitioner: None,
-                empty_file_if_no_rows: true,
+) -> Result<Vec<WrittenFile>, Error> {
+    let observers: Vec<TableProgress> = jobs
+        .iter()
+        .map(|job| TableProgress {
+            table: job.generator.name(),
+            progress,
+        })
+        .collect();
+    let fixed_names: Vec<Box<FileNamer>> = jobs
+        .iter()
+        .map(|job| {
+            let name = match destination {
+                Destination::Object { names, .. } => names[job.index].1.clone(),
+                Destination::Local(_) => String::new(),
             };
-            cardgen_pipeline::run(generator, job.plan, Sink::Files(set), run, &observer)
-        }
-    };
-    match result {
-        Ok(summary) => Ok(WrittenFile {
-            table: generator.name().to_string(),
-            location,
+            Box::new(move |_: &str, _: u32| name.clone()) as Box<FileNamer>
+        })
+        .collect();
+    let pipeline_jobs: Vec<PipelineJob> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, job)| {
+            let generator = job.generator.as_ref();
+            tracing::debug!(target: "cardgen::generate", table = generator.name(), rows = job.plan.total_rows(), batches = job.plan.batch_count(), threads = run.threads, credits = run.credits(), "planned");
+            let sink = match destination {
+                Destination::Local(paths) => Sink::File(&paths[job.index].1),
+                Destination::Object { storage, .. } => Sink::Files(FileSet {
+                    storage: storage.as_ref(),
+                    name: fixed_names[i].as_ref(),
+                    target_file_bytes: u64::MAX,
+                    partitioner: None,
+                    empty_file_if_no_rows: true,
+                }),
+            };
+            PipelineJob {
+                generator,
+                plan: job.plan,
+                sink,
+                observer: &observers[i],
+            }
+        })
+        .collect();
+    let files = Mutex::new(Vec::with_capacity(jobs.len()));
+    let result = run_jobs(&pipeline_jobs, run, &|i, summary| {
+        let job = &jobs[i];
+        let file = WrittenFile {
+            table: job.generator.name().to_string(),
+            location: destination.location(job.index),
             rows: summary.rows,
             bytes: summary.bytes,
             elapsed: summary.elapsed,
-        }),
-        Err(PipelineError::Cancelled) => Err(Error::Interrupted {
-            cleaned: match destination {
-                Destination::Local(paths) => format!(
-                    "removed the partial file {}",
-                    temp_path(&paths[job.index].1).display()
-                ),
-                Destination::Object { .. } => format!("aborted the upload of {location}"),
-            },
-        }),
+        };
+        progress.file_written(&file);
+        files.lock().expect("not poisoned").push(file);
+        Ok(())
+    });
+    let files = files.into_inner().expect("not poisoned");
+    // Jobs finish in order: the one that failed is the first not finished.
+    let failed = || &jobs[files.len().min(jobs.len().saturating_sub(1))];
+    match result {
+        Ok(()) => Ok(files),
+        Err(PipelineError::Cancelled) => {
+            let job = failed();
+            Err(Error::Interrupted {
+                cleaned: match destination {
+                    Destination::Local(paths) => format!(
+                        "removed the partial file {}",
+                        temp_path(&paths[job.index].1).display()
+                    ),
+                    Destination::Object { .. } => {
+                        format!("aborted the upload of {}", destination.location(job.index))
+                    }
+                },
+            })
+        }
         Err(err) => Err(Error::Write {
-            location,
+            location: destination.location(failed().index),
             source: Box::new(err.into()),
         }),
     }

@@ -5,21 +5,24 @@
 //! written: the options, the storage (bucket, credentials), the manifest
 //! already there and the parts already written. Then the run's jobs — one
 //! per (part, table) — are shared among `writers` threads, each running
-//! the pipeline with its share of the threads and of the memory credits,
-//! so several files are written at once and memory stays bounded. A part's
-//! manifest is written as soon as its tables are done, so a run killed
-//! halfway keeps the parts it finished.
+//! its share through one pipeline with its share of the threads and of the
+//! memory credits, so several files are written at once and memory stays
+//! bounded. Within a pipeline the jobs follow one another without a pause:
+//! the producers start on a job while the writer finishes the one before.
+//! A part's manifest is written as soon as its tables are done, so a run
+//! killed halfway keeps the parts it finished.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cardgen_core::TableGenerator;
 use cardgen_pipeline::budget::check_row_groups;
+use cardgen_pipeline::files::FileNamer;
 use cardgen_pipeline::partition::{DateGranularity, DatePartitioner, Partitioner};
 use cardgen_pipeline::storage::{Storage, StorageError};
-use cardgen_pipeline::{FileSet, PipelineError, RunOptions, Sink, run};
+use cardgen_pipeline::{FileSet, Job as PipelineJob, PipelineError, RunSummary, Sink, run_jobs};
 
 use super::check::{check_parts, success_text};
 use super::commit::{TableCommit, commit_tables, forget_tables};
@@ -507,74 +510,118 @@ impl Dataset {
         job_run.threads = (threads / writers).max(1);
         job_run.max_in_flight = Some((options.run.credits() / writers).max(1));
 
-        let next_job = AtomicUsize::new(0);
+        // What each job's pipeline borrows: its file names, its plan, its progress.
+        let namers: Vec<Box<FileNamer>> = jobs
+            .iter()
+            .map(|job| {
+                let (table, part) = (job.table.name(), job.part);
+                Box::new(move |dir: &str, n: u32| file_name(range, table, dir, part, n))
+                    as Box<FileNamer>
+            })
+            .collect();
+        let observers: Vec<TableProgress> = jobs
+            .iter()
+            .map(|job| TableProgress {
+                table: job.table.name(),
+                progress,
+            })
+            .collect();
+        let pipeline_jobs = jobs
+            .iter()
+            .enumerate()
+            .map(|(i, job)| {
+                let set = FileSet {
+                    storage,
+                    name: namers[i].as_ref(),
+                    target_file_bytes: lake.target_file_bytes,
+                    partitioner: partitioner
+                        .as_ref()
+                        .map(|p| p as &dyn Partitioner)
+                        .filter(|_| job.table == Table::Transactions),
+                    // A table with no rows at all still shows its columns, once.
+                    empty_file_if_no_rows: range == 0 && job.part == 0 && self.rows(job.table) == 0,
+                };
+                Ok(PipelineJob {
+                    generator: generators[table_index(job.table)].as_ref(),
+                    plan: self.plan(job.table, job.rows.clone(), options.batch_rows)?,
+                    sink: Sink::Files(set),
+                    observer: &observers[i],
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+
         let done: Mutex<BTreeMap<u32, Vec<TablePart>>> = Mutex::new(BTreeMap::new());
         let written: Mutex<Vec<PartManifest>> = Mutex::new(Vec::new());
         let errors: Mutex<Vec<Error>> = Mutex::new(Vec::new());
         let fail = |error: Error| {
             errors.lock().expect("not poisoned").push(error);
-            // Stop the other jobs: the flag every pipeline run checks.
+            // Stop the other writers: the flag every pipeline run checks.
             options.run.cancel.store(true, Ordering::Release);
         };
-
-        let work = || {
-            loop {
-                let index = next_job.fetch_add(1, Ordering::AcqRel);
-                let Some(job) = jobs.get(index) else { return };
-                if options.run.cancel.load(Ordering::Acquire) {
-                    // A job not started is a job not done: the run says so.
-                    errors
-                        .lock()
-                        .expect("not poisoned")
-                        .push(PipelineError::Cancelled.into());
-                    return;
+        // A job's files are committed: its part's manifest is written once
+        // every table of the part is, so a run killed halfway keeps the
+        // parts it finished.
+        let finish_job = |index: usize, summary: RunSummary| -> Result<(), Error> {
+            let job = &jobs[index];
+            let table_part = TablePart {
+                name: job.table.name().to_string(),
+                first_row: job.rows.start,
+                rows: summary.rows,
+                files: summary
+                    .files
+                    .into_iter()
+                    .map(|f| FileEntry {
+                        name: f.name,
+                        rows: f.rows,
+                        bytes: f.bytes,
+                        crc32: format!("{:08x}", f.crc32),
+                    })
+                    .collect(),
+            };
+            let finished_part = {
+                let mut done = done.lock().expect("not poisoned");
+                let tables = done.entry(job.part).or_default();
+                tables.push(table_part);
+                if tables.len() == Table::ALL.len() {
+                    done.remove(&job.part)
+                } else {
+                    None
                 }
-                let generator = &generators[table_index(job.table)];
-                let result = self.write_job(
-                    generator.as_ref(),
+            };
+            if let Some(mut tables) = finished_part {
+                tables.sort_by_key(|t| table_order(&t.name));
+                let manifest = PartManifest {
+                    format: FORMAT.to_string(),
                     range,
-                    job,
-                    storage,
-                    lake,
-                    partitioner.as_ref().map(|p| p as &dyn Partitioner),
-                    options.batch_rows,
-                    &job_run,
-                    progress,
-                );
-                let table_part = match result {
-                    Ok(table_part) => table_part,
-                    Err(error) => return fail(error),
+                    part: job.part,
+                    parts: lake.parts,
+                    tables,
                 };
-                let finished_part = {
-                    let mut done = done.lock().expect("not poisoned");
-                    let tables = done.entry(job.part).or_default();
-                    tables.push(table_part);
-                    if tables.len() == Table::ALL.len() {
-                        done.remove(&job.part)
-                    } else {
-                        None
-                    }
-                };
-                if let Some(mut tables) = finished_part {
-                    tables.sort_by_key(|t| table_order(&t.name));
-                    let manifest = PartManifest {
-                        format: FORMAT.to_string(),
-                        range,
-                        part: job.part,
-                        parts: lake.parts,
-                        tables,
-                    };
-                    let name = part_manifest_name(range, job.part);
-                    if let Err(e) = storage.put(&name, &to_json(&manifest), false) {
-                        return fail(e.into());
-                    }
-                    written.lock().expect("not poisoned").push(manifest);
-                }
+                let name = part_manifest_name(range, job.part);
+                storage.put(&name, &to_json(&manifest), false)?;
+                written.lock().expect("not poisoned").push(manifest);
+            }
+            Ok(())
+        };
+
+        // Each writer runs its share of the jobs, in order, through one
+        // pipeline, so that no core waits while a job drains.
+        let shares = shares(&jobs, writers);
+        let work = |share: &[usize]| {
+            let mine: Vec<PipelineJob> = share.iter().map(|&i| pipeline_jobs[i]).collect();
+            let finished = |k: usize, summary: RunSummary| {
+                finish_job(share[k], summary).map_err(|error| {
+                    fail(error);
+                    PipelineError::Cancelled
+                })
+            };
+            if let Err(error) = run_jobs(&mine, &job_run, &finished) {
+                fail(error.into());
             }
         };
         std::thread::scope(|scope| {
-            for _ in 0..writers {
-                scope.spawn(work);
+            for share in &shares {
+                scope.spawn(|| work(share));
             }
         });
         let mut errors = errors.into_inner().expect("not poisoned");
@@ -589,49 +636,22 @@ impl Dataset {
         parts.sort_by_key(|p| p.part);
         Ok(parts)
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn write_job(
-        &self,
-        generator: &dyn TableGenerator,
-        range: u32,
-        job: &Job,
-        storage: &dyn Storage,
-        lake: &LakeOptions,
-        partitioner: Option<&dyn Partitioner>,
-        batch_rows: u64,
-        run_options: &RunOptions,
-        progress: &dyn Progress,
-    ) -> Result<TablePart, Error> {
-        let plan = self.plan(job.table, job.rows.clone(), batch_rows)?;
-        let (table, part) = (job.table.name(), job.part);
-        let name = move |dir: &str, n: u32| file_name(range, table, dir, part, n);
-        let set = FileSet {
-            storage,
-            name: &name,
-            target_file_bytes: lake.target_file_bytes,
-            partitioner: partitioner.filter(|_| job.table == Table::Transactions),
-            // A table with no rows at all still shows its columns, once.
-            empty_file_if_no_rows: range == 0 && part == 0 && self.rows(job.table) == 0,
-        };
-        let observer = TableProgress { table, progress };
-        let summary = run(generator, plan, Sink::Files(set), run_options, &observer)?;
-        Ok(TablePart {
-            name: table.to_string(),
-            first_row: job.rows.start,
-            rows: summary.rows,
-            files: summary
-                .files
-                .into_iter()
-                .map(|f| FileEntry {
-                    name: f.name,
-                    rows: f.rows,
-                    bytes: f.bytes,
-                    crc32: format!("{:08x}", f.crc32),
-                })
-                .collect(),
-        })
+/// The jobs each of `writers` runs, in job order: each job goes to the
+/// writer with the fewest rows so far, so the writers finish together.
+fn shares(jobs: &[Job], writers: usize) -> Vec<Vec<usize>> {
+    let mut shares = vec![Vec::new(); writers];
+    let mut rows = vec![0u64; writers];
+    for (index, job) in jobs.iter().enumerate() {
+        let writer = (0..writers)
+            .min_by_key(|&w| rows[w])
+            .expect("at least one writer");
+        rows[writer] += job.rows.end - job.rows.start;
+        shares[writer].push(index);
     }
+    shares.retain(|share| !share.is_empty());
+    shares
 }
 
 fn table_index(table: Table) -> usize {
