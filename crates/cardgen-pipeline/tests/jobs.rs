@@ -50,7 +50,7 @@ impl TableGenerator for Labelled {
         if self.fail_at_batch == Some(batch.index) {
             return Err(CoreError::InvalidOptions("injected failure".into()));
         }
-        if self.slow && batch.index % 3 == 0 {
+        if self.slow && batch.index.is_multiple_of(3) {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
         let rows = batch.first_row..batch.first_row + batch.rows;
