@@ -325,7 +325,7 @@ fn write_all(
         .enumerate()
         .map(|(i, job)| {
             let generator = job.generator.as_ref();
-            tracing::debug!(target: "cardgen::generate", table = generator.name(), rows = job.plan.total_rows(), batches = job.plan.batch_count(), threads = run.threads, credits = run.credits(), "planned");
+            tracing::debug!(target: "cardgen::generate", table = generator.name(), rows = job.plan.total_rows(), batches = job.plan.batch_count(), threads = run.threads, credits = run.credits(), "starting");
             let sink = match destination {
                 Destination::Local(paths) => Sink::File(&paths[job.index].1),
                 Destination::Object { storage, .. } => Sink::Files(FileSet {
