@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A dataset in parts against one file: wall time, rows/s, peak RSS, and the
-# files written (count and sizes), for the same rows and seed. Prints the
+# A dataset in parts against one file (transactions alone, and every table
+# in a file of its own): wall time, rows/s, peak RSS, and the files written
+# (count and sizes), for the same rows and seed. Prints the
 # machine, each command and cardgen's raw summary lines.
 #
 #   scripts/bench/bench_parts.sh | tee benches/results/parts-1b.txt      # 1B rows, ~20 GB per run
@@ -49,6 +50,8 @@ run() {
 
 mkdir -p "$out_dir/run"
 run "one file (transactions only)" "$out_dir/run/one.parquet"
+# The same nine tables as the parts, one file each: like for like.
+run "one file per table (a dataset directory)" "$out_dir/run/tables/"
 run "--parts $parts" "$out_dir/run/lake/" --parts "$parts"
 run "--parts $parts --partition-by day" "$out_dir/run/lake/" --parts "$parts" --partition-by day
 # Two files at once on 2 cores: what --writers costs where one writer is not the limit.
