@@ -33,6 +33,7 @@ mod append;
 mod check;
 mod commit;
 mod manifest;
+mod parts;
 mod utc;
 mod write;
 
