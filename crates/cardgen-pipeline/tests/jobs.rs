@@ -100,6 +100,20 @@ fn paths(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Each table to its own file, unobserved.
+fn file_jobs<'a>(tables: &'a [(Labelled, BatchPlan)], paths: &'a [PathBuf]) -> Vec<Job<'a>> {
+    tables
+        .iter()
+        .zip(paths)
+        .map(|((generator, plan), path)| Job {
+            generator,
+            plan: *plan,
+            sink: Sink::File(path),
+            observer: &NoObserver,
+        })
+        .collect()
+}
+
 #[test]
 fn each_job_writes_the_file_it_would_write_alone_whatever_the_threads() {
     let dir = tempfile::tempdir().unwrap();
@@ -161,16 +175,7 @@ fn a_failing_job_keeps_the_jobs_before_it_and_starts_none_after() {
     let mut tables = tables();
     tables[3].0.fail_at_batch = Some(4);
     let out = paths(dir.path(), "run");
-    let jobs: Vec<Job> = tables
-        .iter()
-        .zip(&out)
-        .map(|((generator, plan), path)| Job {
-            generator,
-            plan: *plan,
-            sink: Sink::File(path),
-            observer: &NoObserver,
-        })
-        .collect();
+    let jobs = file_jobs(&tables, &out);
     // The third job finishing fails the run, as a part's manifest that
     // cannot be written does.
     let finished = Mutex::new(Vec::new());
@@ -196,16 +201,7 @@ fn a_failing_job_keeps_the_jobs_before_it_and_starts_none_after() {
     // left half-written.
     let dir = tempfile::tempdir().unwrap();
     let out = paths(dir.path(), "run");
-    let jobs: Vec<Job> = tables
-        .iter()
-        .zip(&out)
-        .map(|((generator, plan), path)| Job {
-            generator,
-            plan: *plan,
-            sink: Sink::File(path),
-            observer: &NoObserver,
-        })
-        .collect();
+    let jobs = file_jobs(&tables, &out);
     let err = run_jobs(&jobs, &RunOptions::new(3), &|_, _| Ok(())).unwrap_err();
     assert!(
         matches!(err, PipelineError::Generate { batch: 4, .. }),
@@ -221,16 +217,7 @@ fn a_destination_already_there_refuses_the_run_before_anything_is_written() {
     let tables = tables();
     let out = paths(dir.path(), "run");
     std::fs::write(&out[3], b"kept").unwrap();
-    let jobs: Vec<Job> = tables
-        .iter()
-        .zip(&out)
-        .map(|((generator, plan), path)| Job {
-            generator,
-            plan: *plan,
-            sink: Sink::File(path),
-            observer: &NoObserver,
-        })
-        .collect();
+    let jobs = file_jobs(&tables, &out);
     let err = run_jobs(&jobs, &RunOptions::new(2), &|_, _| Ok(())).unwrap_err();
     assert!(matches!(err, PipelineError::OutputExists { .. }), "{err}");
     assert_eq!(std::fs::read(&out[3]).unwrap(), b"kept");
