@@ -10,30 +10,96 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use arrow_schema::SchemaRef;
 use cardgen_core::{BatchPlan, BatchSpec, TableGenerator};
 use crossbeam_channel::Sender;
+use parquet::file::properties::WriterProperties;
 
+use crate::codec::Codec;
 use crate::credits::CreditPool;
 use crate::encode::{EncodedRowGroup, RowGroupEncoder};
 use crate::error::PipelineError;
 use crate::files::Piece;
 use crate::partition::Partitioner;
+use crate::properties::writer_properties;
 use crate::writer::Produced;
 
-/// What producers need to turn one job's batches into row groups.
+/// What encoding one job's batches takes: the files' schema, the writer
+/// properties and the encoder.
+pub(crate) struct JobEncoding {
+    pub schema: SchemaRef,
+    pub properties: WriterProperties,
+    pub encoder: RowGroupEncoder,
+}
+
+/// What producers need to turn one job's batches into row groups. Its
+/// encoding is built when the job is first reached and dropped once the
+/// writer has committed the job's files, so a run of many jobs (a dataset in
+/// thousands of parts) holds the encodings of the few jobs in flight, not one
+/// per job (~28 KB each).
 pub(crate) struct JobWork<'a> {
     pub generator: &'a dyn TableGenerator,
-    /// `None` for the null sink: batches are generated and dropped.
-    pub encoder: Option<&'a RowGroupEncoder>,
     pub partitioner: Option<&'a dyn Partitioner>,
     pub plan: BatchPlan,
+    /// `false` for the null sink: batches are generated and dropped.
+    pub encodes: bool,
+    pub codec: Codec,
+    encoding: Mutex<Option<Arc<JobEncoding>>>,
+}
+
+impl<'a> JobWork<'a> {
+    pub fn new(
+        generator: &'a dyn TableGenerator,
+        partitioner: Option<&'a dyn Partitioner>,
+        plan: BatchPlan,
+        encodes: bool,
+        codec: Codec,
+    ) -> Self {
+        Self {
+            generator,
+            partitioner,
+            plan,
+            encodes,
+            codec,
+            encoding: Mutex::new(None),
+        }
+    }
+
+    /// The job's encoding, built on first use.
+    pub fn encoding(&self) -> Result<Arc<JobEncoding>, PipelineError> {
+        let mut slot = self.encoding.lock().expect("not poisoned");
+        if let Some(encoding) = slot.as_ref() {
+            return Ok(Arc::clone(encoding));
+        }
+        let extra = [("batch_rows", self.plan.batch_rows().to_string())];
+        let properties = writer_properties(self.generator, self.codec, &extra);
+        let schema = self
+            .partitioner
+            .map_or_else(|| self.generator.schema(), |p| p.file_schema());
+        let encoder = RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone())
+            .map_err(|source| PipelineError::Encode { batch: 0, source })?;
+        let encoding = Arc::new(JobEncoding {
+            schema,
+            properties,
+            encoder,
+        });
+        *slot = Some(Arc::clone(&encoding));
+        Ok(encoding)
+    }
+
+    /// Drops the job's encoding once its files are committed: no batch of
+    /// it is left to make.
+    pub fn release(&self) {
+        self.encoding.lock().expect("not poisoned").take();
+    }
 }
 
 /// Everything the producers share, borrowed for the duration of the run.
 pub(crate) struct Producers<'a> {
-    jobs: Vec<JobWork<'a>>,
+    jobs: &'a [JobWork<'a>],
     /// The run-wide number of each job's first batch.
     first_batches: Vec<u64>,
     batches: u64,
@@ -45,7 +111,7 @@ pub(crate) struct Producers<'a> {
 
 impl<'a> Producers<'a> {
     pub fn new(
-        jobs: Vec<JobWork<'a>>,
+        jobs: &'a [JobWork<'a>],
         credits: &'a CreditPool,
         stop: &'a AtomicBool,
         cancel: &'a AtomicBool,
@@ -123,7 +189,13 @@ impl JobWork<'_> {
             batch: batch.index,
             source,
         };
-        if let Some(encoder) = self.encoder
+        let encoding = if self.encodes {
+            Some(self.encoding()?)
+        } else {
+            None
+        };
+        let encoder = encoding.as_ref().map(|e| &e.encoder);
+        if let Some(encoder) = encoder
             && self.partitioner.is_none()
             && self.generator.generates_in_slices()
         {
@@ -148,7 +220,7 @@ impl JobWork<'_> {
         let started = Instant::now();
         let records = self.generator.generate(&batch).map_err(generate_error)?;
         produced.generate = started.elapsed();
-        let Some(encoder) = self.encoder else {
+        let Some(encoder) = encoder else {
             return Ok(vec![Piece {
                 key: String::new(),
                 group: EncodedRowGroup::empty(batch.rows),

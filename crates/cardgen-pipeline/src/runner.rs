@@ -31,20 +31,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use arrow_schema::SchemaRef;
 use cardgen_core::{BatchPlan, TableGenerator};
 use crossbeam_channel::bounded;
-use parquet::file::properties::WriterProperties;
 
 use crate::codec::Codec;
 use crate::credits::{credit_pool, default_credits};
-use crate::encode::RowGroupEncoder;
 use crate::error::PipelineError;
 use crate::files::{FileNamer, FileSet, RollingFiles, WrittenFile};
 use crate::output::check_destination;
 use crate::producers::{JobWork, Producers, panic_message};
 use crate::progress::Observer;
-use crate::properties::writer_properties;
 use crate::storage::LocalStorage;
 use crate::writer::{Destination, Produced, Step, Written, write_in_order};
 
@@ -183,6 +179,17 @@ pub fn run_jobs(
         .iter()
         .map(|job| Prepared::new(*job, options))
         .collect::<Result<Vec<_>, _>>()?;
+    let work: Vec<JobWork> = jobs
+        .iter()
+        .map(|job| {
+            let partitioner = match job.sink {
+                Sink::Files(set) => set.partitioner,
+                _ => None,
+            };
+            let encodes = !matches!(job.sink, Sink::Null);
+            JobWork::new(job.generator, partitioner, job.plan, encodes, options.codec)
+        })
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .thread_name(|i| format!("cardgen-producer-{i}"))
@@ -193,21 +200,21 @@ pub fn run_jobs(
     let (credit_pool, credit_return) = credit_pool(credits);
     let (results_tx, results_rx) = bounded::<Produced>(credits);
     let stop = AtomicBool::new(false);
-    let work = prepared.iter().map(Prepared::work).collect();
-    let producers = Producers::new(work, &credit_pool, &stop, &options.cancel);
-    let steps: Vec<Step> = prepared
+    let producers = Producers::new(&work, &credit_pool, &stop, &options.cancel);
+    let steps: Vec<Step> = jobs
         .iter()
-        .map(|p| Step {
-            batches: p.job.plan.batch_count(),
-            observer: p.job.observer,
+        .map(|job| Step {
+            batches: job.plan.batch_count(),
+            observer: job.observer,
         })
         .collect();
-    let open = |job: usize| Ok(prepared[job].destination());
+    let open = |job: usize| prepared[job].destination(&work[job]);
     let mut job_started = Instant::now();
     let mut done = |job: usize, written: Written| {
-        let plan = prepared[job].job.plan;
+        work[job].release();
+        let plan = jobs[job].plan;
         let summary = RunSummary {
-            path: match prepared[job].job.sink {
+            path: match jobs[job].sink {
                 Sink::File(path) => Some(path.to_path_buf()),
                 _ => None,
             },
@@ -251,15 +258,10 @@ pub fn run_jobs(
     })
 }
 
-/// A job with what the producers and the writer need for it: its writer
-/// properties, its encoder and, for a single file, the file's directory.
+/// A job with, for a single file, the file's directory and name: what
+/// the writer needs to open its destination.
 struct Prepared<'a> {
     job: Job<'a>,
-    /// The schema of the files: the generator's, less a partition column.
-    schema: SchemaRef,
-    properties: WriterProperties,
-    /// `None` for the null sink.
-    encoder: Option<RowGroupEncoder>,
     /// One file is a file set of one, under a fixed name in its directory.
     one_file: Option<OneFile>,
 }
@@ -270,10 +272,8 @@ struct OneFile {
 }
 
 impl<'a> Prepared<'a> {
+    /// Fails if the job's single file cannot be written.
     fn new(job: Job<'a>, options: &RunOptions) -> Result<Self, PipelineError> {
-        let generator = job.generator;
-        let extra = [("batch_rows", job.plan.batch_rows().to_string())];
-        let properties = writer_properties(generator, options.codec, &extra);
         let one_file = match job.sink {
             Sink::File(path) => {
                 check_destination(path, options.overwrite)?;
@@ -287,27 +287,7 @@ impl<'a> Prepared<'a> {
             }
             _ => None,
         };
-        let schema = match job.sink {
-            Sink::Files(FileSet {
-                partitioner: Some(partitioner),
-                ..
-            }) => partitioner.file_schema(),
-            _ => generator.schema(),
-        };
-        let encoder = match job.sink {
-            Sink::Null => None,
-            _ => Some(
-                RowGroupEncoder::discarding(Arc::clone(&schema), properties.clone())
-                    .map_err(|source| PipelineError::Encode { batch: 0, source })?,
-            ),
-        };
-        Ok(Self {
-            job,
-            schema,
-            properties,
-            encoder,
-            one_file,
-        })
+        Ok(Self { job, one_file })
     }
 
     fn file_set(&self) -> Option<FileSet<'_>> {
@@ -324,23 +304,15 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    fn work(&self) -> JobWork<'_> {
-        JobWork {
-            generator: self.job.generator,
-            encoder: self.encoder.as_ref(),
-            partitioner: self.file_set().and_then(|set| set.partitioner),
-            plan: self.job.plan,
-        }
-    }
-
-    fn destination(&self) -> Destination<'_> {
-        match self.file_set() {
-            Some(set) => Destination::Files(Box::new(RollingFiles::new(
-                set,
-                Arc::clone(&self.schema),
-                self.properties.clone(),
-            ))),
-            None => Destination::Discard,
-        }
+    fn destination(&self, work: &JobWork<'_>) -> Result<Destination<'_>, PipelineError> {
+        let Some(set) = self.file_set() else {
+            return Ok(Destination::Discard);
+        };
+        let encoding = work.encoding()?;
+        Ok(Destination::Files(Box::new(RollingFiles::new(
+            set,
+            Arc::clone(&encoding.schema),
+            encoding.properties.clone(),
+        ))))
     }
 }
